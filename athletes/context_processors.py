@@ -1,0 +1,12 @@
+from .selectors import roles_of
+
+
+def roles(request):
+    """Expose the signed-in user's roles to templates (navigation differs by role)."""
+    user_roles = roles_of(request.user) if hasattr(request, "user") else set()
+    return {
+        "user_roles": user_roles,
+        "is_coach": "coach" in user_roles,
+        "is_clinician": "clinician" in user_roles,
+        "is_athlete": "athlete" in user_roles,
+    }

@@ -1,0 +1,180 @@
+"""People, teams, roles, athletes, injuries and pre-injury baselines."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    COACH = "coach", "Coach"
+    CLINICIAN = "clinician", "Clinician"
+    ATHLETE = "athlete", "Athlete"
+
+
+STAFF_ROLES = (Role.COACH, Role.CLINICIAN)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one team. A person may belong to several teams."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_one_role_per_team"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.team}"
+
+
+class Athlete(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        OTHER = "X", "Other / not stated"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="athletes")
+    # Linked where the athlete logs in themselves; coaches may keep athletes without accounts.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="athlete_profile",
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.OTHER)
+    events = models.CharField(max_length=80, blank=True, help_text="e.g. 100 m, 200 m")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            # Roster search by name within a team.
+            models.Index(fields=["team", "last_name", "first_name"]),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class MuscleGroup(models.TextChoices):
+    HAMSTRING = "hamstring", "Hamstring"
+    CALF = "calf", "Calf"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+
+
+HAMSTRING_MUSCLES = ("bf_lh", "bf_sh", "semimembranosus", "semitendinosus")
+CALF_MUSCLES = ("med_gastroc", "lat_gastroc", "soleus")
+
+
+class Injury(models.Model):
+    class Muscle(models.TextChoices):
+        UNKNOWN = "", "Not known"
+        BICEPS_FEMORIS_LH = "bf_lh", "Biceps femoris long head"
+        BICEPS_FEMORIS_SH = "bf_sh", "Biceps femoris short head"
+        SEMIMEMBRANOSUS = "semimembranosus", "Semimembranosus"
+        SEMITENDINOSUS = "semitendinosus", "Semitendinosus"
+        MEDIAL_GASTROCNEMIUS = "med_gastroc", "Medial gastrocnemius"
+        LATERAL_GASTROCNEMIUS = "lat_gastroc", "Lateral gastrocnemius"
+        SOLEUS = "soleus", "Soleus"
+
+    class Mechanism(models.TextChoices):
+        HIGH_SPEED_RUNNING = "high_speed_running", "High-speed running"
+        STRETCHING = "stretching", "Stretching"
+        OTHER = "other", "Other"
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="injuries")
+    muscle_group = models.CharField(max_length=16, choices=MuscleGroup.choices)
+    muscle = models.CharField(max_length=24, choices=Muscle.choices, blank=True, default="")
+    side = models.CharField(max_length=5, choices=Side.choices)
+    # British Athletics Muscle Injury Classification grade 0–4 (a 1–3 scale fits inside).
+    grade = models.PositiveSmallIntegerField(help_text="BAMIC grade 0–4")
+    occurred_on = models.DateField()
+    mechanism = models.CharField(max_length=24, choices=Mechanism.choices)
+    is_recurrence = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on"]
+        verbose_name_plural = "injuries"
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__lte=4), name="injury_grade_0_4"),
+            models.CheckConstraint(
+                condition=Q(muscle_group__in=MuscleGroup.values), name="injury_muscle_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="injury_side_valid"),
+            # A named muscle must belong to the injured group.
+            models.CheckConstraint(
+                condition=Q(muscle="")
+                | Q(muscle_group="hamstring", muscle__in=HAMSTRING_MUSCLES)
+                | Q(muscle_group="calf", muscle__in=CALF_MUSCLES),
+                name="injury_muscle_in_group",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete}: {self.get_side_display()} {self.get_muscle_group_display()} (grade {self.grade}, {self.occurred_on})"
+
+    @property
+    def uninjured_side(self) -> str:
+        return Side.RIGHT if self.side == Side.LEFT else Side.LEFT
+
+
+class Baseline(models.Model):
+    """The athlete's own pre-injury value of a metric (per side for bilateral tests)."""
+
+    class BaselineSide(models.TextChoices):
+        NONE = "", "—"
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="baselines")
+    metric = models.ForeignKey(
+        "monitoring.MetricKind", on_delete=models.PROTECT, related_name="baselines"
+    )
+    side = models.CharField(max_length=5, choices=BaselineSide.choices, blank=True, default="")
+    value = models.FloatField()
+    measured_on = models.DateField()
+    notes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["athlete", "metric", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete", "metric", "side"], name="baseline_one_per_metric_side"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} baseline {self.metric} {self.side or ''} = {self.value}"

@@ -1,0 +1,408 @@
+"""Check-ins, recovery work, training sessions, measurements, the metric registry, flags."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+def _zero_to_ten(field: str, name: str, nullable: bool = False) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__gte": 0, f"{field}__lte": 10})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class MetricKind(models.Model):
+    """The registry of objective measurements (PRODUCT.md §2.5)."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class Category(models.TextChoices):
+        SPRINT = "sprint", "Sprint"
+        STRENGTH = "strength", "Strength"
+        HOP = "hop", "Hop and jump"
+        MOBILITY = "mobility", "Mobility"
+        CLINICAL = "clinical", "Clinical test"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    unit = models.CharField(max_length=16)
+    direction = models.CharField(max_length=6, choices=Direction.choices)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    bilateral = models.BooleanField(
+        default=False, help_text="Measured per side, so a limb symmetry index can be computed."
+    )
+    swc_pct = models.FloatField(
+        help_text="Smallest worthwhile change in % when an athlete has too few points for 0.2 × SD."
+    )
+    description = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(swc_pct__gt=0), name="metric_swc_positive"),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]), name="metric_direction_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})"
+
+    def is_worse(self, value: float, reference: float) -> bool:
+        return value < reference if self.direction == self.Direction.HIGHER else value > reference
+
+
+class CheckIn(models.Model):
+    """An athlete's daily report. One per athlete and local day: a second report the same
+    day edits the first (PRODUCT.md §2.4), and a retried submission carries the same key."""
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="checkins"
+    )
+    taken_at = models.DateTimeField()
+    local_date = models.DateField(help_text="The athlete's calendar day of taken_at.")
+    pain_rest = models.PositiveSmallIntegerField()
+    pain_activity = models.PositiveSmallIntegerField()
+    pain_morning = models.PositiveSmallIntegerField()
+    pain_location = models.CharField(max_length=120, blank=True)
+    soreness_injured = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Soreness/tightness of the injured region, 0–10."
+    )
+    soreness_other = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Same region on the other side, 0–10."
+    )
+    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–10")
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–10")
+    readiness = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–10")
+    note = models.TextField(blank=True, max_length=1000)
+    client_key = models.UUIDField(
+        null=True, blank=True, help_text="Set by the phone; retries reuse it."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        constraints = [
+            _zero_to_ten("pain_rest", "checkin_pain_rest_0_10"),
+            _zero_to_ten("pain_activity", "checkin_pain_activity_0_10"),
+            _zero_to_ten("pain_morning", "checkin_pain_morning_0_10"),
+            _zero_to_ten("soreness_injured", "checkin_soreness_injured_0_10", nullable=True),
+            _zero_to_ten("soreness_other", "checkin_soreness_other_0_10", nullable=True),
+            _zero_to_ten("sleep_quality", "checkin_sleep_quality_0_10", nullable=True),
+            _zero_to_ten("confidence", "checkin_confidence_0_10", nullable=True),
+            _zero_to_ten("readiness", "checkin_readiness_0_10", nullable=True),
+            models.CheckConstraint(
+                condition=Q(sleep_hours__isnull=True) | Q(sleep_hours__gte=0, sleep_hours__lte=24),
+                name="checkin_sleep_hours_0_24",
+            ),
+            models.UniqueConstraint(fields=["athlete", "local_date"], name="checkin_one_per_day"),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="checkin_client_key_unique"
+            ),
+        ]
+        indexes = [
+            # Pain rule and history: an athlete's reports in time order.
+            models.Index(fields=["athlete", "taken_at"], name="checkin_athlete_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.local_date}: {self.pain_rest}/{self.pain_activity}/{self.pain_morning}"
+
+    @property
+    def worst_pain(self) -> int:
+        return max(self.pain_rest, self.pain_activity, self.pain_morning)
+
+
+class RecoveryKind(models.TextChoices):
+    FOAM_ROLLING = "foam_rolling", "Foam rolling"
+    MASSAGE = "massage", "Massage"
+    COLD = "cold", "Ice or cold water"
+    HEAT = "heat", "Heat"
+    MOBILITY = "mobility", "Mobility"
+    ELEVATION = "elevation", "Elevation"
+    SLEEP = "sleep", "Extra sleep / nap"
+    CROSS_TRAINING = "cross_training", "Easy cross-training"
+    NUTRITION = "nutrition", "Nutrition"
+    REST_DAY = "rest_day", "Rest day"
+
+
+class RecoveryActivity(models.Model):
+    Kind = RecoveryKind
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="recovery_activities"
+    )
+    kind = models.CharField(max_length=16, choices=RecoveryKind.choices)
+    minutes = models.PositiveSmallIntegerField()
+    performed_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    client_key = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_on", "-created_at"]
+        verbose_name_plural = "recovery activities"
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__lte=1440), name="recovery_minutes_max_day"),
+            models.CheckConstraint(
+                condition=Q(kind__in=RecoveryKind.values), name="recovery_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="recovery_client_key_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.performed_on}: {self.get_kind_display()} {self.minutes} min"
+
+
+class SessionType(models.TextChoices):
+    TECHNIQUE = "technique", "Technique"
+    ACCELERATION = "acceleration", "Acceleration"
+    FLY_IN = "fly_in", "Fly-in"
+    TEMPO = "tempo", "Tempo"
+    RESISTED = "resisted", "Resisted sprint"
+    PLYOMETRIC = "plyometric", "Plyometric"
+    STRENGTH = "strength", "Strength"
+    CROSS_TRAINING = "cross_training", "Cross-training"
+
+
+class TrainingSession(models.Model):
+    Type = SessionType
+
+    class Surface(models.TextChoices):
+        TRACK = "track", "Track"
+        GRASS = "grass", "Grass"
+        INDOOR = "indoor", "Indoor"
+        TREADMILL = "treadmill", "Treadmill"
+        GYM = "gym", "Gym"
+        POOL = "pool", "Pool"
+        OTHER = "other", "Other"
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="training_sessions"
+    )
+    plan = models.ForeignKey(
+        "rehab.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    date = models.DateField()
+    type = models.CharField(max_length=16, choices=SessionType.choices)
+    duration_min = models.PositiveSmallIntegerField()
+    rpe = models.PositiveSmallIntegerField(help_text="Session RPE 0–10")
+    load = models.GeneratedField(
+        expression=F("rpe") * F("duration_min"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        help_text="RPE × minutes",
+    )
+    top_intensity_pct = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="% of max velocity"
+    )
+    sprint_distance_m = models.PositiveIntegerField(null=True, blank=True)
+    surface = models.CharField(max_length=10, choices=Surface.choices, blank=True)
+    footwear = models.CharField(max_length=60, blank=True)
+    weather = models.CharField(max_length=60, blank=True)
+    temperature_c = models.SmallIntegerField(null=True, blank=True)
+    pain_during = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    client_key = models.UUIDField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            _zero_to_ten("rpe", "session_rpe_0_10"),
+            _zero_to_ten("pain_during", "session_pain_during_0_10", nullable=True),
+            _zero_to_ten("pain_after", "session_pain_after_0_10", nullable=True),
+            models.CheckConstraint(
+                condition=Q(duration_min__gte=1, duration_min__lte=600),
+                name="session_duration_1_600",
+            ),
+            models.CheckConstraint(
+                condition=Q(top_intensity_pct__isnull=True) | Q(top_intensity_pct__lte=100),
+                name="session_intensity_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature_c__isnull=True)
+                | Q(temperature_c__gte=-40, temperature_c__lte=55),
+                name="session_temperature_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=SessionType.values), name="session_type_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="session_client_key_unique"
+            ),
+        ]
+        indexes = [
+            # Gate engine: the athlete's last N sessions.
+            models.Index(fields=["athlete", "date"], name="session_athlete_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.date}: {self.get_type_display()} {self.duration_min} min"
+
+
+class Measurement(models.Model):
+    class MeasuredSide(models.TextChoices):
+        NONE = "", "Both / not sided"
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Typed in"
+        CSV = "csv", "CSV import"
+        API = "api", "API"
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="measurements"
+    )
+    metric = models.ForeignKey(MetricKind, on_delete=models.PROTECT, related_name="measurements")
+    value = models.FloatField()
+    side = models.CharField(max_length=5, choices=MeasuredSide.choices, blank=True, default="")
+    measured_at = models.DateTimeField()
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    notes = models.CharField(max_length=200, blank=True)
+    client_key = models.UUIDField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(side__in=["", "left", "right"]), name="measurement_side_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="measurement_client_key_unique"
+            ),
+        ]
+        indexes = [
+            # Regression rule and gates: an athlete's recent values of one metric.
+            models.Index(
+                fields=["athlete", "metric", "measured_at"], name="measurement_athlete_metric_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.metric.code} {self.side or ''} = {self.value}"
+
+
+class FlagKind(models.TextChoices):
+    PAIN_PERSISTING = "pain_persisting", "Pain above threshold"
+    METRIC_REGRESSION = "metric_regression", "Metric regression"
+    MISSED_CHECKINS = "missed_checkins", "Missed check-ins"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Flag(models.Model):
+    """Something a person should look at. Lifecycle open → acknowledged → resolved; a flag
+    whose condition clears stays until a person resolves it (condition_cleared_at says so)."""
+
+    athlete = models.ForeignKey("athletes.Athlete", on_delete=models.CASCADE, related_name="flags")
+    plan = models.ForeignKey(
+        "rehab.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+    )
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    summary = models.CharField(max_length=200, blank=True)
+    evidence = models.JSONField(default=dict)
+    opened_at = models.DateTimeField()
+    condition_cleared_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_note = models.TextField(blank=True)
+    # A new pain flag in phase ≥ 2 proposes going back one phase; a person confirms it.
+    proposed_regression_to = models.ForeignKey(
+        "rehab.Phase", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Claimed by exactly one worker with a conditional update before notifying.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete", "kind"],
+                condition=~Q(status="resolved"),
+                name="flag_one_unresolved_per_athlete_kind",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=FlagStatus.values), name="flag_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
+                name="flag_resolved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | Q(acknowledged_at__isnull=False)
+                | Q(status="resolved"),
+                name="flag_acknowledged_has_time",
+            ),
+        ]
+        indexes = [
+            # Roster and clinician queue: unresolved flags by athlete.
+            models.Index(fields=["athlete", "status"], name="flag_athlete_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.athlete} ({self.get_status_display()})"
+
+
+class Notification(models.Model):
+    """In-app notification; one per recipient and flag."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "flag"], name="notification_once_per_flag"
+            ),
+        ]
+
+    def __str__(self):
+        return f"To {self.recipient}: {self.message}"

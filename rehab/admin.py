@@ -1,0 +1,129 @@
+from django.contrib import admin
+
+from .models import (
+    GateCriterion,
+    Phase,
+    PhaseChange,
+    Plan,
+    Protocol,
+    SignOffDecision,
+    SignOffRequest,
+)
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = [
+        "order",
+        "name",
+        "allowed_intensity",
+        "max_velocity_pct",
+        "longest_sprint_m",
+        "typical_days_min",
+        "typical_days_max",
+        "needs_clinical_review",
+    ]
+    show_change_link = True
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "muscle_group",
+        "team",
+        "is_template",
+        "pain_threshold",
+        "pain_persist_hours",
+        "missed_checkin_days",
+    ]
+    list_filter = ["muscle_group", "is_template", "team"]
+    search_fields = ["name"]
+    inlines = [PhaseInline]
+
+
+class GateInline(admin.TabularInline):
+    model = GateCriterion
+    extra = 0
+    autocomplete_fields = ["metric"]
+
+
+@admin.register(Phase)
+class PhaseAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "protocol", "max_velocity_pct", "needs_clinical_review"]
+    list_filter = ["protocol", "needs_clinical_review"]
+    search_fields = ["name", "protocol__name"]
+    inlines = [GateInline]
+
+
+@admin.register(GateCriterion)
+class GateCriterionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "phase", "kind", "metric", "threshold", "window"]
+    list_filter = ["kind", "phase__protocol"]
+    autocomplete_fields = ["phase", "metric"]
+
+
+class PhaseChangeInline(admin.TabularInline):
+    model = PhaseChange
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "from_phase",
+        "to_phase",
+        "kind",
+        "reason",
+        "changed_by",
+        "changed_at",
+        "evidence",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["athlete", "protocol", "current_phase", "status", "phase_entered_at"]
+    list_filter = ["status", "protocol"]
+    search_fields = ["athlete__first_name", "athlete__last_name"]
+    autocomplete_fields = ["athlete", "injury", "protocol", "current_phase"]
+    inlines = [PhaseChangeInline]
+
+
+@admin.register(PhaseChange)
+class PhaseChangeAdmin(admin.ModelAdmin):
+    """Phase history is append-only: it can be read here, never edited."""
+
+    list_display = ["plan", "kind", "from_phase", "to_phase", "changed_by", "changed_at"]
+    list_filter = ["kind"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignOffRequest)
+class SignOffRequestAdmin(admin.ModelAdmin):
+    list_display = ["plan", "kind", "target_phase", "status", "requested_by", "requested_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["evidence"]
+
+
+@admin.register(SignOffDecision)
+class SignOffDecisionAdmin(admin.ModelAdmin):
+    """Decisions are made on the clinician's page and can never be edited or deleted."""
+
+    list_display = ["request", "decision", "decided_by", "decided_role", "decided_at"]
+    list_filter = ["decision"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,320 @@
+"""Protocols, phases, gate criteria, plans with their phase history, and sign-off."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from athletes.models import MuscleGroup
+
+
+class Protocol(models.Model):
+    """An ordered list of phases. Templates ship as data (team is null); a team may copy one
+    and edit its copy. Rule thresholds live here, not in code."""
+
+    name = models.CharField(max_length=120)
+    muscle_group = models.CharField(max_length=16, choices=MuscleGroup.choices)
+    team = models.ForeignKey(
+        "athletes.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="protocols",
+        help_text="Empty for the shared templates.",
+    )
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    is_template = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    # Monitoring thresholds (PRODUCT.md §2.6: the literature gives no single number).
+    pain_threshold = models.PositiveSmallIntegerField(
+        default=3, help_text="Pain (0–10) at or above which a report counts as painful."
+    )
+    pain_persist_hours = models.PositiveSmallIntegerField(
+        default=48, help_text="Hours of persisting pain before a flag is raised."
+    )
+    missed_checkin_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days without a check-in before a flag is raised."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["muscle_group", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain_threshold__gte=1, pain_threshold__lte=10),
+                name="protocol_pain_threshold_1_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_persist_hours__gte=1), name="protocol_pain_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(missed_checkin_days__gte=1), name="protocol_missed_days_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(team__isnull=True),
+                name="protocol_template_name_unique",
+            ),
+            models.UniqueConstraint(fields=["team", "name"], name="protocol_team_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Phase(models.Model):
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+    goals = models.TextField(blank=True)
+    content = models.TextField(blank=True, help_text="Main content: drills, runs, loading.")
+    allowed_intensity = models.CharField(max_length=120, help_text="In words, for people.")
+    max_velocity_pct = models.PositiveSmallIntegerField(
+        help_text="Top speed allowed, % of the athlete's maximum velocity."
+    )
+    longest_sprint_m = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Longest sprint allowed (m); empty = no limit."
+    )
+    typical_days_min = models.PositiveSmallIntegerField(default=7)
+    typical_days_max = models.PositiveSmallIntegerField(default=14)
+    needs_clinical_review = models.BooleanField(
+        default=False, help_text="Entering this phase needs a clinician's approval."
+    )
+
+    class Meta:
+        ordering = ["protocol", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "order"], name="phase_order_unique"),
+            models.CheckConstraint(
+                condition=Q(max_velocity_pct__lte=100), name="phase_velocity_pct_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(typical_days_max__gte=models.F("typical_days_min")),
+                name="phase_typical_days_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+
+class GateKind(models.TextChoices):
+    PAIN = "pain", "Pain at or below threshold"
+    NO_NEXT_DAY_SORENESS = "no_next_day_soreness", "No next-day soreness"
+    MIN_DAYS = "min_days", "Minimum days in phase"
+    LSI = "lsi", "Limb symmetry index"
+    VS_BASELINE = "vs_baseline", "Versus pre-injury baseline"
+    METRIC_THRESHOLD = "metric_threshold", "Test result at or beyond a value"
+    TEST_PASSED = "test_passed", "Test passed"
+    CONFIDENCE = "confidence", "Confidence"
+
+
+METRIC_GATES = (GateKind.LSI, GateKind.VS_BASELINE, GateKind.METRIC_THRESHOLD, GateKind.TEST_PASSED)
+THRESHOLD_GATES = (
+    GateKind.PAIN,
+    GateKind.MIN_DAYS,
+    GateKind.LSI,
+    GateKind.VS_BASELINE,
+    GateKind.METRIC_THRESHOLD,
+    GateKind.CONFIDENCE,
+)
+WINDOW_GATES = (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS, GateKind.CONFIDENCE)
+
+
+class GateCriterion(models.Model):
+    """One condition to leave `phase` for the next one, evaluated from logged data.
+
+    threshold: pain ≤ t; days ≥ t; LSI ≥ t %; vs_baseline within t % of baseline (in the
+    metric's worse direction); metric_threshold at or beyond t; confidence ≥ t.
+    window: how many recent sessions or days the pain, soreness and confidence rules look at.
+    """
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="gates")
+    kind = models.CharField(max_length=24, choices=GateKind.choices)
+    metric = models.ForeignKey(
+        "monitoring.MetricKind",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gate_criteria",
+    )
+    threshold = models.FloatField(null=True, blank=True)
+    window = models.PositiveSmallIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["phase", "order", "id"]
+        verbose_name_plural = "gate criteria"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=GateKind.values), name="gate_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=METRIC_GATES) | Q(metric__isnull=False),
+                name="gate_metric_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=THRESHOLD_GATES) | Q(threshold__isnull=False),
+                name="gate_threshold_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=WINDOW_GATES) | Q(window__gte=1),
+                name="gate_window_required",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description or self.get_kind_display()
+
+
+class Plan(models.Model):
+    """An athlete's rehab plan for one injury, following one protocol."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CLOSED = "closed", "Closed"
+
+    athlete = models.ForeignKey("athletes.Athlete", on_delete=models.CASCADE, related_name="plans")
+    injury = models.OneToOneField("athletes.Injury", on_delete=models.CASCADE, related_name="plan")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
+    current_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField()
+    phase_entered_at = models.DateTimeField()
+    # Bumped by every phase change; a change applies only if the version it read is current.
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete"],
+                condition=Q(status="active"),
+                name="plan_one_active_per_athlete",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "completed", "closed"]), name="plan_status_valid"
+            ),
+        ]
+        indexes = [
+            # The monitoring scan: every athlete in an active plan.
+            models.Index(fields=["status", "athlete"], name="plan_status_athlete_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} — {self.protocol} ({self.current_phase})"
+
+
+class PhaseChange(models.Model):
+    """Append-only history of a plan's phases: who moved it, when, why, on what evidence."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Plan started"
+        ADVANCE = "advance", "Advanced"
+        OVERRIDE = "override", "Advanced with override"
+        REGRESS = "regress", "Regressed"
+        CLINICAL_APPROVAL = "clinical_approval", "Advanced after clinical approval"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phase_changes")
+    from_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField(blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan", "changed_at", "id"]
+        constraints = [
+            # An override or a regression must say why.
+            models.CheckConstraint(
+                condition=~Q(kind__in=["override", "regress"]) | ~Q(reason=""),
+                name="phase_change_reason_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="start") | Q(from_phase__isnull=False),
+                name="phase_change_from_required",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.athlete}: {self.get_kind_display()} → {self.to_phase}"
+
+
+class SignOffRequest(models.Model):
+    """A request for a clinician's decision: entering a phase that needs clinical review, or
+    the return to play itself. Snapshots the evidence at the moment it is made."""
+
+    class Kind(models.TextChoices):
+        PHASE_REVIEW = "phase_review", "Phase review"
+        RETURN_TO_PLAY = "return_to_play", "Return to play"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for clinician review"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="signoff_requests")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    target_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status="pending"), name="signoff_one_pending_per_plan"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.plan.athlete} ({self.get_status_display()})"
+
+
+class SignOffDecision(models.Model):
+    """A named clinician's decision. Never edited or deleted; a later one supersedes it."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        DECLINE = "decline", "Declined"
+
+    request = models.ForeignKey(SignOffRequest, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    rationale = models.TextField()
+    restrictions = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_role = models.CharField(max_length=16)
+    decided_at = models.DateTimeField()
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=["approve", "decline"]), name="decision_value_valid"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="decision_rationale_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.decided_by} at {self.decided_at:%Y-%m-%d}"

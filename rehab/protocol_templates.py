@@ -1,0 +1,274 @@
+"""The two protocol templates that ship with Sprintback (loaded by a data migration).
+
+Seven phases each (PRODUCT.md §2.2); every gate sits on the phase it lets an athlete leave.
+Gate tuples: (kind, metric code or None, threshold, window, description).
+"""
+
+_PAIN = ("pain", None, 2, 3, "Worst pain ≤ 2/10 over the last 3 sessions")
+_SORENESS = (
+    "no_next_day_soreness",
+    None,
+    None,
+    3,
+    "No rise in next-morning pain after the last 3 sessions",
+)
+
+
+def _days(n):
+    return ("min_days", None, n, None, f"At least {n} days in this phase")
+
+
+def _confidence(n):
+    return ("confidence", None, n, 3, f"Confidence ≥ {n}/10 in the last 3 check-ins")
+
+
+_PHASES = [
+    # order, name, goals, content, allowed, max %, longest sprint m, days min, max, clinical review
+    (
+        0,
+        "Protect and assess",
+        "Settle pain, restore pain-free range of motion, record a baseline.",
+        "Non-impact work, controlled isometric loading, assessment of pain-free range of motion, "
+        "strength symmetry and sprint mechanics at light effort.",
+        "No running above jogging",
+        30,
+        None,
+        3,
+        10,
+        False,
+    ),
+    (
+        1,
+        "Technique and base",
+        "Rebuild running mechanics at low intensity.",
+        "About two weeks of technique: posterior-chain drills, stride-length control, ground-contact "
+        "timing, tempo runs; swim, bike or elliptical for fitness.",
+        "Up to 60–70 % of max velocity",
+        70,
+        60,
+        10,
+        18,
+        False,
+    ),
+    (
+        2,
+        "Short accelerations",
+        "Tolerate acceleration over short distances.",
+        "Gentle accelerations on level ground, clean starts from a light stance, controlled "
+        "decelerations, submaximal strides, low-impact plyometrics.",
+        "Up to 75–80 %, short distances",
+        80,
+        30,
+        7,
+        14,
+        False,
+    ),
+    (
+        3,
+        "Longer accelerations and fly-ins",
+        "Extend distance and speed; load the muscle eccentrically.",
+        "Longer accelerations, fly-ins, light resisted sprints (bands, sleds), unilateral strength, "
+        "dosed eccentric loading, from linear to multi-directional.",
+        "Up to 85–90 %",
+        90,
+        50,
+        7,
+        14,
+        False,
+    ),
+    (
+        4,
+        "High speed and reactive",
+        "Near-maximal speed with reactive and variable-pace work.",
+        "Near-maximal blocks, reactive and variable-pace sprints, single-leg hops, proprioception.",
+        "Up to 95 %",
+        95,
+        60,
+        7,
+        14,
+        False,
+    ),
+    (
+        5,
+        "Full sprinting and sport tasks",
+        "Maximal sprinting and sport-specific demands under fatigue.",
+        "Maximal sprints, sport-specific starts and cues, repeated high-velocity efforts under fatigue.",
+        "100 %",
+        100,
+        None,
+        7,
+        14,
+        True,
+    ),
+    (
+        6,
+        "Maintenance and surveillance",
+        "Keep the gains after return to play.",
+        "Maintenance strength, periodic re-testing, deload weeks.",
+        "Normal training",
+        100,
+        None,
+        28,
+        90,
+        True,
+    ),
+]
+
+_HAMSTRING_GATES = {
+    0: [_PAIN, _days(5), ("test_passed", "palpation", 1, None, "Palpation without pain")],
+    1: [
+        _PAIN,
+        _SORENESS,
+        _days(14),
+        ("lsi", "knee_flexor_strength", 80, None, "Knee-flexor strength LSI ≥ 80 %"),
+    ],
+    2: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("lsi", "knee_flexor_strength", 85, None, "Knee-flexor strength LSI ≥ 85 %"),
+        _confidence(6),
+    ],
+    3: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("lsi", "knee_flexor_strength", 90, None, "Knee-flexor strength LSI ≥ 90 %"),
+        ("lsi", "single_leg_hop", 90, None, "Single-leg hop LSI ≥ 90 %"),
+        ("vs_baseline", "split_30m", 110, None, "30 m time ≤ 110 % of pre-injury baseline"),
+    ],
+    4: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("test_passed", "h_test", 1, None, "Askling H-test without insecurity"),
+        ("vs_baseline", "split_30m", 105, None, "30 m time ≤ 105 % of pre-injury baseline"),
+        ("vs_baseline", "peak_velocity", 95, None, "Peak velocity ≥ 95 % of pre-injury baseline"),
+        _confidence(7),
+    ],
+    5: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("lsi", "knee_flexor_strength", 90, None, "Knee-flexor strength LSI ≥ 90 %"),
+        ("vs_baseline", "split_30m", 103, None, "30 m time ≤ 103 % of pre-injury baseline"),
+        ("vs_baseline", "peak_velocity", 97, None, "Peak velocity ≥ 97 % of pre-injury baseline"),
+        ("test_passed", "h_test", 1, None, "Askling H-test without insecurity"),
+        _confidence(8),
+    ],
+    6: [],
+}
+
+_CALF_GATES = {
+    0: [_PAIN, _days(5), ("test_passed", "palpation", 1, None, "Palpation without pain")],
+    1: [
+        _PAIN,
+        _SORENESS,
+        _days(14),
+        ("lsi", "knee_to_wall", 90, None, "Knee-to-wall LSI ≥ 90 %"),
+        ("lsi", "calf_raises", 80, None, "Calf-raise LSI ≥ 80 %"),
+    ],
+    2: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("lsi", "calf_raises", 85, None, "Calf-raise LSI ≥ 85 %"),
+        _confidence(6),
+    ],
+    3: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("lsi", "calf_raises", 90, None, "Calf-raise LSI ≥ 90 % (≤ 10 % asymmetry)"),
+        ("lsi", "single_leg_hop", 90, None, "Single-leg hop LSI ≥ 90 %"),
+        ("vs_baseline", "split_30m", 110, None, "30 m time ≤ 110 % of pre-injury baseline"),
+    ],
+    4: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        (
+            "metric_threshold",
+            "calf_raises",
+            30,
+            None,
+            "At least 30 single-leg calf raises on the injured side",
+        ),
+        ("vs_baseline", "split_30m", 105, None, "30 m time ≤ 105 % of pre-injury baseline"),
+        ("vs_baseline", "peak_velocity", 95, None, "Peak velocity ≥ 95 % of pre-injury baseline"),
+        _confidence(7),
+    ],
+    5: [
+        _PAIN,
+        _SORENESS,
+        _days(7),
+        ("lsi", "calf_raises", 90, None, "Calf-raise LSI ≥ 90 %"),
+        ("lsi", "triple_hop", 90, None, "Triple hop LSI ≥ 90 %"),
+        ("vs_baseline", "split_30m", 103, None, "30 m time ≤ 103 % of pre-injury baseline"),
+        ("vs_baseline", "peak_velocity", 97, None, "Peak velocity ≥ 97 % of pre-injury baseline"),
+        _confidence(8),
+    ],
+    6: [],
+}
+
+TEMPLATES = [
+    {
+        "name": "Hamstring return to sprint",
+        "muscle_group": "hamstring",
+        "description": "Seven phases from protection to maintenance for hamstring strain injuries.",
+        "phases": _PHASES,
+        "gates": _HAMSTRING_GATES,
+    },
+    {
+        "name": "Calf return to sprint",
+        "muscle_group": "calf",
+        "description": "Seven phases from protection to maintenance for calf (gastrocnemius/soleus) strain injuries.",
+        "phases": _PHASES,
+        "gates": _CALF_GATES,
+    },
+]
+
+
+def load_templates(Protocol, Phase, GateCriterion, MetricKind):
+    """Create the templates (idempotent: an existing template of the same name is left alone)."""
+    metrics = {m.code: m for m in MetricKind.objects.all()}
+    for spec in TEMPLATES:
+        protocol, created = Protocol.objects.get_or_create(
+            name=spec["name"],
+            team=None,
+            defaults={
+                "muscle_group": spec["muscle_group"],
+                "description": spec["description"],
+                "is_template": True,
+            },
+        )
+        if not created:
+            continue
+        for order, name, goals, content, allowed, pct, longest, dmin, dmax, review in spec[
+            "phases"
+        ]:
+            phase = Phase.objects.create(
+                protocol=protocol,
+                order=order,
+                name=name,
+                goals=goals,
+                content=content,
+                allowed_intensity=allowed,
+                max_velocity_pct=pct,
+                longest_sprint_m=longest,
+                typical_days_min=dmin,
+                typical_days_max=dmax,
+                needs_clinical_review=review,
+            )
+            for position, (kind, metric, threshold, window, description) in enumerate(
+                spec["gates"][order]
+            ):
+                GateCriterion.objects.create(
+                    phase=phase,
+                    kind=kind,
+                    metric=metrics[metric] if metric else None,
+                    threshold=threshold,
+                    window=window,
+                    description=description,
+                    order=position,
+                )

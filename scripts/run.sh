@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Serve Sprintback for development: web server + Celery worker with embedded beat.
+# Ctrl-C stops all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT="${PORT:-8000}"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping Sprintback…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+.venv/bin/celery -A config worker --beat --pool=solo --loglevel=INFO \
+  --schedule "${CELERY_BROKER_DIR:-.broker}/celerybeat-schedule" >celery.log 2>&1 &
+pids+=($!)
+
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
+pids+=($!)
+
+cat <<TXT
+
+  Sprintback is running:  http://127.0.0.1:${PORT}/
+  Demo logins (password: sprintback)
+    coach      — head coach of Riverside Sprint Squad
+    clinician  — physiotherapist of Riverside Sprint Squad
+    athlete    — Maya Okafor, an athlete in rehab (open it on a phone-sized window)
+    coach2     — coach of another team (sees none of Riverside's data)
+  Celery worker + beat log: celery.log      Press Ctrl-C to stop.
+
+TXT
+wait -n "${pids[@]}"

@@ -1,0 +1,79 @@
+"""One scoping helper decides who sees which athlete: owner, teammate, outsider."""
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+
+from athletes.models import Role
+from athletes.selectors import athletes_visible_to, get_athlete_for, role_for_athlete
+from tests.factories import AthleteFactory, TeamFactory, UserFactory, athlete_with_login, staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def squad():
+    team, other_team = TeamFactory(), TeamFactory()
+    me = athlete_with_login(team)
+    return {
+        "team": team,
+        "me": me,
+        "teammate": athlete_with_login(team),
+        "no_login": AthleteFactory(team=team),
+        "outsider": athlete_with_login(other_team),
+        "coach": staff(team, Role.COACH),
+        "clinician": staff(team, Role.CLINICIAN),
+        "other_coach": staff(other_team, Role.COACH),
+    }
+
+
+def test_coach_and_clinician_see_every_athlete_of_their_team_only(squad):
+    for who in ("coach", "clinician"):
+        visible = set(athletes_visible_to(squad[who]))
+        assert visible == {squad["me"], squad["teammate"], squad["no_login"]}
+
+
+def test_athlete_sees_only_their_own_record(squad):
+    user = squad["me"].user
+    assert list(athletes_visible_to(user)) == [squad["me"]]
+    assert get_athlete_for(user, squad["me"].pk) == squad["me"]
+    for other in ("teammate", "no_login", "outsider"):
+        with pytest.raises(Http404):
+            get_athlete_for(user, squad[other].pk)
+
+
+def test_outsider_coach_gets_404_for_another_teams_athlete(squad):
+    with pytest.raises(Http404):
+        get_athlete_for(squad["other_coach"], squad["me"].pk)
+    assert squad["me"] not in athletes_visible_to(squad["other_coach"])
+
+
+def test_a_user_in_no_team_and_an_anonymous_user_see_nobody(squad):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not athletes_visible_to(UserFactory()).exists()
+    assert not athletes_visible_to(AnonymousUser()).exists()
+
+
+def test_role_for_athlete(squad):
+    me = squad["me"]
+    assert role_for_athlete(me.user, me) == Role.ATHLETE
+    assert role_for_athlete(squad["coach"], me) == Role.COACH
+    assert role_for_athlete(squad["clinician"], me) == Role.CLINICIAN
+    assert role_for_athlete(squad["teammate"].user, me) is None
+    assert role_for_athlete(squad["other_coach"], me) is None
+
+
+@pytest.mark.parametrize(
+    "who, status", [("me", 200), ("coach", 200), ("teammate", 404), ("other_coach", 404)]
+)
+def test_athlete_page_is_scoped(client, squad, who, status):
+    user = squad[who] if who.endswith("coach") else squad[who].user
+    client.force_login(user)
+    assert client.get(reverse("athletes:detail", args=[squad["me"].pk])).status_code == status
+
+
+def test_pages_need_a_login(client, squad):
+    response = client.get(reverse("athletes:detail", args=[squad["me"].pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert client.get(reverse("home")).status_code == 302

@@ -1,0 +1,51 @@
+"""A malformed environment fails at start with a message that names the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(**env):
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY")
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DATABASE_URL": "mysqlish://nope"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"CELERY_BROKER_URL": "localhost"}, "CELERY_BROKER_URL"),
+        ({"DEBUG": "false"}, "SECRET_KEY must be set"),
+        ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
+        ({"CONN_MAX_AGE": "ten", "DATABASE_URL": "postgres://u@localhost/x"}, "CONN_MAX_AGE"),
+    ],
+)
+def test_malformed_environment_fails_with_a_clear_message(env, message):
+    result = start(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_defaults_need_no_environment():
+    result = start(CELERY_BROKER_DIR="/tmp/sprintback-test-broker")
+    assert result.returncode == 0, result.stderr
