@@ -1,8 +1,11 @@
 """Check-ins, recovery work, training sessions, measurements, the metric registry, flags."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+
+SCORE = [MinValueValidator(0), MaxValueValidator(10)]
 
 
 def _zero_to_ten(field: str, name: str, nullable: bool = False) -> models.CheckConstraint:
@@ -64,20 +67,35 @@ class CheckIn(models.Model):
     )
     taken_at = models.DateTimeField()
     local_date = models.DateField(help_text="The athlete's calendar day of taken_at.")
-    pain_rest = models.PositiveSmallIntegerField()
-    pain_activity = models.PositiveSmallIntegerField()
-    pain_morning = models.PositiveSmallIntegerField()
+    pain_rest = models.PositiveSmallIntegerField(validators=SCORE)
+    pain_activity = models.PositiveSmallIntegerField(validators=SCORE)
+    pain_morning = models.PositiveSmallIntegerField(validators=SCORE)
     pain_location = models.CharField(max_length=120, blank=True)
     soreness_injured = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Soreness/tightness of the injured region, 0–10."
+        validators=SCORE,
+        null=True,
+        blank=True,
+        help_text="Soreness/tightness of the injured region, 0–10.",
     )
     soreness_other = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Same region on the other side, 0–10."
+        validators=SCORE, null=True, blank=True, help_text="Same region on the other side, 0–10."
     )
-    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–10")
-    confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–10")
-    readiness = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–10")
+    sleep_hours = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+    )
+    sleep_quality = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="0–10"
+    )
+    confidence = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="0–10"
+    )
+    readiness = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="0–10"
+    )
     note = models.TextField(blank=True, max_length=1000)
     client_key = models.UUIDField(
         null=True, blank=True, help_text="Set by the phone; retries reuse it."
@@ -196,7 +214,7 @@ class TrainingSession(models.Model):
     date = models.DateField()
     type = models.CharField(max_length=16, choices=SessionType.choices)
     duration_min = models.PositiveSmallIntegerField()
-    rpe = models.PositiveSmallIntegerField(help_text="Session RPE 0–10")
+    rpe = models.PositiveSmallIntegerField(validators=SCORE, help_text="Session RPE 0–10")
     load = models.GeneratedField(
         expression=F("rpe") * F("duration_min"),
         output_field=models.IntegerField(),
@@ -211,8 +229,8 @@ class TrainingSession(models.Model):
     footwear = models.CharField(max_length=60, blank=True)
     weather = models.CharField(max_length=60, blank=True)
     temperature_c = models.SmallIntegerField(null=True, blank=True)
-    pain_during = models.PositiveSmallIntegerField(null=True, blank=True)
-    pain_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_during = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
     notes = models.TextField(blank=True)
     client_key = models.UUIDField(null=True, blank=True)
     logged_by = models.ForeignKey(

@@ -1,0 +1,209 @@
+"""Writes with rules: recording check-ins and measurements, and the flag lifecycle.
+
+Pages, the API and jobs call these; none of them writes these rows on its own.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import CheckIn, Flag, FlagStatus, Measurement
+
+# A phone's clock may run a little ahead of the server's; within this, "now" is meant.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+CHECKIN_FIELDS = (
+    "pain_rest",
+    "pain_activity",
+    "pain_morning",
+    "pain_location",
+    "soreness_injured",
+    "soreness_other",
+    "sleep_hours",
+    "sleep_quality",
+    "confidence",
+    "readiness",
+    "note",
+)
+
+
+class CheckInConflict(Exception):
+    """The athlete already has a check-in for that day (and the caller did not ask to edit it)."""
+
+    def __init__(self, existing: CheckIn):
+        super().__init__(f"A check-in for {existing.local_date} already exists.")
+        self.existing = existing
+
+
+@dataclass
+class CheckInResult:
+    checkin: CheckIn
+    created: bool  # False: an edit of the day's check-in, or a replay of the same client key
+    replayed: bool = False  # True: the client key was seen before; nothing was written
+
+
+def _schedule_evaluation(athlete_id: int) -> None:
+    from .tasks import evaluate_athlete
+
+    transaction.on_commit(lambda: evaluate_athlete.delay(athlete_id))
+
+
+def clean_taken_at(taken_at: dt.datetime | None, *, now: dt.datetime) -> dt.datetime:
+    """A report's time: now when absent; in the past for late or paper entries; never in the
+    future (beyond a few minutes of phone clock skew, which is read as now)."""
+    if taken_at is None:
+        return now
+    if timezone.is_naive(taken_at):
+        taken_at = timezone.make_aware(taken_at)
+    if taken_at > now + CLOCK_SKEW:
+        raise ValidationError({"taken_at": "The check-in time cannot be in the future."})
+    return min(taken_at, now)
+
+
+def record_checkin(
+    athlete,
+    *,
+    by,
+    values: dict,
+    taken_at: dt.datetime | None = None,
+    client_key: uuid.UUID | None = None,
+    edit_existing: bool = False,
+    now: dt.datetime | None = None,
+) -> CheckInResult:
+    """Store an athlete's check-in exactly once.
+
+    - The same `client_key` again (double tap, retry after a timeout, back button, or two
+      requests at the same moment) returns the first check-in and writes nothing.
+    - One check-in per athlete and day: with `edit_existing` the day's check-in is updated,
+      otherwise CheckInConflict is raised. Nothing is ever stored half-way.
+    - Values are validated by the model's validators; errors are keyed by field.
+    - After the commit, the athlete is evaluated by the monitoring job.
+    """
+    now = now or timezone.now()
+    if client_key is not None:
+        existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
+        if existing is not None:
+            return CheckInResult(existing, created=False, replayed=True)
+    taken_at = clean_taken_at(taken_at, now=now)
+    local_date = timezone.localdate(taken_at)
+    unknown = set(values) - set(CHECKIN_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown check-in fields: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            checkin = (
+                CheckIn.objects.select_for_update()
+                .filter(athlete=athlete, local_date=local_date)
+                .first()
+            )
+            created = checkin is None
+            if not created and not edit_existing:
+                raise CheckInConflict(checkin)
+            if created:
+                checkin = CheckIn(
+                    athlete=athlete, local_date=local_date, client_key=client_key, created_by=by
+                )
+            checkin.taken_at = taken_at
+            for field in CHECKIN_FIELDS:
+                if field in values:
+                    setattr(checkin, field, values[field])
+            checkin.full_clean(exclude=["athlete", "created_by"], validate_unique=False)
+            checkin.save()
+            _schedule_evaluation(athlete.pk)
+    except IntegrityError:
+        # A concurrent request won the race: with the same key, return its result.
+        if client_key is not None:
+            existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
+            if existing is not None:
+                return CheckInResult(existing, created=False, replayed=True)
+        existing = CheckIn.objects.filter(athlete=athlete, local_date=local_date).first()
+        if existing is not None:
+            raise CheckInConflict(existing) from None
+        raise
+    return CheckInResult(checkin, created=created)
+
+
+def record_measurement(
+    athlete,
+    *,
+    by,
+    metric,
+    value,
+    measured_at=None,
+    side="",
+    source="manual",
+    notes="",
+    session=None,
+    client_key=None,
+    now=None,
+) -> Measurement:
+    """Store one measurement (validated like a form) and evaluate the athlete after commit."""
+    now = now or timezone.now()
+    measured_at = measured_at or now
+    if measured_at > now + CLOCK_SKEW:
+        raise ValidationError({"measured_at": "The measurement time cannot be in the future."})
+    if client_key is not None:
+        existing = Measurement.objects.filter(athlete=athlete, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    measurement = Measurement(
+        athlete=athlete,
+        metric=metric,
+        value=value,
+        side=side,
+        measured_at=min(measured_at, now),
+        source=source,
+        notes=notes,
+        session=session,
+        client_key=client_key,
+        logged_by=by,
+    )
+    measurement.full_clean(exclude=["athlete", "logged_by"], validate_unique=False)
+    with transaction.atomic():
+        measurement.save()
+        _schedule_evaluation(athlete.pk)
+    return measurement
+
+
+# --- flag lifecycle: open → acknowledged → resolved -----------------------------------------
+
+
+class FlagTransitionError(Exception):
+    pass
+
+
+def acknowledge_flag(flag: Flag, *, by, note: str = "", now=None) -> Flag:
+    """Mark an open flag as seen. Conditional update: of two people acting at once, one wins."""
+    now = now or timezone.now()
+    changed = Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
+        status=FlagStatus.ACKNOWLEDGED,
+        acknowledged_by=by,
+        acknowledged_at=now,
+        acknowledged_note=note.strip(),
+    )
+    if not changed:
+        raise FlagTransitionError("This flag is no longer open.")
+    flag.refresh_from_db()
+    return flag
+
+
+def resolve_flag(flag: Flag, *, by, note: str, now=None) -> Flag:
+    """Close a flag (open or acknowledged) with a note saying what was done."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say what was done about this flag."})
+    now = now or timezone.now()
+    updates = dict(status=FlagStatus.RESOLVED, resolved_by=by, resolved_at=now, resolved_note=note)
+    with transaction.atomic():
+        current = Flag.objects.select_for_update().get(pk=flag.pk)
+        if current.status == FlagStatus.RESOLVED:
+            raise FlagTransitionError("This flag is already resolved.")
+        if current.acknowledged_at is None:
+            updates.update(acknowledged_by=by, acknowledged_at=now)
+        Flag.objects.filter(pk=flag.pk).update(**updates)
+    flag.refresh_from_db()
+    return flag
