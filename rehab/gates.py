@@ -1,0 +1,539 @@
+"""The gate engine: is each criterion for leaving the current phase met, not met, or is
+evidence missing — always with the facts it looked at (PRODUCT.md §2.3).
+
+Two layers:
+- `load_gate_facts(plans, now=...)` reads everything the gates of many plans need in a fixed
+  number of queries (7, whatever the number of plans or logs);
+- `evaluate(plan, gates, facts, now=...)` is a pure function of that data.
+
+`evaluate_plan(plan)` and `evaluate_plans(plans)` combine the two. The returned report is
+JSON-serialisable and is stored as the evidence snapshot of phase changes and sign-off
+requests.
+
+Rules the criteria follow (the model docstring gives the thresholds' meaning):
+- Evidence counts only if it was logged in the current phase: sessions, check-ins and
+  measurements dated on or after the day the phase was entered. An LSI or sprint time from an
+  earlier phase is not evidence for leaving this one.
+- pain: worst of session pain during/after and the check-in pains (rest, activity, morning)
+  on those session days, over the last `window` sessions of the phase. Fewer sessions, or a
+  session with no pain recorded anywhere, is missing evidence.
+- no_next_day_soreness: for each of the last `window` sessions, the next day's morning pain
+  is not higher than the session day's morning pain (or, without a check-in that day, the
+  latest check-in in the week before). A missing check-in on either side is missing evidence.
+- min_days: calendar days since the phase was entered.
+- lsi: injured ÷ uninjured × 100 (uninjured ÷ injured for lower-is-better metrics) from the
+  latest value of each side; metrics that already are an LSI (hop_lsi) are read directly.
+- vs_baseline: latest value against the athlete's pre-injury baseline (injured side for
+  bilateral metrics): lower-is-better value ≤ baseline × t/100, higher-is-better ≥ baseline × t/100.
+- metric_threshold: latest injured-side (or unsided) value at or beyond t in the metric's
+  better direction.
+- test_passed: latest injured-side (or unsided) result is 1.
+- confidence: the last `window` check-ins of the phase that recorded confidence are all ≥ t.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from .models import GateCriterion, GateKind, Plan
+
+MET = "met"
+NOT_MET = "not_met"
+MISSING = "missing"
+
+STATUS_LABELS = {MET: "Met", NOT_MET: "Not met", MISSING: "Missing evidence"}
+
+# How far before a session the soreness rule looks for a reference morning pain.
+SORENESS_LOOKBACK_DAYS = 7
+
+
+@dataclass
+class PlanFacts:
+    """What the gates of one plan may look at, read in bulk by load_gate_facts."""
+
+    sessions: list = field(default_factory=list)  # last N sessions of the phase, newest first
+    checkins_by_date: dict = field(default_factory=dict)  # local_date -> CheckIn
+    confidence_checkins: list = field(default_factory=list)  # newest first
+    latest: dict = field(default_factory=dict)  # (metric_id, side) -> Measurement
+    baselines: dict = field(default_factory=dict)  # (metric_id, side) -> Baseline
+
+
+def phase_start_date(plan: Plan) -> dt.date:
+    return timezone.localdate(plan.phase_entered_at)
+
+
+def _d(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _gate_windows(gates) -> int:
+    return max(
+        [g.window or 0 for g in gates if g.kind in (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS)]
+        or [0]
+    )
+
+
+def gates_by_phase(phase_ids) -> dict[int, list[GateCriterion]]:
+    """The gate criteria of these phases (one query)."""
+    result: dict[int, list[GateCriterion]] = defaultdict(list)
+    for gate in GateCriterion.objects.filter(phase_id__in=set(phase_ids)).select_related("metric"):
+        result[gate.phase_id].append(gate)
+    return result
+
+
+def load_gate_facts(
+    plans: list[Plan], gates: dict[int, list[GateCriterion]]
+) -> dict[int, PlanFacts]:
+    """Read the data the gates of `plans` need, keyed by plan id, in at most six queries.
+
+    `plans` must have `current_phase` and `injury` loaded (select_related)."""
+    from athletes.models import Baseline
+    from monitoring.models import CheckIn, Measurement, TrainingSession
+
+    facts = {plan.pk: PlanFacts() for plan in plans}
+    if not plans:
+        return facts
+    by_athlete = {plan.athlete_id: plan for plan in plans}
+    athlete_ids = list(by_athlete)
+    starts = {plan.athlete_id: phase_start_date(plan) for plan in plans}
+
+    # Group athletes by the day their phase started, so "on or after the phase start" is one
+    # clause per distinct day rather than per athlete.
+    def since_phase(date_field: str, days_before: int = 0, starts_for=None) -> Q:
+        groups: dict[dt.date, list[int]] = defaultdict(list)
+        for athlete_id, start in (starts_for or starts).items():
+            groups[start - dt.timedelta(days=days_before)].append(athlete_id)
+        return reduce(
+            operator.or_,
+            (Q(athlete_id__in=ids, **{f"{date_field}__gte": day}) for day, ids in groups.items()),
+        )
+
+    windows = {
+        plan.athlete_id: _gate_windows(gates.get(plan.current_phase_id, [])) for plan in plans
+    }
+    max_window = max(windows.values())
+    if max_window:
+        sessions = (
+            TrainingSession.objects.filter(since_phase("date"))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("athlete_id")],
+                    order_by=[F("date").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=max_window)
+            .only("id", "athlete_id", "date", "type", "pain_during", "pain_after")
+        )
+        for session in sessions:
+            if session.rank <= windows[session.athlete_id]:
+                facts[by_athlete[session.athlete_id].pk].sessions.append(session)
+        for plan_facts in facts.values():
+            plan_facts.sessions.sort(key=lambda s: (s.date, s.id), reverse=True)
+
+        # Check-ins around those sessions: the week before the oldest one up to today.
+        oldest = {}
+        for plan in plans:
+            plan_sessions = facts[plan.pk].sessions
+            if plan_sessions:
+                oldest[plan.athlete_id] = plan_sessions[-1].date
+        if oldest:
+            checkins = CheckIn.objects.filter(
+                since_phase("local_date", SORENESS_LOOKBACK_DAYS, starts_for=oldest)
+            ).only("id", "athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning")
+            for checkin in checkins:
+                facts[by_athlete[checkin.athlete_id].pk].checkins_by_date[checkin.local_date] = (
+                    checkin
+                )
+
+    confidence_window = {
+        plan.athlete_id: max(
+            [
+                g.window or 0
+                for g in gates.get(plan.current_phase_id, [])
+                if g.kind == GateKind.CONFIDENCE
+            ]
+            or [0]
+        )
+        for plan in plans
+    }
+    if max(confidence_window.values()):
+        confidence = (
+            CheckIn.objects.filter(since_phase("local_date"), confidence__isnull=False)
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("athlete_id")], order_by=[F("local_date").desc()]
+                )
+            )
+            .filter(rank__lte=max(confidence_window.values()))
+            .only("id", "athlete_id", "local_date", "confidence")
+        )
+        for checkin in confidence:
+            if checkin.rank <= confidence_window[checkin.athlete_id]:
+                facts[by_athlete[checkin.athlete_id].pk].confidence_checkins.append(checkin)
+        for plan_facts in facts.values():
+            plan_facts.confidence_checkins.sort(key=lambda c: c.local_date, reverse=True)
+
+    metric_ids = {g.metric_id for phase_gates in gates.values() for g in phase_gates if g.metric_id}
+    if metric_ids:
+        latest = (
+            Measurement.objects.filter(since_phase("measured_at__date"), metric_id__in=metric_ids)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("athlete_id"), F("metric_id"), F("side")],
+                    order_by=[F("measured_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank=1)
+            .only("id", "athlete_id", "metric_id", "side", "value", "measured_at")
+        )
+        for m in latest:
+            facts[by_athlete[m.athlete_id].pk].latest[(m.metric_id, m.side)] = m
+        baselines = Baseline.objects.filter(athlete_id__in=athlete_ids, metric_id__in=metric_ids)
+        for b in baselines:
+            facts[by_athlete[b.athlete_id].pk].baselines[(b.metric_id, b.side)] = b
+    return facts
+
+
+# --- the pure part -------------------------------------------------------------------------
+
+
+def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
+    return {
+        "gate_id": gate.pk,
+        "kind": gate.kind,
+        "description": gate.description or gate.get_kind_display(),
+        "metric": gate.metric.code if gate.metric_id else None,
+        "threshold": gate.threshold,
+        "window": gate.window,
+        "status": status,
+        "detail": detail,
+        "facts": facts,
+    }
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _session_pains(session, checkin) -> list[tuple[str, int]]:
+    pains = []
+    if session.pain_during is not None:
+        pains.append(("session pain during", session.pain_during))
+    if session.pain_after is not None:
+        pains.append(("session pain after", session.pain_after))
+    if checkin is not None:
+        pains += [
+            ("check-in pain at rest", checkin.pain_rest),
+            ("check-in pain in activity", checkin.pain_activity),
+            ("check-in morning pain", checkin.pain_morning),
+        ]
+    return pains
+
+
+def _pain(gate, facts: PlanFacts, plan, now) -> dict:
+    window, threshold = gate.window, gate.threshold
+    sessions = facts.sessions[:window]
+    rows, worst, unrecorded = [], None, []
+    for session in sessions:
+        checkin = facts.checkins_by_date.get(session.date)
+        pains = _session_pains(session, checkin)
+        session_worst = max((v for _, v in pains), default=None)
+        rows.append(
+            {
+                "session_id": session.pk,
+                "date": _d(session.date),
+                "pain_during": session.pain_during,
+                "pain_after": session.pain_after,
+                "checkin_id": checkin.pk if checkin else None,
+                "worst": session_worst,
+            }
+        )
+        if session_worst is None:
+            unrecorded.append(_d(session.date))
+        elif worst is None or session_worst > worst:
+            worst = session_worst
+    fact = {"sessions": rows, "worst": worst}
+    if len(sessions) < window:
+        return _result(
+            gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
+        )
+    if unrecorded:
+        return _result(
+            gate, MISSING, f"No pain recorded for the session on {', '.join(unrecorded)}", fact
+        )
+    status = MET if worst <= threshold else NOT_MET
+    return _result(
+        gate,
+        status,
+        f"Worst pain {worst}/10 over the last {window} sessions (limit {_num(threshold)})",
+        fact,
+    )
+
+
+def _reference_morning(facts: PlanFacts, day: dt.date):
+    for back in range(0, SORENESS_LOOKBACK_DAYS + 1):
+        checkin = facts.checkins_by_date.get(day - dt.timedelta(days=back))
+        if checkin is not None:
+            return checkin
+    return None
+
+
+def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
+    window = gate.window
+    sessions = facts.sessions[:window]
+    rows, missing, rises = [], [], []
+    for session in sessions:
+        before = _reference_morning(facts, session.date)
+        after = facts.checkins_by_date.get(session.date + dt.timedelta(days=1))
+        row = {
+            "session_id": session.pk,
+            "date": _d(session.date),
+            "reference_date": _d(before.local_date) if before else None,
+            "reference_morning_pain": before.pain_morning if before else None,
+            "next_morning_date": _d(session.date + dt.timedelta(days=1)),
+            "next_morning_pain": after.pain_morning if after else None,
+        }
+        rows.append(row)
+        if before is None or after is None:
+            missing.append(_d(session.date))
+        elif after.pain_morning > before.pain_morning:
+            rises.append(f"{_d(session.date)} ({before.pain_morning}→{after.pain_morning})")
+    fact = {"sessions": rows}
+    if len(sessions) < window:
+        return _result(
+            gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
+        )
+    if rises:
+        return _result(gate, NOT_MET, "Next-morning pain rose after " + ", ".join(rises), fact)
+    if missing:
+        return _result(
+            gate, MISSING, "No check-in around the session on " + ", ".join(missing), fact
+        )
+    return _result(
+        gate, MET, f"No rise in next-morning pain after the last {window} sessions", fact
+    )
+
+
+def _min_days(gate, facts: PlanFacts, plan, now) -> dict:
+    entered = phase_start_date(plan)
+    days = (timezone.localdate(now) - entered).days
+    status = MET if days >= gate.threshold else NOT_MET
+    return _result(
+        gate,
+        status,
+        f"{days} days in this phase (at least {_num(gate.threshold)})",
+        {"phase_entered": _d(entered), "days": days},
+    )
+
+
+def _measurement_fact(m) -> dict | None:
+    if m is None:
+        return None
+    return {
+        "measurement_id": m.pk,
+        "value": m.value,
+        "side": m.side,
+        "measured_at": m.measured_at.isoformat(),
+    }
+
+
+def _latest_for_side(facts: PlanFacts, metric, side: str):
+    """Latest value on `side`, falling back to an unsided value (a test logged without a side)."""
+    if metric.bilateral:
+        return facts.latest.get((metric.pk, side)) or facts.latest.get((metric.pk, ""))
+    candidates = [m for (mid, _), m in facts.latest.items() if mid == metric.pk]
+    return max(candidates, key=lambda m: (m.measured_at, m.pk), default=None)
+
+
+def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
+    metric, threshold = gate.metric, gate.threshold
+    injured, other = plan.injury.side, plan.injury.uninjured_side
+    if not metric.bilateral:
+        m = _latest_for_side(facts, metric, injured)
+        fact = {"lsi_measurement": _measurement_fact(m), "lsi": m.value if m else None}
+        if m is None:
+            return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
+        status = MET if m.value >= threshold else NOT_MET
+        return _result(gate, status, f"LSI {m.value:.0f} % (at least {_num(threshold)} %)", fact)
+    inj = facts.latest.get((metric.pk, injured))
+    uninj = facts.latest.get((metric.pk, other))
+    fact = {
+        "injured_side": injured,
+        "injured": _measurement_fact(inj),
+        "uninjured": _measurement_fact(uninj),
+        "lsi": None,
+    }
+    if inj is None or uninj is None:
+        sides = [s for s, m in ((injured, inj), (other, uninj)) if m is None]
+        return _result(
+            gate, MISSING, f"No {metric.name} on the {' and '.join(sides)} side in this phase", fact
+        )
+    lower_better = metric.direction == metric.Direction.LOWER
+    numerator, denominator = (uninj.value, inj.value) if lower_better else (inj.value, uninj.value)
+    if denominator <= 0:
+        return _result(gate, MISSING, f"{metric.name}: a zero value gives no LSI", fact)
+    lsi = round(numerator / denominator * 100, 1)
+    fact["lsi"] = lsi
+    status = MET if lsi >= threshold else NOT_MET
+    return _result(
+        gate,
+        status,
+        f"LSI {lsi:g} % ({injured} {_num(inj.value)} vs {other} {_num(uninj.value)} {metric.unit}; at least {_num(threshold)} %)",
+        fact,
+    )
+
+
+def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
+    metric, threshold = gate.metric, gate.threshold
+    side = plan.injury.side if metric.bilateral else ""
+    m = _latest_for_side(facts, metric, side)
+    baseline = facts.baselines.get((metric.pk, side)) or facts.baselines.get((metric.pk, ""))
+    fact = {
+        "measurement": _measurement_fact(m),
+        "baseline": {
+            "value": baseline.value,
+            "side": baseline.side,
+            "measured_on": _d(baseline.measured_on),
+        }
+        if baseline
+        else None,
+        "percent_of_baseline": None,
+    }
+    if baseline is None:
+        return _result(gate, MISSING, f"No pre-injury baseline for {metric.name}", fact)
+    if m is None:
+        return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
+    limit = baseline.value * threshold / 100
+    pct = round(m.value / baseline.value * 100, 1) if baseline.value else None
+    fact["percent_of_baseline"] = pct
+    fact["limit"] = round(limit, 4)
+    if metric.direction == metric.Direction.LOWER:
+        ok, word = m.value <= limit, "at most"
+    else:
+        ok, word = m.value >= limit, "at least"
+    return _result(
+        gate,
+        MET if ok else NOT_MET,
+        f"{_num(m.value)} {metric.unit} = {pct:g} % of baseline {_num(baseline.value)} ({word} {_num(threshold)} %)",
+        fact,
+    )
+
+
+def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
+    metric, threshold = gate.metric, gate.threshold
+    m = _latest_for_side(facts, metric, plan.injury.side)
+    fact = {"measurement": _measurement_fact(m)}
+    if m is None:
+        return _result(gate, MISSING, f"No {metric.name} on the injured side in this phase", fact)
+    if metric.direction == metric.Direction.LOWER:
+        ok, word = m.value <= threshold, "at most"
+    else:
+        ok, word = m.value >= threshold, "at least"
+    return _result(
+        gate,
+        MET if ok else NOT_MET,
+        f"{_num(m.value)} {metric.unit} ({word} {_num(threshold)})",
+        fact,
+    )
+
+
+def _test_passed(gate, facts: PlanFacts, plan, now) -> dict:
+    metric = gate.metric
+    m = _latest_for_side(facts, metric, plan.injury.side)
+    fact = {"measurement": _measurement_fact(m)}
+    if m is None:
+        return _result(gate, MISSING, f"No {metric.name} result in this phase", fact)
+    passed = m.value == 1
+    when = timezone.localdate(m.measured_at).isoformat()
+    return _result(
+        gate,
+        MET if passed else NOT_MET,
+        f"{'Passed' if passed else 'Not passed'} on {when}",
+        fact,
+    )
+
+
+def _confidence(gate, facts: PlanFacts, plan, now) -> dict:
+    window, threshold = gate.window, gate.threshold
+    checkins = facts.confidence_checkins[:window]
+    fact = {
+        "checkins": [
+            {"checkin_id": c.pk, "date": _d(c.local_date), "confidence": c.confidence}
+            for c in checkins
+        ]
+    }
+    if len(checkins) < window:
+        return _result(
+            gate,
+            MISSING,
+            f"{len(checkins)} of {window} check-ins with confidence in this phase",
+            fact,
+        )
+    lowest = min(c.confidence for c in checkins)
+    fact["lowest"] = lowest
+    return _result(
+        gate,
+        MET if lowest >= threshold else NOT_MET,
+        f"Lowest confidence {lowest}/10 in the last {window} check-ins (at least {_num(threshold)})",
+        fact,
+    )
+
+
+RULES = {
+    GateKind.PAIN: _pain,
+    GateKind.NO_NEXT_DAY_SORENESS: _soreness,
+    GateKind.MIN_DAYS: _min_days,
+    GateKind.LSI: _lsi,
+    GateKind.VS_BASELINE: _vs_baseline,
+    GateKind.METRIC_THRESHOLD: _metric_threshold,
+    GateKind.TEST_PASSED: _test_passed,
+    GateKind.CONFIDENCE: _confidence,
+}
+
+
+def evaluate(plan: Plan, gates: list[GateCriterion], facts: PlanFacts, *, now: dt.datetime) -> dict:
+    """The gate report for leaving the plan's current phase (pure: reads only its arguments)."""
+    results = [RULES[gate.kind](gate, facts, plan, now) for gate in gates]
+    met = sum(1 for r in results if r["status"] == MET)
+    missing = sum(1 for r in results if r["status"] == MISSING)
+    return {
+        "plan_id": plan.pk,
+        "phase": {
+            "id": plan.current_phase_id,
+            "order": plan.current_phase.order,
+            "name": plan.current_phase.name,
+        },
+        "phase_entered_at": plan.phase_entered_at.isoformat(),
+        "evaluated_at": now.isoformat(),
+        "gates": results,
+        "met": met,
+        "missing": missing,
+        "total": len(results),
+        "all_met": met == len(results),
+    }
+
+
+def evaluate_plans(plans: list[Plan], *, now: dt.datetime | None = None) -> dict[int, dict]:
+    """Gate reports for many plans (keyed by plan id) in a fixed number of queries."""
+    now = now or timezone.now()
+    plans = list(plans)
+    gates = gates_by_phase(p.current_phase_id for p in plans)
+    facts = load_gate_facts(plans, gates)
+    return {
+        plan.pk: evaluate(plan, gates.get(plan.current_phase_id, []), facts[plan.pk], now=now)
+        for plan in plans
+    }
+
+
+def evaluate_plan(plan: Plan, *, now: dt.datetime | None = None) -> dict:
+    return evaluate_plans([plan], now=now)[plan.pk]
