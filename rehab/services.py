@@ -1,0 +1,273 @@
+"""Writes with rules on plans: assign a protocol, advance, regress (PRODUCT.md §2.2, §2.3).
+
+Every change is recorded in PhaseChange with who, when, why and the gate evidence at that
+moment. Changes lock the plan row and apply only to the version the caller saw, so two
+people acting at once cannot produce two transitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from athletes.models import Role
+from athletes.selectors import role_for_athlete
+
+from .gates import STATUS_LABELS, evaluate_plan
+from .models import Phase, PhaseChange, Plan, SignOffRequest
+
+
+class PhaseConflict(Exception):
+    """The plan changed since the caller looked at it (someone else acted first)."""
+
+
+@dataclass
+class AdvanceResult:
+    outcome: str  # "advanced" or "review_requested"
+    report: dict
+    phase_change: PhaseChange | None = None
+    signoff_request: SignOffRequest | None = None
+
+    @property
+    def message(self) -> str:
+        if self.outcome == "review_requested":
+            target = self.signoff_request.target_phase
+            return f"Ready for clinician review: entering phase {target.order} ({target.name}) needs a clinician's approval."
+        to = self.phase_change.to_phase
+        return f"Advanced to phase {to.order} ({to.name})."
+
+
+def _require_role(user, athlete, roles) -> str:
+    role = role_for_athlete(user, athlete)
+    if role not in roles:
+        raise PermissionDenied("Only the athlete's coach can do this.")
+    return role
+
+
+def _locked_plan(plan: Plan, expected_version: int | None) -> Plan:
+    # Lock the plan row alone: with joins in a FOR UPDATE query, PostgreSQL re-checks the
+    # joined rows after waiting and may return nothing once the other change committed.
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).get()
+    locked = Plan.objects.select_related("current_phase", "injury", "protocol", "athlete").get(
+        pk=plan.pk
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise PhaseConflict(
+            "This plan was changed by someone else a moment ago. Reload to see its current phase."
+        )
+    if locked.status != Plan.Status.ACTIVE:
+        raise ValidationError("This plan is no longer active.")
+    return locked
+
+
+def _move(plan: Plan, to_phase: Phase, *, now) -> None:
+    changed = Plan.objects.filter(pk=plan.pk, version=plan.version).update(
+        current_phase=to_phase, phase_entered_at=now, version=plan.version + 1
+    )
+    if changed != 1:  # cannot happen under the row lock; kept so a refactor cannot lose it
+        raise PhaseConflict("This plan was changed by someone else a moment ago.")
+    plan.current_phase, plan.phase_entered_at, plan.version = to_phase, now, plan.version + 1
+
+
+def unmet_summary(report: dict) -> str:
+    return "; ".join(
+        f"{g['description']}: {STATUS_LABELS[g['status']].lower()}"
+        for g in report["gates"]
+        if g["status"] != "met"
+    )
+
+
+def next_phase(plan: Plan) -> Phase | None:
+    return (
+        Phase.objects.filter(protocol_id=plan.protocol_id, order__gt=plan.current_phase.order)
+        .order_by("order")
+        .first()
+    )
+
+
+def advance_phase(
+    plan: Plan,
+    *,
+    by,
+    reason: str = "",
+    override: bool = False,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> AdvanceResult:
+    """Move the plan to its next phase when every gate is met, or with an override and a
+    written reason. Entering a phase that needs clinical review creates a pending sign-off
+    request (with the gate evidence) instead: the plan stays where it is.
+
+    Raises PermissionDenied (not the athlete's coach), PhaseConflict (someone else changed the
+    plan first) or ValidationError keyed by field (override, reason)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    _require_role(by, plan.athlete, (Role.COACH,))
+    with transaction.atomic():
+        plan = _locked_plan(plan, expected_version)
+        target = next_phase(plan)
+        if target is None:
+            raise ValidationError("This is the last phase of the protocol.")
+        if SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).exists():
+            raise ValidationError("A clinician review is already pending for this plan.")
+        report = evaluate_plan(plan, now=now)
+        overridden = not report["all_met"]
+        if overridden and not override:
+            raise ValidationError(
+                {
+                    "override": "Not every gate is met ("
+                    + unmet_summary(report)
+                    + "). Advance with an override and say why, or keep logging."
+                }
+            )
+        if overridden and not reason:
+            raise ValidationError({"reason": "An override needs a written reason."})
+        evidence = {"gates": report, "override": overridden, "reason": reason}
+        if target.needs_clinical_review:
+            is_last = not Phase.objects.filter(
+                protocol_id=plan.protocol_id, order__gt=target.order
+            ).exists()
+            request = SignOffRequest.objects.create(
+                plan=plan,
+                kind=SignOffRequest.Kind.RETURN_TO_PLAY
+                if is_last
+                else SignOffRequest.Kind.PHASE_REVIEW,
+                target_phase=target,
+                requested_by=by,
+                requested_at=now,
+                note=reason,
+                evidence=evidence,
+            )
+            # The request is a change of the plan's state: stale forms must not act on it.
+            Plan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
+            plan.version += 1
+            return AdvanceResult("review_requested", report, signoff_request=request)
+        from_phase = plan.current_phase
+        _move(plan, target, now=now)
+        change = PhaseChange.objects.create(
+            plan=plan,
+            from_phase=from_phase,
+            to_phase=target,
+            kind=PhaseChange.Kind.OVERRIDE if overridden else PhaseChange.Kind.ADVANCE,
+            reason=reason,
+            evidence=evidence,
+            changed_by=by,
+            changed_at=now,
+        )
+    return AdvanceResult("advanced", report, phase_change=change)
+
+
+def regress_phase(
+    plan: Plan,
+    *,
+    to_phase: Phase | None,
+    by,
+    reason: str,
+    flag=None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> PhaseChange:
+    """Move the plan back to any earlier phase, with a reason. A pain flag's proposed
+    regression is used when no phase is given. A pending clinician review is withdrawn.
+
+    Coaches and clinicians of the athlete's team may regress."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    _require_role(by, plan.athlete, (Role.COACH, Role.CLINICIAN))
+    if flag is not None and flag.athlete_id != plan.athlete_id:
+        raise ValidationError({"flag": "That flag belongs to another athlete."})
+    if to_phase is None and flag is not None:
+        to_phase = flag.proposed_regression_to
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say why the athlete goes back."
+    if to_phase is None:
+        errors["to_phase"] = "Choose the phase to go back to."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        plan = _locked_plan(plan, expected_version)
+        if to_phase.protocol_id != plan.protocol_id:
+            raise ValidationError({"to_phase": "That phase belongs to another protocol."})
+        if to_phase.order >= plan.current_phase.order:
+            raise ValidationError(
+                {"to_phase": f"Choose a phase before the current one ({plan.current_phase})."}
+            )
+        report = evaluate_plan(plan, now=now)
+        SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).update(
+            status=SignOffRequest.Status.WITHDRAWN
+        )
+        from_phase = plan.current_phase
+        _move(plan, to_phase, now=now)
+        evidence = {"gates": report}
+        if flag is not None:
+            evidence["flag"] = {
+                "id": flag.pk,
+                "kind": flag.kind,
+                "summary": flag.summary,
+                "opened_at": flag.opened_at.isoformat(),
+                "evidence": flag.evidence,
+            }
+        return PhaseChange.objects.create(
+            plan=plan,
+            from_phase=from_phase,
+            to_phase=to_phase,
+            kind=PhaseChange.Kind.REGRESS,
+            reason=reason,
+            evidence=evidence,
+            changed_by=by,
+            changed_at=now,
+        )
+
+
+def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> Plan:
+    """Start a plan for an injury at the protocol's first phase. Refused when the athlete
+    already has an active plan or the injury already has one."""
+    now = now or timezone.now()
+    athlete = injury.athlete
+    _require_role(by, athlete, (Role.COACH,))
+    if protocol.team_id not in (None, athlete.team_id):
+        raise ValidationError({"protocol": "That protocol belongs to another team."})
+    if protocol.muscle_group != injury.muscle_group:
+        raise ValidationError(
+            {"protocol": f"Choose a {injury.get_muscle_group_display().lower()} protocol."}
+        )
+    first = protocol.phases.order_by("order").first()
+    if first is None:
+        raise ValidationError({"protocol": "That protocol has no phases."})
+    try:
+        with transaction.atomic():
+            # Serialise assignments for one athlete; the unique constraint is the backstop.
+            type(athlete).objects.select_for_update().filter(pk=athlete.pk).first()
+            if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
+                raise ValidationError(
+                    {"protocol": "This athlete already has an active plan. Close it first."}
+                )
+            if Plan.objects.filter(injury=injury).exists():
+                raise ValidationError({"injury": "This injury already has a plan."})
+            plan = Plan.objects.create(
+                athlete=athlete,
+                injury=injury,
+                protocol=protocol,
+                current_phase=first,
+                started_at=now,
+                phase_entered_at=now,
+                created_by=by,
+            )
+            PhaseChange.objects.create(
+                plan=plan,
+                to_phase=first,
+                kind=PhaseChange.Kind.START,
+                reason=f"Assigned {protocol.name}",
+                changed_by=by,
+                changed_at=now,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"protocol": "This athlete already has an active plan. Close it first."}
+        ) from None
+    return plan
