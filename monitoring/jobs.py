@@ -1,0 +1,461 @@
+"""The monitoring scan: evaluate athletes in active plans, raise and clear flags, notify once.
+
+Steps of `scan_all`:
+1. Read, set-wise (window functions and aggregates in SQL), exactly the data the rules need:
+   per athlete the current pain episode plus the last three reports; per athlete, metric and
+   side the latest measurement of the last 28 days with the stats of the ones before it;
+   per plan the latest check-in.
+2. Apply the pure rules of `monitoring.rules` per athlete (one athlete failing is logged and
+   skipped).
+3. Write flags: a new finding creates a flag under the unique constraint "one unresolved flag
+   per athlete and kind", so a second worker racing us gets an IntegrityError, never a
+   duplicate. A flag whose condition has cleared is marked so, and stays until a person
+   resolves it.
+4. Notify: each flag is claimed with a conditional update (notified_at IS NULL) before its
+   in-app notifications are written; each e-mail is claimed the same way before it is sent.
+   The claim and the notification rows commit together, so a worker killed halfway leaves the
+   flag unclaimed and the next run notifies it.
+"""
+
+import datetime as dt
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, Max, Min, Q, RowRange, Sum, When, Window
+from django.db.models.functions import Greatest, RowNumber
+from django.utils import timezone
+
+from athletes.models import STAFF_ROLES, Baseline, Membership
+from rehab.models import Phase, Plan
+
+from . import rules
+from .models import CheckIn, Flag, FlagKind, FlagStatus, Measurement, MetricKind, Notification
+
+logger = logging.getLogger(__name__)
+
+UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
+@dataclass
+class ScanReport:
+    athletes: int = 0
+    findings: int = 0
+    flags_opened: int = 0
+    flags_cleared: int = 0
+    notifications: int = 0
+    emails: int = 0
+    failures: int = 0
+    failed_athletes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def active_plans(athlete_ids=None):
+    plans = Plan.objects.filter(status=Plan.Status.ACTIVE)
+    if athlete_ids is not None:
+        plans = plans.filter(athlete_id__in=athlete_ids)
+    return plans
+
+
+# --- 1. set-based reads ------------------------------------------------------------------------
+
+
+def pain_reports(athlete_ids, now) -> dict[int, list[rules.PainReport]]:
+    """Per athlete in an active plan: the reports of the current pain episode (every report
+    after the last one below the protocol's threshold) plus the last three reports."""
+    worst = Greatest("pain_rest", "pain_activity", "pain_morning")
+    rows = (
+        CheckIn.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            taken_at__lte=now,
+            **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
+        )
+        .annotate(
+            worst=worst,
+            threshold=F("athlete__plans__protocol__pain_threshold"),
+        )
+        .annotate(
+            newest_first=Window(
+                RowNumber(), partition_by=[F("athlete_id")], order_by=[F("taken_at").desc()]
+            ),
+            calm_at=Window(
+                Max(Case(When(worst__lt=F("threshold"), then=F("taken_at")))),
+                partition_by=[F("athlete_id")],
+            ),
+        )
+        .filter(Q(newest_first__lte=3) | Q(calm_at__isnull=True) | Q(taken_at__gt=F("calm_at")))
+        .values_list("athlete_id", "id", "taken_at", "pain_rest", "pain_activity", "pain_morning")
+    )
+    reports = defaultdict(list)
+    for athlete_id, pk, taken_at, rest, activity, morning in rows:
+        reports[athlete_id].append(rules.PainReport(taken_at, rest, activity, morning, id=pk))
+    return reports
+
+
+@dataclass(frozen=True)
+class LatestMeasurement:
+    id: int
+    athlete_id: int
+    metric_id: int
+    side: str
+    value: float
+    measured_at: dt.datetime
+    level: rules.RecentLevel | None
+
+
+def latest_measurements(athlete_ids, now) -> list[LatestMeasurement]:
+    """Per athlete in an active plan, metric and side: the newest measurement of the last
+    28 days, with count/min/max/mean/SD of the ones before it in those 28 days."""
+    since = now - rules.REGRESSION_WINDOW
+    partition = [F("athlete_id"), F("metric_id"), F("side")]
+    newest_first = [F("measured_at").desc(), F("id").desc()]
+    # Every row after this one in newest-first order: the older measurements.
+    older = {
+        "partition_by": partition,
+        "order_by": newest_first,
+        "frame": RowRange(start=1, end=None),
+    }
+    rows = (
+        Measurement.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            measured_at__gte=since,
+            measured_at__lte=now,
+            **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=partition, order_by=newest_first),
+            n=Window(Count("value"), **older),
+            low=Window(Min("value"), **older),
+            high=Window(Max("value"), **older),
+            total=Window(Sum("value"), **older),
+            squares=Window(Sum(F("value") * F("value")), **older),
+        )
+        .filter(rank=1)
+        .values_list(
+            "id",
+            "athlete_id",
+            "metric_id",
+            "side",
+            "value",
+            "measured_at",
+            "n",
+            "low",
+            "high",
+            "total",
+            "squares",
+        )
+    )
+    directions = dict(MetricKind.objects.values_list("id", "direction"))
+    latest = []
+    for pk, athlete_id, metric_id, side, value, measured_at, n, low, high, total, squares in rows:
+        level = None
+        if n:
+            mean = total / n
+            sd = math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1))) if n >= 2 else None
+            best = high if directions[metric_id] == MetricKind.Direction.HIGHER else low
+            level = rules.RecentLevel(count=n, best=best, mean=mean, sd=sd)
+        latest.append(LatestMeasurement(pk, athlete_id, metric_id, side, value, measured_at, level))
+    return latest
+
+
+def plan_checkin_recency(athlete_ids, now):
+    """Per active plan: athlete, start, the protocol's allowance and the latest check-in."""
+    return (
+        active_plans(athlete_ids)
+        .annotate(
+            last_checkin_at=Max(
+                "athlete__checkins__taken_at", filter=Q(athlete__checkins__taken_at__lte=now)
+            )
+        )
+        .values_list("athlete_id", "started_at", "protocol__missed_checkin_days", "last_checkin_at")
+    )
+
+
+# --- 2. rules per athlete ----------------------------------------------------------------------
+
+
+def evaluate(athlete_ids, now) -> tuple[dict[int, list[rules.Finding]], set[int], list[int]]:
+    """Findings per athlete for every athlete in an active plan (or those given)."""
+    plans = {
+        athlete_id: (threshold, hours)
+        for athlete_id, threshold, hours in active_plans(athlete_ids).values_list(
+            "athlete_id", "protocol__pain_threshold", "protocol__pain_persist_hours"
+        )
+    }
+    findings: dict[int, list[rules.Finding]] = defaultdict(list)
+    failed: set[int] = set()
+
+    def guarded(athlete_id, fn):
+        if athlete_id in failed:
+            return
+        try:
+            finding = fn()
+        except Exception:
+            logger.exception("monitoring: evaluating athlete %s failed; skipped", athlete_id)
+            failed.add(athlete_id)
+            findings.pop(athlete_id, None)
+            return
+        if finding is not None:
+            findings[athlete_id].append(finding)
+
+    for athlete_id, reports in pain_reports(athlete_ids, now).items():
+        threshold, hours = plans[athlete_id]
+        guarded(
+            athlete_id,
+            lambda r=reports, t=threshold, h=hours: rules.pain_persisting(
+                r, now=now, threshold=t, hours=h
+            ),
+        )
+
+    metrics = {
+        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct)
+        for m in MetricKind.objects.all()
+    }
+    worst_by_athlete: dict[int, tuple[float, rules.Finding]] = {}
+    for latest in latest_measurements(athlete_ids, now):
+        if latest.athlete_id in failed:
+            continue
+        try:
+            finding = rules.metric_regression(
+                metric=metrics[latest.metric_id],
+                value=latest.value,
+                measured_at=latest.measured_at,
+                level=latest.level,
+                side=latest.side,
+                measurement_id=latest.id,
+            )
+        except Exception:
+            logger.exception("monitoring: evaluating athlete %s failed; skipped", latest.athlete_id)
+            failed.add(latest.athlete_id)
+            findings.pop(latest.athlete_id, None)
+            continue
+        # One regression flag per athlete: keep the largest relative drop as its evidence.
+        if finding is not None:
+            size = finding.evidence.get("drop_pct") or 0
+            if (
+                latest.athlete_id not in worst_by_athlete
+                or size > worst_by_athlete[latest.athlete_id][0]
+            ):
+                worst_by_athlete[latest.athlete_id] = (size, finding)
+    for athlete_id, (_, finding) in worst_by_athlete.items():
+        if athlete_id not in failed:
+            findings[athlete_id].append(finding)
+    _attach_baselines(worst_by_athlete)
+
+    for athlete_id, started_at, days, last_checkin_at in plan_checkin_recency(athlete_ids, now):
+        guarded(
+            athlete_id,
+            lambda s=started_at, d=days, last=last_checkin_at: rules.missed_checkins(
+                last_checkin_at=last, plan_started_at=s, now=now, days=d
+            ),
+        )
+    return findings, set(plans) - failed, sorted(failed)
+
+
+def _attach_baselines(worst_by_athlete):
+    """Add the pre-injury baseline to regression evidence (one query for all findings)."""
+    if not worst_by_athlete:
+        return
+    wanted = {
+        (athlete_id, f.evidence["metric"], f.evidence["side"])
+        for athlete_id, (_, f) in worst_by_athlete.items()
+    }
+    baselines = {
+        (a, code, side): value
+        for a, code, side, value in Baseline.objects.filter(
+            athlete_id__in={a for a, _, _ in wanted}
+        ).values_list("athlete_id", "metric__code", "side", "value")
+    }
+    for athlete_id, (_, finding) in worst_by_athlete.items():
+        ev = finding.evidence
+        base = baselines.get((athlete_id, ev["metric"], ev["side"]))
+        if base is not None:
+            ev["baseline"] = base
+            worse = base - ev["value"] if ev["direction"] == "higher" else ev["value"] - base
+            ev["worse_than_baseline_by"] = round(worse, 4)
+
+
+# --- 3. flags ----------------------------------------------------------------------------------
+
+
+def write_flags(findings, evaluated: set[int], now, report: ScanReport) -> None:
+    unresolved = (
+        {
+            (f.athlete_id, f.kind): f
+            for f in Flag.objects.filter(athlete_id__in=evaluated, status__in=UNRESOLVED).only(
+                "id", "athlete_id", "kind", "condition_cleared_at"
+            )
+        }
+        if evaluated
+        else {}
+    )
+    plans = {}
+    new_pain = [
+        a for a, fs in findings.items() if any(f.kind == FlagKind.PAIN_PERSISTING for f in fs)
+    ]
+    if new_pain:
+        plans = {p.athlete_id: p for p in active_plans(new_pain).select_related("current_phase")}
+    proposals = _regression_targets(plans.values())
+
+    for athlete_id in evaluated:
+        found = {f.kind: f for f in findings.get(athlete_id, [])}
+        try:
+            for kind in FlagKind.values:
+                flag = unresolved.get((athlete_id, kind))
+                finding = found.get(kind)
+                if finding and flag is None:
+                    plan = plans.get(athlete_id)
+                    if _open_flag(athlete_id, finding, plan, proposals, now):
+                        report.flags_opened += 1
+                elif finding and flag.condition_cleared_at is not None:
+                    # The condition came back before anyone resolved the flag.
+                    Flag.objects.filter(pk=flag.pk).update(condition_cleared_at=None)
+                elif not finding and flag is not None and flag.condition_cleared_at is None:
+                    report.flags_cleared += Flag.objects.filter(
+                        pk=flag.pk, condition_cleared_at=None
+                    ).update(condition_cleared_at=now)
+        except Exception:
+            logger.exception("monitoring: writing flags for athlete %s failed; skipped", athlete_id)
+            report.failures += 1
+            report.failed_athletes.append(athlete_id)
+
+
+def _regression_targets(plans) -> dict[int, int]:
+    """plan id → id of the phase before its current one, for plans in phase ≥ 2."""
+    wanted = {
+        (p.protocol_id, p.current_phase.order - 1): p.pk
+        for p in plans
+        if p.current_phase.order >= 2
+    }
+    if not wanted:
+        return {}
+    phases = Phase.objects.filter(protocol_id__in={protocol for protocol, _ in wanted}).values_list(
+        "protocol_id", "order", "id"
+    )
+    return {
+        wanted[(protocol, order)]: pk
+        for protocol, order, pk in phases
+        if (protocol, order) in wanted
+    }
+
+
+def _open_flag(athlete_id, finding, plan, proposals, now) -> bool:
+    """Create the flag; False when another worker created it first (unique constraint)."""
+    proposed = None
+    if finding.kind == FlagKind.PAIN_PERSISTING and plan is not None:
+        proposed = proposals.get(plan.pk)
+    try:
+        with transaction.atomic():
+            Flag.objects.create(
+                athlete_id=athlete_id,
+                plan=plan if plan else None,
+                kind=finding.kind,
+                summary=finding.summary[:200],
+                evidence=finding.evidence,
+                opened_at=now,
+                proposed_regression_to_id=proposed,
+            )
+        return True
+    except IntegrityError:
+        return False
+
+
+# --- 4. notifications -------------------------------------------------------------------------
+
+
+FLAG_SUBJECT = {
+    FlagKind.PAIN_PERSISTING: "Pain above threshold",
+    FlagKind.METRIC_REGRESSION: "Metric regression",
+    FlagKind.MISSED_CHECKINS: "Missed check-ins",
+}
+
+
+def notify_pending(now=None) -> tuple[int, int]:
+    """Notify every flag that has not been notified yet, each exactly once."""
+    now = now or timezone.now()
+    notified = emailed = 0
+    for flag_id in Flag.objects.filter(notified_at=None).values_list("id", flat=True):
+        try:
+            notified += _notify_flag(flag_id, now)
+        except Exception:
+            logger.exception("monitoring: notifying flag %s failed; retried next run", flag_id)
+    for notification_id in Notification.objects.filter(emailed_at=None).values_list(
+        "id", flat=True
+    ):
+        try:
+            emailed += _email(notification_id, now)
+        except Exception:
+            logger.exception("monitoring: e-mail for notification %s failed", notification_id)
+    return notified, emailed
+
+
+def _notify_flag(flag_id: int, now) -> int:
+    with transaction.atomic():
+        if not Flag.objects.filter(pk=flag_id, notified_at=None).update(notified_at=now):
+            return 0  # another worker claimed it
+        flag = Flag.objects.select_related("athlete__team").get(pk=flag_id)
+        recipients = Membership.objects.filter(
+            team_id=flag.athlete.team_id, role__in=STAFF_ROLES
+        ).values_list("user_id", flat=True)
+        message = f"{FLAG_SUBJECT[flag.kind]} — {flag.athlete.full_name}: {flag.summary}"[:300]
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient_id=user_id, flag=flag, message=message)
+                for user_id in recipients
+            ],
+            ignore_conflicts=True,
+        )
+        return len(recipients)
+
+
+def _email(notification_id: int, now) -> int:
+    if not Notification.objects.filter(pk=notification_id, emailed_at=None).update(emailed_at=now):
+        return 0
+    notification = Notification.objects.select_related("recipient", "flag__athlete").get(
+        pk=notification_id
+    )
+    if not notification.recipient.email:
+        return 0
+    try:
+        send_mail(
+            subject=f"[Sprintback] {notification.message[:120]}",
+            message=(
+                f"{notification.message}\n\nOpen Sprintback to review the evidence and "
+                "acknowledge or resolve the flag."
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        # Release the claim so the next run tries again.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return 1
+
+
+# --- the job ----------------------------------------------------------------------------------
+
+
+def scan_all(athlete_ids=None, *, now=None) -> ScanReport:
+    """Evaluate every athlete in an active plan (or only `athlete_ids`), write flags, notify."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    report = ScanReport()
+    findings, evaluated, failed = evaluate(athlete_ids, now)
+    report.athletes = len(evaluated) + len(failed)
+    report.findings = sum(len(f) for f in findings.values())
+    report.failures = len(failed)
+    report.failed_athletes = list(failed)
+    write_flags(findings, evaluated, now, report)
+    report.notifications, report.emails = notify_pending(now)
+    report.seconds = round(time.monotonic() - started, 3)
+    logger.info("monitoring scan: %s", report.as_dict())
+    return report

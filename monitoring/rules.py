@@ -1,0 +1,231 @@
+"""The monitoring rules: pure functions over an athlete's data, `now` passed in.
+
+They know nothing about the database; `monitoring.jobs` fetches the data set-wise and
+calls them, so the page, the API and the job share one definition of each rule.
+"""
+
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+DEFAULT_PAIN_THRESHOLD = 3
+DEFAULT_PAIN_HOURS = 48
+DEFAULT_MISSED_DAYS = 3
+REGRESSION_WINDOW = dt.timedelta(days=28)
+MIN_POINTS_FOR_SD = 5
+SD_FACTOR = 0.2
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict that something needs a person's attention."""
+
+    kind: str
+    summary: str
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PainReport:
+    taken_at: dt.datetime
+    rest: int
+    activity: int
+    morning: int
+    id: int | None = None
+
+    @property
+    def worst(self) -> int:
+        return max(self.rest, self.activity, self.morning)
+
+    def as_evidence(self) -> dict:
+        return {
+            "id": self.id,
+            "taken_at": self.taken_at.isoformat(),
+            "rest": self.rest,
+            "activity": self.activity,
+            "morning": self.morning,
+        }
+
+
+def _hours(delta: dt.timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 1)
+
+
+def current_pain_episode(reports: Sequence[PainReport], *, threshold: int) -> list[PainReport]:
+    """The reports of the current episode: the run of reports with some pain ≥ threshold that
+    reaches up to the latest report. A report below threshold ends an episode."""
+    ordered = sorted(reports, key=lambda r: r.taken_at)
+    episode: list[PainReport] = []
+    for report in reversed(ordered):
+        if report.worst < threshold:
+            break
+        episode.append(report)
+    return list(reversed(episode))
+
+
+def pain_persisting(
+    reports: Sequence[PainReport],
+    *,
+    now: dt.datetime,
+    threshold: int = DEFAULT_PAIN_THRESHOLD,
+    hours: int = DEFAULT_PAIN_HOURS,
+) -> Finding | None:
+    """Pain that persists: every report since the first painful report of the current episode
+    has some pain (rest, activity or morning) ≥ threshold, and that first report was taken
+    more than `hours` before `now`. Also raised when pain rises across the last three reports
+    and the latest is at or above threshold.
+
+    Reports are placed by `taken_at` (a back-dated report lands where it was taken), and
+    reports taken after `now` are ignored.
+    """
+    known = sorted((r for r in reports if r.taken_at <= now), key=lambda r: r.taken_at)
+    if not known:
+        return None
+    episode = current_pain_episode(known, threshold=threshold)
+    last_three = known[-3:]
+    rising = (
+        len(last_three) == 3
+        and last_three[0].worst < last_three[1].worst < last_three[2].worst
+        and last_three[2].worst >= threshold
+    )
+    persisting = bool(episode) and now - episode[0].taken_at > dt.timedelta(hours=hours)
+    if not (persisting or rising):
+        return None
+    elapsed = _hours(now - episode[0].taken_at) if episode else 0.0
+    shown = episode if persisting else last_three
+    evidence = {
+        "rule": "persisting" if persisting else "rising",
+        "threshold": threshold,
+        "window_hours": hours,
+        "hours": elapsed,
+        "first_painful_at": episode[0].taken_at.isoformat() if episode else None,
+        "reports": [r.as_evidence() for r in shown[-14:]],
+        "report_count": len(shown),
+        "rising": rising,
+    }
+    if persisting:
+        summary = f"Pain at or above {threshold}/10 for {elapsed:.0f} h ({len(episode)} reports)"
+    else:
+        values = " → ".join(str(r.worst) for r in last_three)
+        summary = f"Pain rising across the last three reports ({values}/10)"
+    return Finding("pain_persisting", summary, evidence)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    code: str
+    name: str
+    unit: str
+    direction: str  # "higher" or "lower" is better
+    swc_pct: float
+
+
+@dataclass(frozen=True)
+class RecentLevel:
+    """The athlete's values of one metric (and side) in the 28 days before the new one."""
+
+    count: int
+    best: float
+    mean: float
+    sd: float | None
+
+    @classmethod
+    def from_values(cls, values: Sequence[float], direction: str) -> "RecentLevel | None":
+        if not values:
+            return None
+        best = max(values) if direction == "higher" else min(values)
+        sd = statistics.stdev(values) if len(values) >= 2 else None
+        return cls(count=len(values), best=best, mean=statistics.fmean(values), sd=sd)
+
+
+def smallest_worthwhile_change(level: RecentLevel, metric: MetricInfo) -> tuple[float, str]:
+    """0.2 × the athlete's SD with at least five points, else the metric's default %."""
+    if level.count >= MIN_POINTS_FOR_SD and level.sd:
+        return SD_FACTOR * level.sd, f"0.2 × SD of {level.count} points"
+    return abs(level.best) * metric.swc_pct / 100, f"{metric.swc_pct:g} % of the best"
+
+
+def _worse_by(value: float, reference: float, direction: str) -> float:
+    """How much worse `value` is than `reference` (positive = worse), in the metric's units."""
+    return reference - value if direction == "higher" else value - reference
+
+
+def metric_regression(
+    *,
+    metric: MetricInfo,
+    value: float,
+    measured_at: dt.datetime,
+    level: RecentLevel | None,
+    baseline: float | None = None,
+    side: str = "",
+    measurement_id: int | None = None,
+) -> Finding | None:
+    """A new measurement worse than the athlete's own recent level: worse than the best of
+    the previous 28 days by more than the smallest worthwhile change (direction-aware).
+
+    The mean of those 28 days and the pre-injury baseline are reported alongside. The
+    baseline alone does not raise a flag: during rehab an athlete is expected to be below it.
+    """
+    if level is None:
+        return None
+    swc, swc_basis = smallest_worthwhile_change(level, metric)
+    drop = _worse_by(value, level.best, metric.direction)
+    if drop <= swc:
+        return None
+    drop_pct = 100 * drop / abs(level.best) if level.best else None
+    evidence = {
+        "measurement_id": measurement_id,
+        "metric": metric.code,
+        "metric_name": metric.name,
+        "unit": metric.unit,
+        "direction": metric.direction,
+        "side": side,
+        "value": value,
+        "measured_at": measured_at.isoformat(),
+        "best_28d": level.best,
+        "mean_28d": round(level.mean, 4),
+        "points_28d": level.count,
+        "baseline": baseline,
+        "swc": round(swc, 4),
+        "swc_basis": swc_basis,
+        "drop": round(drop, 4),
+        "drop_pct": round(drop_pct, 2) if drop_pct is not None else None,
+        "worse_than_mean_by": round(_worse_by(value, level.mean, metric.direction), 4),
+        "worse_than_baseline_by": (
+            round(_worse_by(value, baseline, metric.direction), 4) if baseline is not None else None
+        ),
+    }
+    side_text = f" ({side})" if side else ""
+    pct = f" ({drop_pct:.1f} %)" if drop_pct is not None else ""
+    summary = (
+        f"{metric.name}{side_text} {value:g} {metric.unit}: worse than the 28-day best "
+        f"{level.best:g} by {drop:.3g} {metric.unit}{pct}"
+    )
+    return Finding("metric_regression", summary, evidence)
+
+
+def missed_checkins(
+    *,
+    last_checkin_at: dt.datetime | None,
+    plan_started_at: dt.datetime,
+    now: dt.datetime,
+    days: int = DEFAULT_MISSED_DAYS,
+) -> Finding | None:
+    """No check-in for `days` days while in an active plan (counted from the plan's start
+    when the athlete never checked in during it)."""
+    since = max(filter(None, [last_checkin_at, plan_started_at]))
+    if now - since < dt.timedelta(days=days):
+        return None
+    silent_days = (now - since).days
+    evidence = {
+        "last_checkin_at": last_checkin_at.isoformat() if last_checkin_at else None,
+        "plan_started_at": plan_started_at.isoformat(),
+        "days_without_checkin": silent_days,
+        "days_allowed": days,
+    }
+    if last_checkin_at is None:
+        summary = f"No check-in since the plan started {silent_days} days ago"
+    else:
+        summary = f"No check-in for {silent_days} days"
+    return Finding("missed_checkins", summary, evidence)
