@@ -3,21 +3,25 @@ import logging
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from monitoring.selectors import home_summary
 
-from .selectors import get_athlete_for, teams_for
+from .models import STAFF_ROLES
+from .selectors import get_athlete_for, roles_of, teams_for
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
 def home(request):
-    """A signed-in landing page per role: staff see their teams' athletes, an athlete their plan."""
+    """A signed-in landing page per role: coaches and clinicians go to the coach workspace,
+    an athlete sees their plan."""
+    if roles_of(request.user) & set(STAFF_ROLES):
+        return redirect("coach:roster")
     return render(request, "home.html", home_summary(request.user))
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
+    path("coach/", include("rehab.urls")),
 ]

@@ -13,7 +13,7 @@ def test_login_page_and_login_with_demo_style_credentials(client):
     assert client.get(reverse("login")).status_code == 200
     response = client.post(reverse("login"), {"username": "headcoach", "password": "sprintback"})
     assert response.status_code == 302
-    assert client.get(reverse("home")).context["user"] == coach
+    assert client.get(reverse("home"), follow=True).context["user"] == coach
 
 
 def test_wrong_password_shows_an_error_and_no_session(client):
@@ -24,14 +24,15 @@ def test_wrong_password_shows_an_error_and_no_session(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_coach_home_lists_the_team_only(client):
+def test_coach_home_leads_to_a_roster_of_the_team_only(client):
     team, other = TeamFactory(), TeamFactory()
     mine = athlete_with_login(team, first_name="Mine")
     theirs = athlete_with_login(other, first_name="Theirs")
     start_plan(mine, phase_order=2)
     client.force_login(staff(team))
-    response = client.get(reverse("home"))
-    assert list(response.context["athletes"]) == [mine]
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain == [(reverse("coach:roster"), 302)]
+    assert [row.athlete for row in response.context["rows"]] == [mine]
     assert b"Mine" in response.content and b"Theirs" not in response.content
     assert theirs  # exists, just not visible
 

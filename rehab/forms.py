@@ -1,0 +1,70 @@
+"""Forms of the coach workspace: they parse input; the rules live in rehab.services."""
+
+from django import forms
+
+from .models import Phase, Protocol
+
+PHASE_FILTER_CHOICES = [("", "All phases")] + [(str(n), f"Phase {n}") for n in range(7)]
+PHASE_FILTER_CHOICES.append(("none", "No active plan"))
+
+
+class RosterFilterForm(forms.Form):
+    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    phase = forms.ChoiceField(required=False, choices=PHASE_FILTER_CHOICES)
+    q = forms.CharField(required=False, max_length=80, label="Search")
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "All teams")] + [(t.pk, t.name) for t in teams]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid value is ignored rather than failing the page."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        phase = data.get("phase") or None
+        return {
+            "team_id": data.get("team"),
+            "phase": phase if phase in (None, "none") else int(phase),
+            "q": data.get("q", ""),
+        }
+
+
+class AdvanceForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    override = forms.BooleanField(required=False, label="Advance with an override")
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason (required for an override)",
+    )
+
+
+class RegressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    to_phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label="Back to phase")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    flag = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, plan, **kwargs):
+        kwargs.setdefault("auto_id", "regress_%s")
+        super().__init__(*args, **kwargs)
+        # All phases of the protocol: "a later phase" is the service's error to give, at the field.
+        self.fields["to_phase"].queryset = Phase.objects.filter(protocol_id=plan.protocol_id)
+        self.fields["to_phase"].label_from_instance = lambda p: f"{p.order}. {p.name}"
+
+
+class AssignForm(forms.Form):
+    injury = forms.ModelChoiceField(queryset=None)
+    protocol = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, athlete, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["injury"].queryset = athlete.injuries.filter(plan__isnull=True)
+        self.fields["protocol"].queryset = Protocol.objects.filter(
+            team_id__in=[athlete.team_id]
+        ) | Protocol.objects.filter(team__isnull=True)
+
+
+class FlagResolveForm(forms.Form):
+    note = forms.CharField(max_length=2000, label="What was done")

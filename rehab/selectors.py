@@ -1,0 +1,373 @@
+"""Reads for the coach workspace: the roster and one athlete's rehab picture.
+
+Both read in a fixed number of queries whatever the squad size or the length of the logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from athletes.models import STAFF_ROLES, Athlete, Injury, Membership
+from athletes.selectors import teams_for
+from monitoring.models import CheckIn, Flag, FlagStatus
+
+from .gates import evaluate_plans
+from .models import Phase, Plan, SignOffRequest
+
+PAIN_TREND_DAYS = 14
+UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+# Next actions, most urgent first (the roster sorts on this).
+REVIEW_FLAG = "review flag"
+CHASE_CHECKIN = "chase check-in"
+READY_FOR_REVIEW = "ready for clinician review"
+ADVANCE = "advance"
+WAITING_FOR_CLINICIAN = "waiting for clinician review"
+COLLECT_EVIDENCE = "collect evidence"
+ASSIGN_PROTOCOL = "assign a protocol"
+NOTHING = "—"
+ACTION_PRIORITY = {
+    REVIEW_FLAG: 0,
+    CHASE_CHECKIN: 1,
+    READY_FOR_REVIEW: 2,
+    ADVANCE: 3,
+    WAITING_FOR_CLINICIAN: 4,
+    COLLECT_EVIDENCE: 5,
+    ASSIGN_PROTOCOL: 6,
+    NOTHING: 7,
+}
+
+
+def coached_athletes(user):
+    """Athletes of the teams where the user is coach or clinician (never their own record)."""
+    return Athlete.objects.filter(
+        team_id__in=Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("team_id")
+    )
+
+
+def get_coached_athlete(user, pk) -> Athlete:
+    """The athlete if the user coaches or treats their team; 404 otherwise."""
+    return get_object_or_404(coached_athletes(user).select_related("team"), pk=pk)
+
+
+@dataclass
+class RosterRow:
+    athlete: Athlete
+    plan: Plan | None = None
+    last_checkin_at: dt.datetime | None = None
+    pain_trend: list = field(default_factory=list)  # [(date, worst pain or None)] × 14 days
+    open_flags: list = field(default_factory=list)
+    gates: dict | None = None
+    pending_review: SignOffRequest | None = None
+    has_next_phase: bool = False
+    next_phase_needs_review: bool = False
+    action: str = NOTHING
+
+    @property
+    def days_in_phase(self) -> int | None:
+        if self.plan is None:
+            return None
+        return (timezone.localdate() - timezone.localdate(self.plan.phase_entered_at)).days
+
+    @property
+    def pain_values(self) -> list:
+        return [pain for _, pain in self.pain_trend]
+
+    @property
+    def unacknowledged_flags(self) -> int:
+        return sum(1 for f in self.open_flags if f.status == FlagStatus.OPEN)
+
+    @property
+    def priority(self) -> int:
+        return ACTION_PRIORITY[self.action]
+
+
+def _next_action(row: RosterRow, *, now) -> str:
+    if row.plan is None:
+        return ASSIGN_PROTOCOL if row.athlete.has_unplanned_injury else NOTHING
+    if row.unacknowledged_flags:
+        return REVIEW_FLAG
+    missed_after = dt.timedelta(days=row.plan.protocol.missed_checkin_days)
+    if row.last_checkin_at is None or now - row.last_checkin_at >= missed_after:
+        return CHASE_CHECKIN
+    if row.pending_review is not None:
+        return WAITING_FOR_CLINICIAN
+    if not row.has_next_phase:
+        return NOTHING
+    if row.gates and row.gates["all_met"]:
+        return READY_FOR_REVIEW if row.next_phase_needs_review else ADVANCE
+    return COLLECT_EVIDENCE
+
+
+def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[RosterRow]:
+    """Every athlete of the user's staff teams with injury, phase, pain trend, latest check-in,
+    unresolved flags, gates met and the next action; who needs attention first.
+
+    Filters: team id (one of the user's teams), phase order ("none" for no active plan),
+    name search. Nine queries whatever the number of athletes."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    athletes = coached_athletes(user).select_related("team")
+    if team_id:
+        athletes = athletes.filter(team_id=team_id)
+    if phase == "none":
+        athletes = athletes.exclude(plans__status=Plan.Status.ACTIVE)
+    elif phase is not None:
+        athletes = athletes.filter(
+            plans__status=Plan.Status.ACTIVE, plans__current_phase__order=phase
+        )
+    for word in (q or "").split()[:5]:
+        athletes = athletes.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    athletes = list(
+        athletes.annotate(
+            last_checkin_at=Subquery(
+                CheckIn.objects.filter(athlete=OuterRef("pk"))
+                .order_by("-taken_at")
+                .values("taken_at")[:1]
+            ),
+            has_unplanned_injury_id=Subquery(
+                Injury.objects.filter(athlete=OuterRef("pk"), plan__isnull=True).values("pk")[:1]
+            ),
+        )
+    )
+    ids = [a.pk for a in athletes]
+    plans = {
+        p.athlete_id: p
+        for p in Plan.objects.filter(athlete_id__in=ids, status=Plan.Status.ACTIVE).select_related(
+            "current_phase", "injury", "protocol"
+        )
+    }
+    reports = evaluate_plans(list(plans.values()), now=now) if plans else {}
+    phase_review = {
+        (protocol_id, order): review
+        for protocol_id, order, review in Phase.objects.filter(
+            protocol_id__in={p.protocol_id for p in plans.values()}
+        ).values_list("protocol_id", "order", "needs_clinical_review")
+    }
+    pending = {
+        r.plan_id: r
+        for r in SignOffRequest.objects.filter(
+            plan_id__in=[p.pk for p in plans.values()], status=SignOffRequest.Status.PENDING
+        )
+    }
+    flags = defaultdict(list)
+    for flag in Flag.objects.filter(athlete_id__in=ids, status__in=UNRESOLVED).order_by(
+        "-opened_at"
+    ):
+        flags[flag.athlete_id].append(flag)
+    first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
+    pain = defaultdict(dict)
+    for c in CheckIn.objects.filter(athlete_id__in=ids, local_date__gte=first_day).only(
+        "athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning"
+    ):
+        pain[c.athlete_id][c.local_date] = c.worst_pain
+    days = [first_day + dt.timedelta(days=n) for n in range(PAIN_TREND_DAYS)]
+
+    rows = []
+    for athlete in athletes:
+        athlete.has_unplanned_injury = athlete.has_unplanned_injury_id is not None
+        plan = plans.get(athlete.pk)
+        row = RosterRow(
+            athlete=athlete,
+            plan=plan,
+            last_checkin_at=athlete.last_checkin_at,
+            pain_trend=[(d, pain[athlete.pk].get(d)) for d in days],
+            open_flags=flags[athlete.pk],
+        )
+        if plan is not None:
+            row.gates = reports.get(plan.pk)
+            row.pending_review = pending.get(plan.pk)
+            next_key = (plan.protocol_id, plan.current_phase.order + 1)
+            row.has_next_phase = next_key in phase_review
+            row.next_phase_needs_review = phase_review.get(next_key, False)
+        row.action = _next_action(row, now=now)
+        rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            r.priority,
+            r.athlete.last_name.lower(),
+            r.athlete.first_name.lower(),
+            r.athlete.pk,
+        )
+    )
+    return rows
+
+
+def roster_teams(user):
+    return list(teams_for(user, STAFF_ROLES))
+
+
+def _page(queryset, number, per_page=20):
+    from django.core.paginator import Paginator
+
+    return Paginator(queryset, per_page).get_page(number)
+
+
+def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, now=None) -> dict:
+    """One athlete's rehab picture for the coach: plan, phase history, pain over the whole
+    plan with phase boundaries, metrics against baseline and gates, paginated logs and flags.
+    A fixed number of queries whatever the number of logs."""
+    from athletes.models import Baseline
+    from monitoring.models import Measurement, TrainingSession
+
+    now = now or timezone.now()
+    plan = (
+        Plan.objects.filter(athlete=athlete)
+        .select_related("current_phase", "protocol", "injury")
+        .annotate(is_active=Case(When(status=Plan.Status.ACTIVE, then=1), default=0))
+        .order_by("-is_active", "-started_at")
+        .first()
+    )
+    active = plan if plan is not None and plan.status == Plan.Status.ACTIVE else None
+    context = {"athlete": athlete, "plan": plan, "active_plan": active, "now": now}
+
+    context["changes"] = (
+        list(plan.phase_changes.select_related("from_phase", "to_phase", "changed_by"))
+        if plan
+        else []
+    )
+    since = plan.started_at if plan else now - dt.timedelta(days=56)
+    checkins = CheckIn.objects.filter(
+        athlete=athlete, local_date__gte=timezone.localdate(since)
+    ).order_by("local_date")
+    context["pain_chart"] = {
+        "labels": [],
+        "worst": [],
+        "morning": [],
+        "phase": [],
+    }
+    steps = [(timezone.localdate(c.changed_at), c.to_phase.order) for c in context["changes"]]
+    for date, rest, activity, morning in checkins.values_list(
+        "local_date", "pain_rest", "pain_activity", "pain_morning"
+    ):
+        context["pain_chart"]["labels"].append(date.isoformat())
+        context["pain_chart"]["worst"].append(max(rest, activity, morning))
+        context["pain_chart"]["morning"].append(morning)
+        current = None
+        for day, order in steps:
+            if day <= date:
+                current = order
+        context["pain_chart"]["phase"].append(current)
+
+    report = None
+    phases = []
+    if active is not None:
+        from .gates import evaluate_plan
+
+        report = evaluate_plan(active, now=now)
+        phases = list(active.protocol.phases.all())
+    context["report"] = report
+    context["phases"] = phases
+    context["next_phase"] = next(
+        (p for p in phases if active and p.order == active.current_phase.order + 1), None
+    )
+    context["earlier_phases"] = [
+        p for p in phases if active and p.order < active.current_phase.order
+    ]
+    context["pending_review"] = (
+        SignOffRequest.objects.filter(plan=active, status=SignOffRequest.Status.PENDING)
+        .select_related("target_phase")
+        .first()
+        if active
+        else None
+    )
+
+    # Metrics against baseline and the current gates.
+    gate_metrics = {}
+    for g in (report or {}).get("gates", []):
+        if g["metric"]:
+            gate_metrics.setdefault(g["metric"], []).append(g)
+    baselines = defaultdict(dict)
+    for b in Baseline.objects.filter(athlete=athlete).select_related("metric"):
+        baselines[b.metric.code][b.side] = b.value
+    values = defaultdict(lambda: defaultdict(dict))  # code -> side -> date -> latest value
+    metric_info = {}
+    for m in (
+        Measurement.objects.filter(athlete=athlete, measured_at__gte=since)
+        .select_related("metric")
+        .order_by("measured_at", "id")
+    ):
+        metric_info[m.metric.code] = m.metric
+        values[m.metric.code][m.side][timezone.localdate(m.measured_at).isoformat()] = m.value
+    charts = []
+    for code in sorted(values, key=lambda c: (c not in gate_metrics, c)):
+        labels = sorted({d for by_date in values[code].values() for d in by_date})
+        lines = []
+        for side, by_date in sorted(values[code].items()):
+            lines.append(
+                {
+                    "label": side or "value",
+                    "data": [by_date.get(d) for d in labels],
+                    "kind": "value",
+                }
+            )
+            base = baselines.get(code, {}).get(side)
+            if base is not None:
+                lines.append(
+                    {
+                        "label": f"baseline {side}".strip(),
+                        "data": [base] * len(labels),
+                        "kind": "baseline",
+                    }
+                )
+        for g in gate_metrics.get(code, []):
+            limit = g["facts"].get("limit") if g["kind"] == "vs_baseline" else None
+            if g["kind"] == "metric_threshold":
+                limit = g["threshold"]
+            if limit is not None:
+                lines.append(
+                    {
+                        "label": f"gate: {g['description']}",
+                        "data": [limit] * len(labels),
+                        "kind": "gate",
+                    }
+                )
+        charts.append(
+            {
+                "code": code,
+                "name": metric_info[code].name,
+                "unit": metric_info[code].unit,
+                "chart": {"labels": labels, "lines": lines},
+                "baseline": baselines.get(code, {}),
+                "gates": gate_metrics.get(code, []),
+            }
+        )
+    context["metric_charts"] = charts
+    context["metrics_without_data"] = [
+        g for code, gs in gate_metrics.items() if code not in values for g in gs
+    ]
+
+    context["sessions"] = _page(
+        TrainingSession.objects.filter(athlete=athlete).order_by("-date", "-id"), sessions_page
+    )
+    context["measurements"] = _page(
+        Measurement.objects.filter(athlete=athlete)
+        .select_related("metric")
+        .order_by("-measured_at", "-id"),
+        measurements_page,
+    )
+    context["flags"] = list(
+        Flag.objects.filter(athlete=athlete)
+        .select_related("proposed_regression_to", "acknowledged_by", "resolved_by")
+        .annotate(resolved=Case(When(status=FlagStatus.RESOLVED, then=1), default=0))
+        .order_by("resolved", "-opened_at")[:20]
+    )
+    context["proposed_flag"] = next(
+        (
+            f
+            for f in context["flags"]
+            if f.status in UNRESOLVED
+            and f.proposed_regression_to_id
+            and active
+            and f.proposed_regression_to.order < active.current_phase.order
+        ),
+        None,
+    )
+    context["unplanned_injuries"] = list(athlete.injuries.filter(plan__isnull=True))
+    return context

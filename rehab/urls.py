@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coach"
+
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("athletes/<int:pk>/", views.athlete_detail, name="athlete"),
+    path("athletes/<int:pk>/advance/", views.advance, name="advance"),
+    path("athletes/<int:pk>/regress/", views.regress, name="regress"),
+    path("athletes/<int:pk>/assign/", views.assign, name="assign"),
+    path(
+        "athletes/<int:pk>/flags/<int:flag_pk>/acknowledge/",
+        views.flag_acknowledge,
+        name="flag-acknowledge",
+    ),
+    path("athletes/<int:pk>/flags/<int:flag_pk>/resolve/", views.flag_resolve, name="flag-resolve"),
+]

@@ -1,0 +1,251 @@
+"""The coach workspace (/coach/): roster, athlete page, phase actions, flag actions.
+
+Views parse input, call one selector or service, render. Every athlete is reached through
+`get_coached_athlete` (404 for anyone outside the athlete's staff), every page needs a coach
+or clinician role (403 otherwise).
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from athletes.models import STAFF_ROLES
+from athletes.selectors import role_for_athlete, roles_of
+from monitoring.models import Flag
+from monitoring.services import FlagTransitionError, acknowledge_flag, resolve_flag
+
+from . import selectors, services
+from .forms import AdvanceForm, AssignForm, FlagResolveForm, RegressForm, RosterFilterForm
+from .models import Plan
+
+
+def staff_required(view):
+    """Signed in, and coach or clinician of at least one team (403 otherwise)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not roles_of(request.user) & set(STAFF_ROLES):
+            raise PermissionDenied("The coach workspace is for coaches and clinicians.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _int(value, default=1):
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+@staff_required
+def roster(request):
+    teams = selectors.roster_teams(request.user)
+    form = RosterFilterForm(request.GET or None, teams=teams)
+    rows = selectors.roster(request.user, **form.filters())
+    context = {"form": form, "rows": rows, "teams": teams}
+    template = "coach/roster.html#roster-table" if request.htmx else "coach/roster.html"
+    return render(request, template, context)
+
+
+def _athlete_page_context(request, athlete, **extra):
+    context = selectors.athlete_overview(
+        athlete,
+        sessions_page=_int(request.GET.get("sessions_page")),
+        measurements_page=_int(request.GET.get("measurements_page")),
+    )
+    plan = context["active_plan"]
+    context["role"] = role_for_athlete(request.user, athlete)
+    if plan is not None:
+        context.setdefault("advance_form", AdvanceForm(initial={"version": plan.version}))
+        proposed = context["proposed_flag"]
+        context.setdefault(
+            "regress_form",
+            RegressForm(
+                plan=plan,
+                initial={
+                    "version": plan.version,
+                    "to_phase": proposed.proposed_regression_to_id if proposed else None,
+                    "flag": proposed.pk if proposed else None,
+                },
+            ),
+        )
+    elif context["unplanned_injuries"]:
+        context.setdefault("assign_form", AssignForm(athlete=athlete))
+    context.update(extra)
+    return context
+
+
+@staff_required
+def athlete_detail(request, pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    return render(request, "coach/athlete.html", _athlete_page_context(request, athlete))
+
+
+def _done(request, athlete, message):
+    """After a successful action: a full reload of the athlete page (htmx or not)."""
+    messages.success(request, message)
+    url = reverse("coach:athlete", args=[athlete.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _form_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _active_plan(athlete):
+    return get_object_or_404(
+        Plan.objects.select_related("current_phase", "protocol", "injury", "athlete"),
+        athlete=athlete,
+        status=Plan.Status.ACTIVE,
+    )
+
+
+def _render_action_form(request, athlete, partial, **forms):
+    if request.htmx:
+        context = _athlete_page_context(request, athlete, **forms)
+        return render(request, f"coach/athlete.html#{partial}", context)
+    context = _athlete_page_context(request, athlete, **forms)
+    return render(request, "coach/athlete.html", context, status=400)
+
+
+@staff_required
+@require_POST
+def advance(request, pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    plan = _active_plan(athlete)
+    form = AdvanceForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.advance_phase(
+                plan,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                override=form.cleaned_data["override"],
+                expected_version=form.cleaned_data["version"],
+            )
+            return _done(request, athlete, result.message)
+        except ValidationError as error:
+            _form_errors(form, error)
+        except services.PhaseConflict as error:
+            form.add_error(None, str(error))
+        except PermissionDenied:
+            form.add_error(None, "Only the athlete's coach can advance a phase.")
+    return _render_action_form(request, athlete, "advance-form", advance_form=form)
+
+
+@staff_required
+@require_POST
+def regress(request, pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    plan = _active_plan(athlete)
+    form = RegressForm(request.POST, plan=plan)
+    if form.is_valid():
+        flag = None
+        if form.cleaned_data.get("flag"):
+            flag = Flag.objects.filter(athlete=athlete, pk=form.cleaned_data["flag"]).first()
+        try:
+            change = services.regress_phase(
+                plan,
+                to_phase=form.cleaned_data["to_phase"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                flag=flag,
+                expected_version=form.cleaned_data["version"],
+            )
+            return _done(
+                request,
+                athlete,
+                f"Back to phase {change.to_phase.order} ({change.to_phase.name}).",
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except services.PhaseConflict as error:
+            form.add_error(None, str(error))
+    return _render_action_form(request, athlete, "regress-form", regress_form=form)
+
+
+@staff_required
+@require_POST
+def assign(request, pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    form = AssignForm(request.POST, athlete=athlete)
+    if form.is_valid():
+        try:
+            plan = services.assign_protocol(
+                form.cleaned_data["injury"], form.cleaned_data["protocol"], by=request.user
+            )
+            return _done(request, athlete, f"Plan started: {plan.protocol.name}, phase 0.")
+        except ValidationError as error:
+            _form_errors(form, error)
+        except PermissionDenied:
+            form.add_error(None, "Only the athlete's coach can assign a protocol.")
+    return _render_action_form(request, athlete, "assign-form", assign_form=form)
+
+
+def _flag_for(request, pk, flag_pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    return athlete, get_object_or_404(Flag.objects.filter(athlete=athlete), pk=flag_pk)
+
+
+def _render_flag(request, athlete, flag, *, error="", resolve_form=None, status=200):
+    flag = Flag.objects.select_related("proposed_regression_to").get(pk=flag.pk)
+    context = {
+        "athlete": athlete,
+        "flag": flag,
+        "flag_error": error,
+        "resolve_form": resolve_form or FlagResolveForm(),
+    }
+    if request.htmx:
+        return render(request, "coach/athlete.html#flag-item", context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("coach:athlete", args=[athlete.pk]) + "#flags")
+
+
+@staff_required
+@require_POST
+def flag_acknowledge(request, pk, flag_pk):
+    athlete, flag = _flag_for(request, pk, flag_pk)
+    try:
+        acknowledge_flag(flag, by=request.user, note=request.POST.get("note", "")[:2000])
+    except FlagTransitionError as error:
+        return _render_flag(request, athlete, flag, error=str(error))
+    return _render_flag(request, athlete, flag)
+
+
+@staff_required
+@require_POST
+def flag_resolve(request, pk, flag_pk):
+    athlete, flag = _flag_for(request, pk, flag_pk)
+    form = FlagResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            resolve_flag(flag, by=request.user, note=form.cleaned_data["note"])
+            return _render_flag(request, athlete, flag)
+        except FlagTransitionError as error:
+            return _render_flag(request, athlete, flag, error=str(error))
+        except ValidationError as error:
+            _form_errors(form, error)
+    return _render_flag(
+        request,
+        athlete,
+        flag,
+        error="Say what was done about this flag.",
+        resolve_form=form,
+    )
