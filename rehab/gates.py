@@ -39,6 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 
+from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -68,6 +69,10 @@ class PlanFacts:
 
 def phase_start_date(plan: Plan) -> dt.date:
     return timezone.localdate(plan.phase_entered_at)
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _d(value: dt.date | None) -> str | None:
@@ -131,7 +136,9 @@ def load_gate_facts(
                 )
             )
             .filter(rank__lte=max_window)
-            .only("id", "athlete_id", "date", "type", "pain_during", "pain_after")
+            .values_list(
+                "id", "athlete_id", "date", "pain_during", "pain_after", "rank", named=True
+            )
         )
         for session in sessions:
             if session.rank <= windows[session.athlete_id]:
@@ -148,7 +155,15 @@ def load_gate_facts(
         if oldest:
             checkins = CheckIn.objects.filter(
                 since_phase("local_date", SORENESS_LOOKBACK_DAYS, starts_for=oldest)
-            ).only("id", "athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning")
+            ).values_list(
+                "id",
+                "athlete_id",
+                "local_date",
+                "pain_rest",
+                "pain_activity",
+                "pain_morning",
+                named=True,
+            )
             for checkin in checkins:
                 facts[by_athlete[checkin.athlete_id].pk].checkins_by_date[checkin.local_date] = (
                     checkin
@@ -174,7 +189,7 @@ def load_gate_facts(
                 )
             )
             .filter(rank__lte=max(confidence_window.values()))
-            .only("id", "athlete_id", "local_date", "confidence")
+            .values_list("id", "athlete_id", "local_date", "confidence", "rank", named=True)
         )
         for checkin in confidence:
             if checkin.rank <= confidence_window[checkin.athlete_id]:
@@ -182,23 +197,47 @@ def load_gate_facts(
         for plan_facts in facts.values():
             plan_facts.confidence_checkins.sort(key=lambda c: c.local_date, reverse=True)
 
-    metric_ids = {g.metric_id for phase_gates in gates.values() for g in phase_gates if g.metric_id}
-    if metric_ids:
-        latest = (
-            Measurement.objects.filter(since_phase("measured_at__date"), metric_id__in=metric_ids)
-            .annotate(
+    # Each athlete's gate metrics, from the start of the local day the phase was entered (as a
+    # datetime, so the (athlete, metric, measured_at) index applies); grouped so the clause
+    # count follows the distinct (day, metrics) pairs, not the athletes.
+    measurement_groups: dict[tuple, list[int]] = defaultdict(list)
+    for plan in plans:
+        ids = frozenset(
+            g.metric_id for g in gates.get(plan.current_phase_id, []) if g.metric_id is not None
+        )
+        if ids:
+            key = (_start_of_day(starts[plan.athlete_id]), ids)
+            measurement_groups[key].append(plan.athlete_id)
+    if measurement_groups:
+        metric_ids = set().union(*(ids for _, ids in measurement_groups))
+        wanted = reduce(
+            operator.or_,
+            (
+                Q(athlete_id__in=athletes, metric_id__in=ids, measured_at__gte=since)
+                for (since, ids), athletes in measurement_groups.items()
+            ),
+        )
+        fields = ("id", "athlete_id", "metric_id", "side", "value", "measured_at")
+        latest = Measurement.objects.filter(wanted)
+        if connection.vendor == "postgresql":
+            # DISTINCT ON reads each series' newest row straight from the index.
+            latest = latest.order_by(
+                "athlete_id", "metric_id", "side", "-measured_at", "-id"
+            ).distinct("athlete_id", "metric_id", "side")
+        else:
+            latest = latest.annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("athlete_id"), F("metric_id"), F("side")],
                     order_by=[F("measured_at").desc(), F("id").desc()],
                 )
-            )
-            .filter(rank=1)
-            .only("id", "athlete_id", "metric_id", "side", "value", "measured_at")
-        )
+            ).filter(rank=1)
+        latest = latest.values_list(*fields, named=True)
         for m in latest:
             facts[by_athlete[m.athlete_id].pk].latest[(m.metric_id, m.side)] = m
-        baselines = Baseline.objects.filter(athlete_id__in=athlete_ids, metric_id__in=metric_ids)
+        baselines = Baseline.objects.filter(
+            athlete_id__in=athlete_ids, metric_id__in=metric_ids
+        ).values_list("id", "athlete_id", "metric_id", "side", "value", "measured_on", named=True)
         for b in baselines:
             facts[by_athlete[b.athlete_id].pk].baselines[(b.metric_id, b.side)] = b
     return facts
@@ -250,11 +289,11 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
         session_worst = max((v for _, v in pains), default=None)
         rows.append(
             {
-                "session_id": session.pk,
+                "session_id": session.id,
                 "date": _d(session.date),
                 "pain_during": session.pain_during,
                 "pain_after": session.pain_after,
-                "checkin_id": checkin.pk if checkin else None,
+                "checkin_id": checkin.id if checkin else None,
                 "worst": session_worst,
             }
         )
@@ -296,7 +335,7 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
         before = _reference_morning(facts, session.date)
         after = facts.checkins_by_date.get(session.date + dt.timedelta(days=1))
         row = {
-            "session_id": session.pk,
+            "session_id": session.id,
             "date": _d(session.date),
             "reference_date": _d(before.local_date) if before else None,
             "reference_morning_pain": before.pain_morning if before else None,
@@ -340,7 +379,7 @@ def _measurement_fact(m) -> dict | None:
     if m is None:
         return None
     return {
-        "measurement_id": m.pk,
+        "measurement_id": m.id,
         "value": m.value,
         "side": m.side,
         "measured_at": m.measured_at.isoformat(),
@@ -352,7 +391,7 @@ def _latest_for_side(facts: PlanFacts, metric, side: str):
     if metric.bilateral:
         return facts.latest.get((metric.pk, side)) or facts.latest.get((metric.pk, ""))
     candidates = [m for (mid, _), m in facts.latest.items() if mid == metric.pk]
-    return max(candidates, key=lambda m: (m.measured_at, m.pk), default=None)
+    return max(candidates, key=lambda m: (m.measured_at, m.id), default=None)
 
 
 def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
@@ -468,7 +507,7 @@ def _confidence(gate, facts: PlanFacts, plan, now) -> dict:
     checkins = facts.confidence_checkins[:window]
     fact = {
         "checkins": [
-            {"checkin_id": c.pk, "date": _d(c.local_date), "confidence": c.confidence}
+            {"checkin_id": c.id, "date": _d(c.local_date), "confidence": c.confidence}
             for c in checkins
         ]
     }

@@ -44,6 +44,25 @@ ACTION_PRIORITY = {
 }
 
 
+ROSTER_PLAN_FIELDS = (
+    "id",
+    "athlete_id",
+    "status",
+    "version",
+    "phase_entered_at",
+    "current_phase__id",
+    "current_phase__order",
+    "current_phase__name",
+    "current_phase__protocol_id",
+    "injury__id",
+    "injury__side",
+    "injury__muscle_group",
+    "protocol__id",
+    "protocol__name",
+    "protocol__missed_checkin_days",
+)
+
+
 def coached_athletes(user):
     """Athletes of the teams where the user is coach or clinician (never their own record)."""
     return Athlete.objects.filter(
@@ -125,7 +144,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     for word in (q or "").split()[:5]:
         athletes = athletes.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     athletes = list(
-        athletes.annotate(
+        athletes.only("id", "team_id", "first_name", "last_name", "team__name").annotate(
             last_checkin_at=Subquery(
                 CheckIn.objects.filter(athlete=OuterRef("pk"))
                 .order_by("-taken_at")
@@ -139,9 +158,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     ids = [a.pk for a in athletes]
     plans = {
         p.athlete_id: p
-        for p in Plan.objects.filter(athlete_id__in=ids, status=Plan.Status.ACTIVE).select_related(
-            "current_phase", "injury", "protocol"
-        )
+        for p in Plan.objects.filter(athlete_id__in=ids, status=Plan.Status.ACTIVE)
+        .select_related("current_phase", "injury", "protocol")
+        .only(*ROSTER_PLAN_FIELDS)
     }
     reports = evaluate_plans(list(plans.values()), now=now) if plans else {}
     phase_review = {
@@ -163,10 +182,10 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
         flags[flag.athlete_id].append(flag)
     first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
     pain = defaultdict(dict)
-    for c in CheckIn.objects.filter(athlete_id__in=ids, local_date__gte=first_day).only(
-        "athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning"
-    ):
-        pain[c.athlete_id][c.local_date] = c.worst_pain
+    for athlete_id, day, rest, activity, morning in CheckIn.objects.filter(
+        athlete_id__in=ids, local_date__gte=first_day
+    ).values_list("athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning"):
+        pain[athlete_id][day] = max(rest, activity, morning)
     days = [first_day + dt.timedelta(days=n) for n in range(PAIN_TREND_DAYS)]
 
     rows = []

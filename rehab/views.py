@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,9 @@ from monitoring.services import FlagTransitionError, acknowledge_flag, resolve_f
 from . import selectors, services
 from .forms import AdvanceForm, AssignForm, FlagResolveForm, RegressForm, RosterFilterForm
 from .models import Plan
+
+# Sorted by who needs attention first, so the first page is the one that matters.
+ROSTER_PAGE_SIZE = 50
 
 
 def staff_required(view):
@@ -50,7 +54,10 @@ def roster(request):
     teams = selectors.roster_teams(request.user)
     form = RosterFilterForm(request.GET or None, teams=teams)
     rows = selectors.roster(request.user, **form.filters())
-    context = {"form": form, "rows": rows, "teams": teams}
+    page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
     template = "coach/roster.html#roster-table" if request.htmx else "coach/roster.html"
     return render(request, template, context)
 
