@@ -12,6 +12,7 @@ cleanup() {
   echo; echo "Stopping Sprintback…"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  exit 0
 }
 trap cleanup INT TERM EXIT
 
