@@ -78,16 +78,31 @@ def main() -> None:
             batch_size=2000,
         )
         injuries = Injury.objects.bulk_create(
-            [Injury(athlete=a, muscle_group="hamstring", side="left", grade=2, mechanism="other",
-                    occurred_on=(now - timezone.timedelta(days=DAYS + 2)).date())
-             for a in athletes],
+            [
+                Injury(
+                    athlete=a,
+                    muscle_group="hamstring",
+                    side="left",
+                    grade=2,
+                    mechanism="other",
+                    occurred_on=(now - timezone.timedelta(days=DAYS + 2)).date(),
+                )
+                for a in athletes
+            ],
             batch_size=2000,
         )
         Plan.objects.bulk_create(
-            [Plan(athlete=a, injury=inj, protocol=protocol, current_phase=phases[1 + a.pk % 5],
-                  started_at=now - timezone.timedelta(days=DAYS),
-                  phase_entered_at=now - timezone.timedelta(days=7))
-             for a, inj in zip(athletes, injuries, strict=True)],
+            [
+                Plan(
+                    athlete=a,
+                    injury=inj,
+                    protocol=protocol,
+                    current_phase=phases[1 + a.pk % 5],
+                    started_at=now - timezone.timedelta(days=DAYS),
+                    phase_entered_at=now - timezone.timedelta(days=7),
+                )
+                for a, inj in zip(athletes, injuries, strict=True)
+            ],
             batch_size=2000,
         )
         lo, hi = athletes[0].pk, athletes[-1].pk
@@ -142,15 +157,25 @@ def main() -> None:
                 ) AS m(metric_id, code, side, base, sign)
                 WHERE a.id BETWEEN %(lo)s AND %(hi)s
                 """,
-                {"now": now, "weeks": DAYS // 7, "lo": lo, "hi": hi,
-                 "split": metric_ids["split_30m"], "vel": metric_ids["peak_velocity"],
-                 "kfs": metric_ids["knee_flexor_strength"]},
+                {
+                    "now": now,
+                    "weeks": DAYS // 7,
+                    "lo": lo,
+                    "hi": hi,
+                    "split": metric_ids["split_30m"],
+                    "vel": metric_ids["peak_velocity"],
+                    "kfs": metric_ids["knee_flexor_strength"],
+                },
             )
             cur.execute("ANALYZE")
 
-    print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} cores; now = {now:%Y-%m-%d %H:%M} UTC")
-    print(f"{'athletes':>9} {'check-ins':>10} {'measurements':>13} {'scan s':>7} "
-          f"{'2nd run s':>9} {'flags':>6} {'µs/row':>7}")
+    print(
+        f"PostgreSQL {connection.pg_version}, {os.cpu_count()} cores; now = {now:%Y-%m-%d %H:%M} UTC"
+    )
+    print(
+        f"{'athletes':>9} {'check-ins':>10} {'measurements':>13} {'scan s':>7} "
+        f"{'2nd run s':>9} {'flags':>6} {'µs/row':>7}"
+    )
     built = 0
     last_scan = None
     for target in STEPS:
@@ -166,48 +191,78 @@ def main() -> None:
         assert again.flags_opened == 0, "a second run must not open flags"
         last_scan = scan
         rows = checkins + measurements
-        print(f"{target:>9,} {checkins:>10,} {measurements:>13,} {scan:>7.2f} {second:>9.2f} "
-              f"{Flag.objects.count():>6,} {1e6 * scan / rows:>7.2f}   "
-              f"(opened {report.flags_opened}, failures {report.failures})")
+        print(
+            f"{target:>9,} {checkins:>10,} {measurements:>13,} {scan:>7.2f} {second:>9.2f} "
+            f"{Flag.objects.count():>6,} {1e6 * scan / rows:>7.2f}   "
+            f"(opened {report.flags_opened}, failures {report.failures})"
+        )
     by_kind = dict(Flag.objects.values_list("kind").annotate(n=Count("id")))
     print(f"flags by kind: {by_kind}")
 
     # --- the naive baseline: per athlete, every log into Python -------------------------------
-    sample = list(Plan.objects.filter(status="active").select_related("protocol")
-                  .order_by("athlete_id")[:SAMPLE])
-    metrics = {m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct)
-               for m in MetricKind.objects.all()}
+    sample = list(
+        Plan.objects.filter(status="active")
+        .select_related("protocol")
+        .order_by("athlete_id")[:SAMPLE]
+    )
+    metrics = {
+        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct)
+        for m in MetricKind.objects.all()
+    }
     started = time.perf_counter()
     naive_findings = 0
     for plan in sample:
-        reports = [rules.PainReport(c.taken_at, c.pain_rest, c.pain_activity, c.pain_morning, c.pk)
-                   for c in CheckIn.objects.filter(athlete_id=plan.athlete_id)]
-        naive_findings += bool(rules.pain_persisting(
-            reports, now=now, threshold=plan.protocol.pain_threshold,
-            hours=plan.protocol.pain_persist_hours))
+        reports = [
+            rules.PainReport(c.taken_at, c.pain_rest, c.pain_activity, c.pain_morning, c.pk)
+            for c in CheckIn.objects.filter(athlete_id=plan.athlete_id)
+        ]
+        naive_findings += bool(
+            rules.pain_persisting(
+                reports,
+                now=now,
+                threshold=plan.protocol.pain_threshold,
+                hours=plan.protocol.pain_persist_hours,
+            )
+        )
         series: dict = {}
         for m in Measurement.objects.filter(athlete_id=plan.athlete_id).order_by("measured_at"):
             series.setdefault((m.metric_id, m.side), []).append(m)
         for (metric_id, side), values in series.items():
             newest = values[-1]
-            window = [v.value for v in values[:-1]
-                      if v.measured_at >= now - rules.REGRESSION_WINDOW]
+            window = [
+                v.value for v in values[:-1] if v.measured_at >= now - rules.REGRESSION_WINDOW
+            ]
             level = rules.RecentLevel.from_values(window, metrics[metric_id].direction)
-            naive_findings += bool(rules.metric_regression(
-                metric=metrics[metric_id], value=newest.value, measured_at=newest.measured_at,
-                level=level, side=side))
+            naive_findings += bool(
+                rules.metric_regression(
+                    metric=metrics[metric_id],
+                    value=newest.value,
+                    measured_at=newest.measured_at,
+                    level=level,
+                    side=side,
+                )
+            )
         last = max((r.taken_at for r in reports), default=None)
-        naive_findings += bool(rules.missed_checkins(
-            last_checkin_at=last, plan_started_at=plan.started_at, now=now,
-            days=plan.protocol.missed_checkin_days))
+        naive_findings += bool(
+            rules.missed_checkins(
+                last_checkin_at=last,
+                plan_started_at=plan.started_at,
+                now=now,
+                days=plan.protocol.missed_checkin_days,
+            )
+        )
     naive = time.perf_counter() - started
     per_athlete = naive / len(sample)
     naive_full = per_athlete * built
-    print(f"naive per-athlete loop: {len(sample)} athletes in {naive:.2f} s "
-          f"({1000 * per_athlete:.1f} ms/athlete, {naive_findings} findings) "
-          f"→ {naive_full:.0f} s extrapolated to {built:,} athletes")
-    print(f"set-based full scan: {last_scan:.2f} s for {built:,} athletes "
-          f"→ {naive_full / last_scan:.1f}× faster than the naive loop")
+    print(
+        f"naive per-athlete loop: {len(sample)} athletes in {naive:.2f} s "
+        f"({1000 * per_athlete:.1f} ms/athlete, {naive_findings} findings) "
+        f"→ {naive_full:.0f} s extrapolated to {built:,} athletes"
+    )
+    print(
+        f"set-based full scan: {last_scan:.2f} s for {built:,} athletes "
+        f"→ {naive_full / last_scan:.1f}× faster than the naive loop"
+    )
 
 
 if __name__ == "__main__":
