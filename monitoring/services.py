@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CheckIn, Flag, FlagStatus, Measurement
+from .models import CheckIn, Flag, FlagStatus, Measurement, TrainingSession
 
 # A phone's clock may run a little ahead of the server's; within this, "now" is meant.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -167,6 +167,28 @@ def record_measurement(
         measurement.save()
         _schedule_evaluation(athlete.pk)
     return measurement
+
+
+def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSession:
+    """Store a training session for the athlete's active plan (validated like a form)."""
+    from rehab.models import Plan
+
+    if client_key is not None:
+        existing = TrainingSession.objects.filter(athlete=athlete, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    if values.get("date") and values["date"] > timezone.localdate():
+        raise ValidationError({"date": "A session cannot be logged for a future date."})
+    session = TrainingSession(
+        athlete=athlete,
+        logged_by=by,
+        client_key=client_key,
+        plan=Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).first(),
+        **values,
+    )
+    session.full_clean(exclude=["athlete", "logged_by", "plan", "load"], validate_unique=False)
+    session.save()
+    return session
 
 
 # --- flag lifecycle: open → acknowledged → resolved -----------------------------------------
