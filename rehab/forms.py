@@ -1,6 +1,11 @@
 """Forms of the coach workspace: they parse input; the rules live in rehab.services."""
 
+import math
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from monitoring.models import Measurement, MetricKind, TrainingSession
 
 from .models import Phase, Protocol
 
@@ -68,3 +73,60 @@ class AssignForm(forms.Form):
 
 class FlagResolveForm(forms.Form):
     note = forms.CharField(max_length=2000, label="What was done")
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "date",
+            "type",
+            "duration_min",
+            "rpe",
+            "top_intensity_pct",
+            "sprint_distance_m",
+            "surface",
+            "footwear",
+            "weather",
+            "temperature_c",
+            "pain_during",
+            "pain_after",
+            "notes",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    # The model's range constraints, as field errors rather than a form-wide one.
+    RANGES = {"duration_min": (1, 600), "top_intensity_pct": (0, 100), "temperature_c": (-40, 55)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.RANGES.items():
+            self.fields[name].validators += [MinValueValidator(low), MaxValueValidator(high)]
+            self.fields[name].widget.attrs.update(min=low, max=high)
+
+
+class MeasurementForm(forms.Form):
+    metric = forms.ModelChoiceField(queryset=MetricKind.objects.all(), to_field_name="code")
+    value = forms.FloatField()
+    side = forms.ChoiceField(choices=Measurement.MeasuredSide.choices, required=False)
+    measured_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Empty: now.",
+    )
+    notes = forms.CharField(required=False, max_length=200)
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if not math.isfinite(value):
+            raise forms.ValidationError("Enter a finite number.")
+        return value
+
+
+class MeasurementImportForm(forms.Form):
+    file = forms.FileField(required=False, label="CSV file")
+    # The previewed file, sent back on confirmation and checked again before anything is stored.
+    content = forms.CharField(required=False, widget=forms.HiddenInput)

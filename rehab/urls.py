@@ -10,6 +10,9 @@ urlpatterns = [
     path("athletes/<int:pk>/advance/", views.advance, name="advance"),
     path("athletes/<int:pk>/regress/", views.regress, name="regress"),
     path("athletes/<int:pk>/assign/", views.assign, name="assign"),
+    path("athletes/<int:pk>/sessions/new/", views.session_new, name="session-new"),
+    path("athletes/<int:pk>/measurements/new/", views.measurement_new, name="measurement-new"),
+    path("measurements/import/", views.measurement_import, name="measurement-import"),
     path(
         "athletes/<int:pk>/flags/<int:flag_pk>/acknowledge/",
         views.flag_acknowledge,

@@ -14,15 +14,32 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from athletes.models import STAFF_ROLES
 from athletes.selectors import role_for_athlete, roles_of
+from monitoring import csv_import
 from monitoring.models import Flag
-from monitoring.services import FlagTransitionError, acknowledge_flag, resolve_flag
+from monitoring.services import (
+    FlagTransitionError,
+    acknowledge_flag,
+    record_measurement,
+    record_session,
+    resolve_flag,
+)
 
 from . import selectors, services
-from .forms import AdvanceForm, AssignForm, FlagResolveForm, RegressForm, RosterFilterForm
+from .forms import (
+    AdvanceForm,
+    AssignForm,
+    FlagResolveForm,
+    MeasurementForm,
+    MeasurementImportForm,
+    RegressForm,
+    RosterFilterForm,
+    SessionForm,
+)
 from .models import Plan
 
 # Sorted by who needs attention first, so the first page is the one that matters.
@@ -256,3 +273,102 @@ def flag_resolve(request, pk, flag_pk):
         error="Say what was done about this flag.",
         resolve_form=form,
     )
+
+
+# --- logging for coaches --------------------------------------------------------------------
+
+
+@staff_required
+def session_new(request, pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    form = SessionForm(
+        request.POST if request.method == "POST" else None, initial={"date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_session(athlete, by=request.user, values=form.cleaned_data)
+            return _done(request, athlete, "Session logged.")
+        except ValidationError as error:
+            _form_errors(form, error)
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "coach/log_form.html",
+        {"athlete": athlete, "form": form, "what": "session"},
+        status=status,
+    )
+
+
+@staff_required
+def measurement_new(request, pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    form = MeasurementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_measurement(
+                athlete,
+                by=request.user,
+                metric=data["metric"],
+                value=data["value"],
+                side=data["side"] or "",
+                measured_at=data["measured_at"],
+                notes=data["notes"],
+            )
+            return _done(request, athlete, f"{data['metric'].name} logged.")
+        except ValidationError as error:
+            _form_errors(form, error)
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "coach/log_form.html",
+        {"athlete": athlete, "form": form, "what": "measurement"},
+        status=status,
+    )
+
+
+@staff_required
+def measurement_import(request):
+    """Upload → preview with row errors → confirm: all rows stored, or none."""
+    bound = request.method == "POST"
+    form = MeasurementImportForm(request.POST if bound else None, request.FILES if bound else None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        confirming = "confirm" in request.POST
+        if upload is not None:
+            data = upload.read(csv_import.MAX_BYTES + 1)
+        else:
+            data = form.cleaned_data.get("content", "").encode()
+        if not data:
+            form.add_error("file", "Choose a CSV file.")
+        else:
+            preview = csv_import.parse_measurements_csv(
+                data, athletes=selectors.coached_athletes(request.user)
+            )
+            context["preview"] = preview
+            if confirming and preview.ok:
+                try:
+                    created = csv_import.import_measurements(preview, by=request.user)
+                    context["imported"] = created
+                    context["preview"] = None
+                    context["report"] = _import_report(created)
+                except ValidationError as error:
+                    form.add_error(None, error.messages)
+            elif preview.ok:
+                context["content"] = data.decode("utf-8-sig", errors="replace")
+    status = 400 if form.errors or (context.get("preview") and not context["preview"].ok) else 200
+    return render(request, "coach/import.html", context, status=status)
+
+
+def _import_report(created) -> list[dict]:
+    summary: dict = {}
+    for m in created:
+        key = (m.athlete_id, m.metric_id)
+        entry = summary.setdefault(
+            key, {"athlete": m.athlete, "metric": m.metric, "count": 0, "latest": m}
+        )
+        entry["count"] += 1
+        if m.measured_at >= entry["latest"].measured_at:
+            entry["latest"] = m
+    return sorted(summary.values(), key=lambda e: (e["athlete"].last_name, e["metric"].name))
