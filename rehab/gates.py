@@ -41,7 +41,7 @@ from functools import reduce
 
 from django.db import connection
 from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from .models import GateCriterion, GateKind, Plan
@@ -121,13 +121,27 @@ def load_gate_facts(
             (Q(athlete_id__in=ids, **{f"{date_field}__gte": day}) for day, ids in groups.items()),
         )
 
+    plan_ids = [plan.pk for plan in plans]
+    earliest = min(starts.values())
+
+    def in_phase(date_field: str) -> dict:
+        """On or after the local day each athlete's plan entered its phase, as one join on the
+        plan (both conditions in one filter() call share the join)."""
+        bound = earliest if "__date" not in date_field else _start_of_day(earliest)
+        return {
+            "athlete__plans__pk__in": plan_ids,
+            f"{date_field}__gte": TruncDate("athlete__plans__phase_entered_at"),
+            # The same bound as a constant, so the planner can range-scan the date index.
+            f"{date_field.removesuffix('__date')}__gte": bound,
+        }
+
     windows = {
         plan.athlete_id: _gate_windows(gates.get(plan.current_phase_id, [])) for plan in plans
     }
     max_window = max(windows.values())
     if max_window:
         sessions = (
-            TrainingSession.objects.filter(since_phase("date"))
+            TrainingSession.objects.filter(**in_phase("date"))
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -182,7 +196,7 @@ def load_gate_facts(
     }
     if max(confidence_window.values()):
         confidence = (
-            CheckIn.objects.filter(since_phase("local_date"), confidence__isnull=False)
+            CheckIn.objects.filter(**in_phase("local_date"), confidence__isnull=False)
             .annotate(
                 rank=Window(
                     RowNumber(), partition_by=[F("athlete_id")], order_by=[F("local_date").desc()]
@@ -197,28 +211,16 @@ def load_gate_facts(
         for plan_facts in facts.values():
             plan_facts.confidence_checkins.sort(key=lambda c: c.local_date, reverse=True)
 
-    # Each athlete's gate metrics, from the start of the local day the phase was entered (as a
-    # datetime, so the (athlete, metric, measured_at) index applies); grouped so the clause
-    # count follows the distinct (day, metrics) pairs, not the athletes.
-    measurement_groups: dict[tuple, list[int]] = defaultdict(list)
-    for plan in plans:
-        ids = frozenset(
-            g.metric_id for g in gates.get(plan.current_phase_id, []) if g.metric_id is not None
-        )
-        if ids:
-            key = (_start_of_day(starts[plan.athlete_id]), ids)
-            measurement_groups[key].append(plan.athlete_id)
-    if measurement_groups:
-        metric_ids = set().union(*(ids for _, ids in measurement_groups))
-        wanted = reduce(
-            operator.or_,
-            (
-                Q(athlete_id__in=athletes, metric_id__in=ids, measured_at__gte=since)
-                for (since, ids), athletes in measurement_groups.items()
-            ),
+    metric_ids = {g.metric_id for phase_gates in gates.values() for g in phase_gates if g.metric_id}
+    if metric_ids:
+        # Only the metrics that gate each athlete's current phase, measured in that phase.
+        wanted = Measurement.objects.filter(
+            **in_phase("measured_at__date"),
+            metric_id__in=metric_ids,
+            metric__gate_criteria__phase_id=F("athlete__plans__current_phase_id"),
         )
         fields = ("id", "athlete_id", "metric_id", "side", "value", "measured_at")
-        latest = Measurement.objects.filter(wanted)
+        latest = wanted
         if connection.vendor == "postgresql":
             # DISTINCT ON reads each series' newest row straight from the index.
             latest = latest.order_by(

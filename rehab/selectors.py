@@ -129,9 +129,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     unresolved flags, gates met and the next action; who needs attention first.
 
     Filters: team id (one of the user's teams), phase order ("none" for no active plan),
-    name search. Nine queries whatever the number of athletes."""
+    name search. A fixed number of queries whatever the number of athletes; the pain trend is
+    added by `attach_pain_trends` for the rows actually shown."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     athletes = coached_athletes(user).select_related("team")
     if team_id:
         athletes = athletes.filter(team_id=team_id)
@@ -180,14 +180,6 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
         "-opened_at"
     ):
         flags[flag.athlete_id].append(flag)
-    first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
-    pain = defaultdict(dict)
-    for athlete_id, day, rest, activity, morning in CheckIn.objects.filter(
-        athlete_id__in=ids, local_date__gte=first_day
-    ).values_list("athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning"):
-        pain[athlete_id][day] = max(rest, activity, morning)
-    days = [first_day + dt.timedelta(days=n) for n in range(PAIN_TREND_DAYS)]
-
     rows = []
     for athlete in athletes:
         athlete.has_unplanned_injury = athlete.has_unplanned_injury_id is not None
@@ -196,7 +188,6 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             athlete=athlete,
             plan=plan,
             last_checkin_at=athlete.last_checkin_at,
-            pain_trend=[(d, pain[athlete.pk].get(d)) for d in days],
             open_flags=flags[athlete.pk],
         )
         if plan is not None:
@@ -215,6 +206,22 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             r.athlete.pk,
         )
     )
+    return rows
+
+
+def attach_pain_trends(rows: list[RosterRow], *, now=None) -> list[RosterRow]:
+    """Fill in the 14-day worst-pain trend of these rows (one query). The roster calls it for
+    the page being shown only: the trend is drawn, not sorted on."""
+    today = timezone.localdate(now or timezone.now())
+    first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
+    pain = defaultdict(dict)
+    for athlete_id, day, rest, activity, morning in CheckIn.objects.filter(
+        athlete_id__in=[row.athlete.pk for row in rows], local_date__gte=first_day
+    ).values_list("athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning"):
+        pain[athlete_id][day] = max(rest, activity, morning)
+    days = [first_day + dt.timedelta(days=n) for n in range(PAIN_TREND_DAYS)]
+    for row in rows:
+        row.pain_trend = [(d, pain[row.athlete.pk].get(d)) for d in days]
     return rows
 
 

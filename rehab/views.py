@@ -72,6 +72,7 @@ def roster(request):
     form = RosterFilterForm(request.GET or None, teams=teams)
     rows = selectors.roster(request.user, **form.filters())
     page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_pain_trends(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}

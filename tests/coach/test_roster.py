@@ -14,6 +14,7 @@ from rehab.selectors import (
     COLLECT_EVIDENCE,
     READY_FOR_REVIEW,
     REVIEW_FLAG,
+    attach_pain_trends,
     roster,
 )
 from tests.factories import (
@@ -93,7 +94,7 @@ def test_roster_row_shows_phase_day_gates_pain_trend_and_next_action(team, coach
     start_plan(athlete, 2, entered_days_ago=4)
     checked_in(athlete, 1, pain_rest=1, pain_activity=3)
     checked_in(athlete, 0, pain_morning=2)
-    (row,) = roster(coach)
+    (row,) = attach_pain_trends(roster(coach))
     assert row.plan.current_phase.order == 2
     assert row.days_in_phase == 4
     assert row.pain_values[-2:] == [3, 2] and row.pain_values[0] is None
