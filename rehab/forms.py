@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
-from .models import Phase, Protocol
+from .models import GateCriterion, Phase, Protocol
 
 PHASE_FILTER_CHOICES = [("", "All phases")] + [(str(n), f"Phase {n}") for n in range(7)]
 PHASE_FILTER_CHOICES.append(("none", "No active plan"))
@@ -130,3 +130,83 @@ class MeasurementImportForm(forms.Form):
     file = forms.FileField(required=False, label="CSV file")
     # The previewed file, sent back on confirmation and checked again before anything is stored.
     content = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ProtocolForm(forms.ModelForm):
+    class Meta:
+        model = Protocol
+        fields = [
+            "name",
+            "description",
+            "pain_threshold",
+            "pain_persist_hours",
+            "missed_checkin_days",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pain_threshold"].validators += [MinValueValidator(1), MaxValueValidator(10)]
+        self.fields["pain_persist_hours"].validators += [MinValueValidator(1)]
+        self.fields["missed_checkin_days"].validators += [MinValueValidator(1)]
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = [
+            "name",
+            "goals",
+            "content",
+            "allowed_intensity",
+            "max_velocity_pct",
+            "longest_sprint_m",
+            "typical_days_min",
+            "typical_days_max",
+            "needs_clinical_review",
+        ]
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "content": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_velocity_pct"].validators += [MaxValueValidator(100)]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("typical_days_min"), data.get("typical_days_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("typical_days_max", "Must be at least the minimum.")
+        return data
+
+
+class GateForm(forms.ModelForm):
+    class Meta:
+        model = GateCriterion
+        fields = ["kind", "metric", "threshold", "window", "description", "order"]
+
+    def clean(self):
+        from .models import METRIC_GATES, THRESHOLD_GATES, WINDOW_GATES
+
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in METRIC_GATES and not data.get("metric"):
+            self.add_error("metric", "This kind of gate needs a metric.")
+        if kind in THRESHOLD_GATES and data.get("threshold") is None:
+            self.add_error("threshold", "This kind of gate needs a threshold.")
+        if kind in WINDOW_GATES and not data.get("window"):
+            self.add_error(
+                "window", "This kind of gate needs a window (number of sessions or check-ins)."
+            )
+        threshold = data.get("threshold")
+        if threshold is not None and not math.isfinite(threshold):
+            self.add_error("threshold", "Enter a finite number.")
+        return data
+
+
+PhaseFormSet = forms.modelformset_factory(Phase, form=PhaseForm, extra=0, can_delete=False)
+GateFormSet = forms.inlineformset_factory(
+    Phase, GateCriterion, form=GateForm, extra=1, can_delete=True
+)

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from athletes.models import Role
+from athletes.models import Membership, Role
 from athletes.selectors import role_for_athlete
 
 from .gates import STATUS_LABELS, evaluate_plan
-from .models import Phase, PhaseChange, Plan, SignOffRequest
+from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
 
 
 class PhaseConflict(Exception):
@@ -271,3 +271,38 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
             {"protocol": "This athlete already has an active plan. Close it first."}
         ) from None
     return plan
+
+
+def copy_protocol(protocol: Protocol, *, team, by, name: str = "") -> Protocol:
+    """A team's own editable copy of a protocol (usually a shipped template): the same phases
+    and gate criteria, linked to the original by `based_on`. Only the team's coaches may copy."""
+    if not Membership.objects.filter(user=by, team=team, role=Role.COACH).exists():
+        raise PermissionDenied("Only a coach of the team can copy a protocol for it.")
+    if protocol.team_id not in (None, team.pk):
+        raise ValidationError({"protocol": "That protocol belongs to another team."})
+    base = (name or f"{protocol.name} ({team.name})").strip()[:110]
+    candidate, n = base, 2
+    while Protocol.objects.filter(team=team, name=candidate).exists():
+        candidate, n = f"{base} {n}", n + 1
+    with transaction.atomic():
+        copy = Protocol.objects.create(
+            name=candidate,
+            muscle_group=protocol.muscle_group,
+            team=team,
+            based_on=protocol,
+            is_template=False,
+            description=protocol.description,
+            pain_threshold=protocol.pain_threshold,
+            pain_persist_hours=protocol.pain_persist_hours,
+            missed_checkin_days=protocol.missed_checkin_days,
+        )
+        for phase in protocol.phases.prefetch_related("gates"):
+            gates = list(phase.gates.all())
+            phase.pk, phase.protocol = None, copy
+            phase._state.adding = True
+            phase.save()
+            for gate in gates:
+                gate.pk, gate.phase = None, phase
+                gate._state.adding = True
+            GateCriterion.objects.bulk_create(gates)
+    return copy

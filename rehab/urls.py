@@ -13,6 +13,9 @@ urlpatterns = [
     path("athletes/<int:pk>/sessions/new/", views.session_new, name="session-new"),
     path("athletes/<int:pk>/measurements/new/", views.measurement_new, name="measurement-new"),
     path("measurements/import/", views.measurement_import, name="measurement-import"),
+    path("protocols/", views.protocol_list, name="protocols"),
+    path("protocols/<int:protocol_pk>/copy/", views.protocol_copy, name="protocol-copy"),
+    path("protocols/<int:protocol_pk>/edit/", views.protocol_edit, name="protocol-edit"),
     path(
         "athletes/<int:pk>/flags/<int:flag_pk>/acknowledge/",
         views.flag_acknowledge,

@@ -11,14 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from athletes.models import STAFF_ROLES
-from athletes.selectors import role_for_athlete, roles_of
+from athletes.models import STAFF_ROLES, Role
+from athletes.selectors import role_for_athlete, roles_of, teams_for
 from monitoring import csv_import
 from monitoring.models import Flag
 from monitoring.services import (
@@ -34,13 +36,16 @@ from .forms import (
     AdvanceForm,
     AssignForm,
     FlagResolveForm,
+    GateFormSet,
     MeasurementForm,
     MeasurementImportForm,
+    PhaseFormSet,
+    ProtocolForm,
     RegressForm,
     RosterFilterForm,
     SessionForm,
 )
-from .models import Plan
+from .models import Plan, Protocol
 
 # Sorted by who needs attention first, so the first page is the one that matters.
 ROSTER_PAGE_SIZE = 50
@@ -373,3 +378,83 @@ def _import_report(created) -> list[dict]:
         if m.measured_at >= entry["latest"].measured_at:
             entry["latest"] = m
     return sorted(summary.values(), key=lambda e: (e["athlete"].last_name, e["metric"].name))
+
+
+# --- protocol editor ------------------------------------------------------------------------
+
+
+@staff_required
+def protocol_list(request):
+    coach_teams = list(teams_for(request.user, [Role.COACH]))
+    protocols = (
+        Protocol.objects.filter(
+            Q(team__isnull=True) | Q(team__in=teams_for(request.user, STAFF_ROLES))
+        )
+        .select_related("team", "based_on")
+        .order_by("team__name", "muscle_group", "name")
+    )
+    return render(
+        request, "coach/protocols.html", {"protocols": protocols, "coach_teams": coach_teams}
+    )
+
+
+@staff_required
+@require_POST
+def protocol_copy(request, protocol_pk):
+    protocol = get_object_or_404(
+        Protocol.objects.filter(
+            Q(team__isnull=True) | Q(team__in=teams_for(request.user, STAFF_ROLES))
+        ),
+        pk=protocol_pk,
+    )
+    team = (
+        teams_for(request.user, [Role.COACH]).filter(pk=_int(request.POST.get("team"), 0)).first()
+    )
+    if team is None:
+        messages.error(request, "Choose one of the teams you coach.")
+        return redirect("coach:protocols")
+    try:
+        copy = services.copy_protocol(protocol, team=team, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        return redirect("coach:protocols")
+    messages.success(request, f"Copied as “{copy.name}”. Edit its phases and gates below.")
+    return redirect("coach:protocol-edit", copy.pk)
+
+
+@staff_required
+def protocol_edit(request, protocol_pk):
+    """Edit a team's protocol: its thresholds, its phases, and each phase's gate criteria.
+    Shipped templates are not edited here (copy one first)."""
+    protocol = get_object_or_404(
+        Protocol.objects.filter(team__in=teams_for(request.user, [Role.COACH])), pk=protocol_pk
+    )
+    data = request.POST if request.method == "POST" else None
+    form = ProtocolForm(data, instance=protocol, prefix="protocol")
+    phases = list(protocol.phases.order_by("order"))
+    phase_forms = PhaseFormSet(data, queryset=protocol.phases.order_by("order"), prefix="phases")
+    gate_sets = [GateFormSet(data, instance=p, prefix=f"gates-{p.order}") for p in phases]
+    # Validate every part (no short-circuit), so all errors show at once.
+    valid = data is not None and all(
+        [form.is_valid(), phase_forms.is_valid(), *[g.is_valid() for g in gate_sets]]
+    )
+    if valid:
+        with transaction.atomic():
+            form.save()
+            phase_forms.save()
+            for gates in gate_sets:
+                gates.save()
+        messages.success(request, "Protocol saved.")
+        return redirect("coach:protocol-edit", protocol.pk)
+    sections = list(zip(phase_forms.forms, gate_sets, strict=True))
+    return render(
+        request,
+        "coach/protocol_edit.html",
+        {
+            "protocol": protocol,
+            "form": form,
+            "phase_forms": phase_forms,
+            "sections": sections,
+        },
+        status=400 if data is not None else 200,
+    )
