@@ -4,7 +4,7 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
@@ -52,10 +52,18 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    """DRF's handler, plus: model/service ValidationErrors and values the database refuses
+    (out of range) become 400s, and every error body is a JSON object."""
     if isinstance(exc, DjangoValidationError):
         exc = django_errors(exc)
+    elif isinstance(exc, DataError):
+        exc = serializers.ValidationError({"detail": "A value is out of the range allowed."})
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, Conflict) and response is not None:
+    if response is None:
+        return None
+    if isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    if isinstance(exc, Conflict):
         response.data.update(exc.extra)
     return response
 

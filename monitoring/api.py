@@ -1,5 +1,6 @@
 """REST API v1 for check-ins, sessions, measurements, the metric registry and flags."""
 
+import datetime as dt
 import math
 
 import django_filters
@@ -36,10 +37,10 @@ class AthleteDateFilter(django_filters.FilterSet):
     until = django_filters.IsoDateTimeFilter(method="filter_until")
 
     def filter_since(self, queryset, name, value):
-        return queryset.filter(**{f"{self.time_field}__gte": value})
+        return queryset.filter(**{f"{self.time_field}__gte": value.astimezone(dt.UTC)})
 
     def filter_until(self, queryset, name, value):
-        return queryset.filter(**{f"{self.time_field}__lte": value})
+        return queryset.filter(**{f"{self.time_field}__lte": value.astimezone(dt.UTC)})
 
 
 def filter_for(model, time_field, extra=()):

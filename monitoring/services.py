@@ -59,6 +59,7 @@ def clean_taken_at(taken_at: dt.datetime | None, *, now: dt.datetime) -> dt.date
         return now
     if timezone.is_naive(taken_at):
         taken_at = timezone.make_aware(taken_at)
+    taken_at = taken_at.astimezone(dt.UTC)  # offsets beyond ±16 h are valid ISO, not in SQL
     if taken_at > now + CLOCK_SKEW:
         raise ValidationError({"taken_at": "The check-in time cannot be in the future."})
     return min(taken_at, now)
@@ -143,7 +144,7 @@ def record_measurement(
 ) -> Measurement:
     """Store one measurement (validated like a form) and evaluate the athlete after commit."""
     now = now or timezone.now()
-    measured_at = measured_at or now
+    measured_at = (measured_at or now).astimezone(dt.UTC)
     if measured_at > now + CLOCK_SKEW:
         raise ValidationError({"measured_at": "The measurement time cannot be in the future."})
     if client_key is not None:

@@ -11,7 +11,7 @@ from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRe
 
 
 class GateSerializer(serializers.ModelSerializer):
-    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = GateCriterion

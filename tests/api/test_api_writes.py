@@ -260,3 +260,22 @@ def test_schema_and_local_docs(client):
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
+
+
+def test_unusual_but_valid_utc_offsets_are_normalised_not_500(team):
+    athlete = athlete_with_login(team)
+    client = client_for(athlete.user)
+    response = client.get("/api/v1/checkins/", {"until": "2457-05-15T04:50:22-20:50"})
+    assert response.status_code == 200
+    taken = (timezone.now() - dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=-20)))
+    created = client.post("/api/v1/checkins/", checkin_body(athlete, taken_at=taken.isoformat()),
+                          format="json")
+    assert created.status_code == 201
+
+
+def test_api_404s_are_json_even_for_ids_the_router_cannot_match(team, settings):
+    client = client_for(staff(team))
+    for path in ("/api/v1/flags/0.5/", "/api/v1/nothing-here/", "/api/v1/athletes/999999/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json"), path
