@@ -252,3 +252,17 @@ def test_import_rolls_back_everything_when_a_row_fails_at_write_time(coach, athl
 def test_an_athlete_cannot_import(client, team):
     client.force_login(athlete_with_login(team).user)
     assert client.get(reverse("coach:measurement-import")).status_code == 403
+
+
+def test_imported_measurements_are_evaluated_by_the_monitoring_job_after_commit(
+    client, coach, athlete, django_capture_on_commit_callbacks
+):
+    text = "athlete_id,metric,value,side,measured_at\n" + "".join(
+        f"{athlete.pk},split_30m,{4.2 + n / 100},,{yesterday()}\n" for n in range(3)
+    )
+    client.force_login(coach)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        done = client.post(reverse("coach:measurement-import"), {"content": text, "confirm": "1"})
+    assert done.status_code == 200
+    assert len(done.context["imported"]) == 3
+    assert callbacks  # the evaluation was scheduled (and ran eagerly) after the commit
