@@ -47,19 +47,14 @@ ACTION_PRIORITY = {
 ROSTER_PLAN_FIELDS = (
     "id",
     "athlete_id",
+    "protocol_id",
+    "current_phase_id",
     "status",
     "version",
     "phase_entered_at",
-    "current_phase__id",
-    "current_phase__order",
-    "current_phase__name",
-    "current_phase__protocol_id",
     "injury__id",
     "injury__side",
     "injury__muscle_group",
-    "protocol__id",
-    "protocol__name",
-    "protocol__missed_checkin_days",
 )
 
 
@@ -143,6 +138,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
         )
     for word in (q or "").split()[:5]:
         athletes = athletes.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    # The filtered athletes as a subquery: the other reads join on it rather than carrying a
+    # list of hundreds of ids (which psycopg would have to bind one by one).
+    scope = athletes.values("pk")
     athletes = list(
         athletes.only("id", "team_id", "first_name", "last_name", "team__name").annotate(
             last_checkin_at=Subquery(
@@ -155,28 +153,33 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             ),
         )
     )
-    ids = [a.pk for a in athletes]
-    plans = {
-        p.athlete_id: p
-        for p in Plan.objects.filter(athlete_id__in=ids, status=Plan.Status.ACTIVE)
-        .select_related("current_phase", "injury", "protocol")
-        .only(*ROSTER_PLAN_FIELDS)
+    plan_scope = Plan.objects.filter(athlete_id__in=scope, status=Plan.Status.ACTIVE)
+    # Phases and protocols are few: read once and shared, not joined onto every plan.
+    phases = {
+        p.pk: p
+        for p in Phase.objects.filter(
+            protocol_id__in=plan_scope.values("protocol_id")
+        ).select_related("protocol")
     }
-    reports = evaluate_plans(list(plans.values()), now=now) if plans else {}
-    phase_review = {
-        (protocol_id, order): review
-        for protocol_id, order, review in Phase.objects.filter(
-            protocol_id__in={p.protocol_id for p in plans.values()}
-        ).values_list("protocol_id", "order", "needs_clinical_review")
-    }
+    phase_review = {(p.protocol_id, p.order): p.needs_clinical_review for p in phases.values()}
+    plans = {}
+    for plan in plan_scope.select_related("injury").only(*ROSTER_PLAN_FIELDS):
+        plan.current_phase = phases[plan.current_phase_id]
+        plan.protocol = plan.current_phase.protocol
+        plans[plan.athlete_id] = plan
+    reports = (
+        evaluate_plans(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
+        if plans
+        else {}
+    )
     pending = {
         r.plan_id: r
         for r in SignOffRequest.objects.filter(
-            plan_id__in=[p.pk for p in plans.values()], status=SignOffRequest.Status.PENDING
+            plan_id__in=plan_scope.values("pk"), status=SignOffRequest.Status.PENDING
         )
     }
     flags = defaultdict(list)
-    for flag in Flag.objects.filter(athlete_id__in=ids, status__in=UNRESOLVED).order_by(
+    for flag in Flag.objects.filter(athlete_id__in=scope, status__in=UNRESOLVED).order_by(
         "-opened_at"
     ):
         flags[flag.athlete_id].append(flag)
