@@ -200,6 +200,13 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # DEBUG=false (as in production) would need collected static files for the manifest
+    # storage; the plain storage renders the same pages.
+    settings.STORAGES["staticfiles"]["BACKEND"] = (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
     from django.core.management import call_command
     from django.db import connection
     from django.template import Context, Template
@@ -248,7 +255,7 @@ def main():
 
     baseline_ms = timed(render_baseline)
 
-    print(f"data: {counts} (built in {built_s:.1f} s)")
+    print(f"data: {counts} (built in {built_s:.1f} s); DEBUG={settings.DEBUG}")
     print(f"roster /coach/: {rows} rows on the first page, {len(queries)} queries")
     print(
         f"roster /coach/ server time: median {roster_ms[0]:.1f} ms (min {roster_ms[1]:.1f}, max {roster_ms[2]:.1f}) over {RENDERS} renders"

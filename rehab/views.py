@@ -147,10 +147,11 @@ def _active_plan(athlete):
 
 
 def _render_action_form(request, athlete, partial, **forms):
-    if request.htmx:
-        context = _athlete_page_context(request, athlete, **forms)
-        return render(request, f"coach/athlete.html#{partial}", context)
+    """A refused action: over htmx, the dialog's form again with its errors (200, so htmx
+    swaps it in); otherwise the whole page with the errors (400)."""
     context = _athlete_page_context(request, athlete, **forms)
+    if request.htmx:
+        return render(request, f"coach/athlete.html#{partial}", context)
     return render(request, "coach/athlete.html", context, status=400)
 
 
