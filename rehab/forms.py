@@ -34,8 +34,11 @@ class RosterFilterForm(forms.Form):
         }
 
 
+MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id must be a form error, not a DataError
+
+
 class AdvanceForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
     override = forms.BooleanField(required=False, label="Advance with an override")
     reason = forms.CharField(
         required=False,
@@ -46,10 +49,12 @@ class AdvanceForm(forms.Form):
 
 
 class RegressForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
     to_phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label="Back to phase")
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    flag = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    flag = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
 
     def __init__(self, *args, plan, **kwargs):
         kwargs.setdefault("auto_id", "regress_%s")

@@ -302,3 +302,47 @@ def test_acknowledge_and_resolve_a_flag_over_htmx(client, coach, athlete, plan):
     assert b"Rest day, pain settled" in done.content
     flag.refresh_from_db()
     assert flag.status == "resolved" and flag.resolved_by == coach
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("advance", {"version": HUGE, "override": "on", "reason": "x"}),
+        ("advance", {"version": "0", "override": "maybe", "reason": "x" * 5000}),
+        ("regress", {"version": "0", "to_phase": HUGE, "reason": "x"}),
+        ("regress", {"version": "0", "to_phase": "abc", "reason": "x", "flag": HUGE}),
+        ("regress", {"version": HUGE, "to_phase": "1", "reason": "x", "flag": "-1"}),
+        ("assign", {"injury": HUGE, "protocol": "x"}),
+        ("session-new", {"date": "2026-02-30", "type": "tempo", "duration_min": HUGE, "rpe": HUGE}),
+        (
+            "session-new",
+            {"sprint_distance_m": HUGE, "temperature_c": "-999", "top_intensity_pct": "101"},
+        ),
+        ("measurement-new", {"metric": HUGE, "value": "1e999", "measured_at": "not a date"}),
+    ],
+)
+def test_hostile_input_is_an_error_never_a_500(client, coach, athlete, plan, name, data):
+    InjuryFactory(athlete=athlete)
+    client.force_login(coach)
+    response = client.post(url(name, athlete), data)
+    assert response.status_code in (200, 400)
+    plan.refresh_from_db()
+    assert plan.version == 0
+
+
+@pytest.mark.parametrize(
+    "params", [{"sessions_page": HUGE}, {"measurements_page": "-3"}, {"sessions_page": "x"}]
+)
+def test_odd_page_numbers_still_render(client, coach, athlete, plan, params):
+    client.force_login(coach)
+    assert client.get(url("athlete", athlete), params).status_code == 200
+
+
+def test_huge_ids_in_urls_are_404(client, coach, athlete):
+    client.force_login(coach)
+    assert client.get(f"/coach/athletes/{HUGE}/").status_code == 404
+    assert client.post(f"/coach/athletes/{athlete.pk}/flags/{HUGE}/acknowledge/").status_code == 404
+    assert client.get(reverse("coach:roster"), {"page": HUGE, "team": HUGE}).status_code == 200
