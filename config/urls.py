@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,6 +21,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from config.bench_views import bare_checkin
+
+    urlpatterns.append(path("bench/bare-checkin/", bare_checkin))
 
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

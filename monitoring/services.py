@@ -112,7 +112,11 @@ def record_checkin(
             for field in CHECKIN_FIELDS:
                 if field in values:
                     setattr(checkin, field, values[field])
-            checkin.full_clean(exclude=["athlete", "created_by"], validate_unique=False)
+            # Field validators give the field-level errors; the database enforces the constraints
+            # (validating them here would cost one query each).
+            checkin.full_clean(
+                exclude=["athlete", "created_by"], validate_unique=False, validate_constraints=False
+            )
             checkin.save()
             _schedule_evaluation(athlete.pk)
     except IntegrityError:

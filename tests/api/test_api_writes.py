@@ -268,8 +268,9 @@ def test_unusual_but_valid_utc_offsets_are_normalised_not_500(team):
     response = client.get("/api/v1/checkins/", {"until": "2457-05-15T04:50:22-20:50"})
     assert response.status_code == 200
     taken = (timezone.now() - dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=-20)))
-    created = client.post("/api/v1/checkins/", checkin_body(athlete, taken_at=taken.isoformat()),
-                          format="json")
+    created = client.post(
+        "/api/v1/checkins/", checkin_body(athlete, taken_at=taken.isoformat()), format="json"
+    )
     assert created.status_code == 201
 
 
