@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from athletes import me_views
 from athletes import views as athlete_views
 
 urlpatterns = [
@@ -15,4 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
+    path("me/", include("athletes.me_urls")),
+    path("sw.js", me_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", me_views.manifest, name="manifest"),
 ]
