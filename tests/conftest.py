@@ -21,7 +21,7 @@ def pytest_configure(config):
     app.conf.task_eager_propagates = True
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
@@ -38,6 +38,6 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}}

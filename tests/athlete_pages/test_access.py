@@ -9,17 +9,17 @@ pytestmark = pytest.mark.django_db
 PAGES = ["me:today", "me:plan", "me:recovery", "me:history"]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("url_name", PAGES)
 @pytest.mark.parametrize("who", ["coach", "clinician", "other_coach", "nobody"])
-def test_staff_and_people_without_an_athlete_record_get_404(client, squad, who, page):
+def test_staff_and_people_without_an_athlete_record_get_404(client, squad, who, url_name):
     client.force_login(squad[who])
-    assert client.get(reverse(page)).status_code == 404
-    assert client.post(reverse(page), {"pain_rest": 1}).status_code in (404, 405)
+    assert client.get(reverse(url_name)).status_code == 404
+    assert client.post(reverse(url_name), {"pain_rest": 1}).status_code in (404, 405)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_anonymous_visitors_are_sent_to_sign_in(client, page):
-    response = client.get(reverse(page))
+@pytest.mark.parametrize("url_name", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, url_name):
+    response = client.get(reverse(url_name))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 

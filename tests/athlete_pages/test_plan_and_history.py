@@ -83,12 +83,12 @@ def test_history_charts_eight_weeks_and_pages_the_list(me_client, squad):
     assert me_client.get(reverse("me:history") + "?page=zzz").status_code == 200
 
 
-@pytest.mark.parametrize("page", ["me:today", "me:plan", "me:recovery", "me:history"])
+@pytest.mark.parametrize("url_name", ["me:today", "me:plan", "me:recovery", "me:history"])
 def test_page_queries_do_not_grow_with_the_logs(
-    me_client, squad, page, django_assert_max_num_queries
+    me_client, squad, url_name, django_assert_max_num_queries
 ):
     today = timezone.localtime()
     for days_ago in range(1, 40):
         CheckInFactory(athlete=squad["me"], taken_at=today - dt.timedelta(days=days_ago))
     with django_assert_max_num_queries(14):
-        assert me_client.get(reverse(page)).status_code == 200
+        assert me_client.get(reverse(url_name)).status_code == 200
