@@ -60,6 +60,8 @@ def _database(default: str) -> dict:
     else:
         # Several processes (web, worker, beat) share the file in development.
         config.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+        # A file, not memory, so a Celery worker started by a test sees the test database.
+        config["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
     return config
 
 
@@ -162,6 +164,7 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sprintback <noreply@sprintback.local>")
 
 # --- Celery -----------------------------------------------------------------------------

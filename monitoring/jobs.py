@@ -40,6 +40,7 @@ from .models import CheckIn, Flag, FlagKind, FlagStatus, Measurement, MetricKind
 logger = logging.getLogger(__name__)
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+PAIN_LOOKBACK = dt.timedelta(days=21)
 
 
 @dataclass
@@ -68,6 +69,15 @@ def active_plans(athlete_ids=None):
 # --- 1. set-based reads ------------------------------------------------------------------------
 
 
+def pain_lookback(athlete_ids=None) -> dt.timedelta:
+    """How far back the scan reads reports: 21 days, or longer when a protocol's pain window
+    is longer. If every report in the lookback is painful, the episode began at least that
+    long ago, which already exceeds the window: the verdict is the same as with the whole
+    history, and the evidence then reports the lookback as the episode's (minimum) length."""
+    longest = active_plans(athlete_ids).aggregate(h=Max("protocol__pain_persist_hours"))["h"] or 0
+    return max(PAIN_LOOKBACK, dt.timedelta(hours=longest) + dt.timedelta(days=7))
+
+
 def pain_reports(athlete_ids, now) -> dict[int, list[rules.PainReport]]:
     """Per athlete in an active plan: the reports of the current pain episode (every report
     after the last one below the protocol's threshold) plus the last three reports."""
@@ -76,6 +86,7 @@ def pain_reports(athlete_ids, now) -> dict[int, list[rules.PainReport]]:
         CheckIn.objects.filter(
             athlete__plans__status=Plan.Status.ACTIVE,
             taken_at__lte=now,
+            taken_at__gte=now - pain_lookback(athlete_ids),
             **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
         )
         .annotate(
@@ -92,6 +103,7 @@ def pain_reports(athlete_ids, now) -> dict[int, list[rules.PainReport]]:
             ),
         )
         .filter(Q(newest_first__lte=3) | Q(calm_at__isnull=True) | Q(taken_at__gt=F("calm_at")))
+        .order_by()
         .values_list("athlete_id", "id", "taken_at", "pain_rest", "pain_activity", "pain_morning")
     )
     reports = defaultdict(list)
@@ -139,6 +151,7 @@ def latest_measurements(athlete_ids, now) -> list[LatestMeasurement]:
             squares=Window(Sum(F("value") * F("value")), **older),
         )
         .filter(rank=1)
+        .order_by()
         .values_list(
             "id",
             "athlete_id",
@@ -286,46 +299,64 @@ def _attach_baselines(worst_by_athlete):
 # --- 3. flags ----------------------------------------------------------------------------------
 
 
+WRITE_CHUNK = 500
+
+
 def write_flags(findings, evaluated: set[int], now, report: ScanReport) -> None:
-    unresolved = (
-        {
+    """Open, clear and un-clear flags. Athletes are written in chunks, one transaction per
+    chunk and a savepoint per athlete: one athlete failing rolls back only its own writes."""
+    unresolved = {}
+    if evaluated:
+        unresolved = {
             (f.athlete_id, f.kind): f
             for f in Flag.objects.filter(athlete_id__in=evaluated, status__in=UNRESOLVED).only(
                 "id", "athlete_id", "kind", "condition_cleared_at"
             )
         }
-        if evaluated
-        else {}
-    )
+    to_open = [a for a, fs in findings.items() if a in evaluated and fs]
     plans = {}
-    new_pain = [
-        a for a, fs in findings.items() if any(f.kind == FlagKind.PAIN_PERSISTING for f in fs)
-    ]
-    if new_pain:
-        plans = {p.athlete_id: p for p in active_plans(new_pain).select_related("current_phase")}
+    if to_open:
+        plans = {p.athlete_id: p for p in active_plans(to_open).select_related("current_phase")}
     proposals = _regression_targets(plans.values())
+    # Only athletes with something to write; the same order in every worker avoids deadlocks.
+    touched = sorted({a for a in to_open} | {a for a, _ in unresolved})
+    for start in range(0, len(touched), WRITE_CHUNK):
+        with transaction.atomic():
+            for athlete_id in touched[start : start + WRITE_CHUNK]:
+                try:
+                    with transaction.atomic():
+                        _write_athlete_flags(
+                            athlete_id,
+                            findings.get(athlete_id, []),
+                            unresolved,
+                            plans,
+                            proposals,
+                            now,
+                            report,
+                        )
+                except Exception:
+                    logger.exception(
+                        "monitoring: writing flags for athlete %s failed; skipped", athlete_id
+                    )
+                    report.failures += 1
+                    report.failed_athletes.append(athlete_id)
 
-    for athlete_id in evaluated:
-        found = {f.kind: f for f in findings.get(athlete_id, [])}
-        try:
-            for kind in FlagKind.values:
-                flag = unresolved.get((athlete_id, kind))
-                finding = found.get(kind)
-                if finding and flag is None:
-                    plan = plans.get(athlete_id)
-                    if _open_flag(athlete_id, finding, plan, proposals, now):
-                        report.flags_opened += 1
-                elif finding and flag.condition_cleared_at is not None:
-                    # The condition came back before anyone resolved the flag.
-                    Flag.objects.filter(pk=flag.pk).update(condition_cleared_at=None)
-                elif not finding and flag is not None and flag.condition_cleared_at is None:
-                    report.flags_cleared += Flag.objects.filter(
-                        pk=flag.pk, condition_cleared_at=None
-                    ).update(condition_cleared_at=now)
-        except Exception:
-            logger.exception("monitoring: writing flags for athlete %s failed; skipped", athlete_id)
-            report.failures += 1
-            report.failed_athletes.append(athlete_id)
+
+def _write_athlete_flags(athlete_id, athlete_findings, unresolved, plans, proposals, now, report):
+    found = {f.kind: f for f in athlete_findings}
+    for kind in FlagKind.values:
+        flag = unresolved.get((athlete_id, kind))
+        finding = found.get(kind)
+        if finding and flag is None:
+            if _open_flag(athlete_id, finding, plans.get(athlete_id), proposals, now):
+                report.flags_opened += 1
+        elif finding and flag.condition_cleared_at is not None:
+            # The condition came back before anyone resolved the flag.
+            Flag.objects.filter(pk=flag.pk).update(condition_cleared_at=None)
+        elif not finding and flag is not None and flag.condition_cleared_at is None:
+            report.flags_cleared += Flag.objects.filter(
+                pk=flag.pk, condition_cleared_at=None
+            ).update(condition_cleared_at=now)
 
 
 def _regression_targets(plans) -> dict[int, int]:
@@ -356,7 +387,7 @@ def _open_flag(athlete_id, finding, plan, proposals, now) -> bool:
         with transaction.atomic():
             Flag.objects.create(
                 athlete_id=athlete_id,
-                plan=plan if plan else None,
+                plan=plan,
                 kind=finding.kind,
                 summary=finding.summary[:200],
                 evidence=finding.evidence,
@@ -379,65 +410,66 @@ FLAG_SUBJECT = {
 
 
 def notify_pending(now=None) -> tuple[int, int]:
-    """Notify every flag that has not been notified yet, each exactly once."""
+    """Notify every flag that has not been notified yet, each exactly once.
+
+    Flags are claimed in one transaction: rows another worker holds are skipped (SKIP LOCKED
+    on PostgreSQL), the claim and the in-app notifications commit together. E-mails are
+    claimed the same way and sent after that commit; a failed send releases its claim.
+    """
     now = now or timezone.now()
-    notified = emailed = 0
-    for flag_id in Flag.objects.filter(notified_at=None).values_list("id", flat=True):
-        try:
-            notified += _notify_flag(flag_id, now)
-        except Exception:
-            logger.exception("monitoring: notifying flag %s failed; retried next run", flag_id)
-    for notification_id in Notification.objects.filter(emailed_at=None).values_list(
-        "id", flat=True
-    ):
-        try:
-            emailed += _email(notification_id, now)
-        except Exception:
-            logger.exception("monitoring: e-mail for notification %s failed", notification_id)
-    return notified, emailed
-
-
-def _notify_flag(flag_id: int, now) -> int:
     with transaction.atomic():
-        if not Flag.objects.filter(pk=flag_id, notified_at=None).update(notified_at=now):
-            return 0  # another worker claimed it
-        flag = Flag.objects.select_related("athlete__team").get(pk=flag_id)
-        recipients = Membership.objects.filter(
-            team_id=flag.athlete.team_id, role__in=STAFF_ROLES
-        ).values_list("user_id", flat=True)
-        message = f"{FLAG_SUBJECT[flag.kind]} — {flag.athlete.full_name}: {flag.summary}"[:300]
-        Notification.objects.bulk_create(
+        flags = list(
+            Flag.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(notified_at=None)
+            .select_related("athlete")
+        )
+        Flag.objects.filter(pk__in=[f.pk for f in flags], notified_at=None).update(notified_at=now)
+        staff = defaultdict(list)
+        for team_id, user_id in Membership.objects.filter(
+            team_id__in={f.athlete.team_id for f in flags}, role__in=STAFF_ROLES
+        ).values_list("team_id", "user_id"):
+            staff[team_id].append(user_id)
+        created = Notification.objects.bulk_create(
             [
-                Notification(recipient_id=user_id, flag=flag, message=message)
-                for user_id in recipients
+                Notification(recipient_id=user_id, flag=flag, message=_message(flag))
+                for flag in flags
+                for user_id in staff[flag.athlete.team_id]
             ],
             ignore_conflicts=True,
         )
-        return len(recipients)
+    emailed = 0
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(emailed_at=None)
+            .select_related("recipient")
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+    for notification in pending:
+        try:
+            emailed += _email(notification)
+        except Exception:
+            logger.exception("monitoring: e-mail for notification %s failed", notification.pk)
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+    return len(created), emailed
 
 
-def _email(notification_id: int, now) -> int:
-    if not Notification.objects.filter(pk=notification_id, emailed_at=None).update(emailed_at=now):
-        return 0
-    notification = Notification.objects.select_related("recipient", "flag__athlete").get(
-        pk=notification_id
-    )
+def _message(flag) -> str:
+    return f"{FLAG_SUBJECT[flag.kind]} — {flag.athlete.full_name}: {flag.summary}"[:300]
+
+
+def _email(notification) -> int:
     if not notification.recipient.email:
         return 0
-    try:
-        send_mail(
-            subject=f"[Sprintback] {notification.message[:120]}",
-            message=(
-                f"{notification.message}\n\nOpen Sprintback to review the evidence and "
-                "acknowledge or resolve the flag."
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.recipient.email],
-        )
-    except Exception:
-        # Release the claim so the next run tries again.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
+    send_mail(
+        subject=f"[Sprintback] {notification.message[:120]}",
+        message=(
+            f"{notification.message}\n\nOpen Sprintback to review the evidence and "
+            "acknowledge or resolve the flag."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[notification.recipient.email],
+    )
     return 1
 
 

@@ -12,12 +12,16 @@ cleanup() {
   echo; echo "Stopping Sprintback…"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  exit 0
 }
 trap cleanup INT TERM EXIT
 
 .venv/bin/celery -A config worker --beat --pool=solo --loglevel=INFO \
   --schedule "${CELERY_BROKER_DIR:-.broker}/celerybeat-schedule" >celery.log 2>&1 &
 pids+=($!)
+
+# A first scan right away, so the demo's flags are there before beat's first tick.
+.venv/bin/celery -A config call monitoring.tasks.scan_all_athletes >/dev/null || true
 
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)
