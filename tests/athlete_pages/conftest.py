@@ -33,8 +33,8 @@ def pains(rest=1, activity=2, morning=0, **extra):
 
 @pytest.fixture
 def shipped_templates(transactional_db):
-    """The metric registry and protocol templates the data migrations ship. A transactional
-    test (live_server) starts from a flushed database, so load them again when missing."""
+    """The metric registry and protocol templates the data migrations ship. serialized_rollback
+    restores them for transactional (live_server) tests; load them here should it not have."""
     from monitoring.metric_registry import METRICS
     from monitoring.models import MetricKind
     from rehab.models import GateCriterion, Phase, Protocol

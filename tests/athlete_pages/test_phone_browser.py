@@ -9,8 +9,9 @@ from tests.factories import TeamFactory, athlete_with_login, start_plan
 
 pytestmark = [
     pytest.mark.browser,
-    # live_server commits, so each test starts from a flushed database (shipped_templates).
-    pytest.mark.django_db(transaction=True),
+    # live_server commits: the database is flushed after each test and the shipped data
+    # restored (serialized_rollback), as in tests/monitoring; shipped_templates checks it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
