@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
 from monitoring.selectors import (
@@ -155,7 +155,7 @@ def today(request, athlete):
 
 
 @athlete_page
-@require_GET
+@require_safe
 def plan(request, athlete):
     """Current phase and day in it, what is allowed today, the gates still to meet, open flags."""
     now = timezone.now()
@@ -212,7 +212,7 @@ def recovery(request, athlete):
 
 
 @athlete_page
-@require_GET
+@require_safe
 def history(request, athlete):
     """Pain over the last eight weeks as a chart, and past check-ins, newest first, paginated."""
     page = Paginator(
@@ -228,7 +228,7 @@ def history(request, athlete):
     return render(request, "me/history.html", context)
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     """The service worker, served from the site root so its scope can cover /me/."""
     body = render_to_string("me/sw.js", request=request)
@@ -238,7 +238,7 @@ def service_worker(request):
     return response
 
 
-@require_GET
+@require_safe
 def manifest(request):
     body = render_to_string("me/manifest.webmanifest", request=request)
     response = HttpResponse(body, content_type="application/manifest+json")
