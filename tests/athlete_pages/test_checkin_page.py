@@ -106,7 +106,10 @@ def test_a_garbled_taken_at_or_client_key_is_a_field_error_not_a_crash(me_client
     response = me_client.post(TODAY, {**pains(), "taken_at": "yesterday-ish", "client_key": "x"})
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"taken_at", "client_key"}
+    assert b'id="err-taken_at"' in response.content and b'id="err-stale"' in response.content
     assert not CheckIn.objects.exists()
+    response = me_client.post(TODAY, {**pains(), "edit": "not-a-number"})
+    assert response.status_code == 400 and b'id="err-stale"' in response.content
 
 
 def test_a_late_entry_for_yesterday_is_stored_on_yesterday(me_client, squad):
@@ -157,3 +160,27 @@ def test_posting_a_checkin_for_another_athlete_is_refused_and_nothing_is_stored(
 def test_posting_your_own_athlete_id_is_fine(me_client, squad):
     assert me_client.post(TODAY, {**pains(), "athlete": squad["me"].pk}).status_code == 302
     assert CheckIn.objects.get().athlete == squad["me"]
+
+
+NASTY = ["", " ", "\x00", "1e309", "NaN", "-0", "٣", "9" * 400, "<script>", "null", "[]"]
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_no_input_makes_the_server_answer_500(me_client, value):
+    fields = [
+        "pain_rest",
+        "soreness_other",
+        "sleep_hours",
+        "note",
+        "pain_location",
+        "taken_at",
+        "client_key",
+        "edit",
+        "athlete",
+    ]
+    for field in fields:
+        response = me_client.post(TODAY, {**pains(), "client_key": uuid.uuid4(), field: value})
+        assert response.status_code < 500, field
+    for field in ("kind", "minutes", "client_key", "athlete"):
+        data = {"kind": "cold", "minutes": "10", field: value}
+        assert me_client.post(reverse("me:recovery"), data).status_code < 500, field

@@ -92,3 +92,33 @@ def test_an_offline_checkin_waits_on_the_phone_and_is_sent_once_back_online(
     checkin = CheckIn.objects.get()
     assert (checkin.pain_rest, checkin.pain_activity, checkin.pain_morning) == (4, 5, 3)
     assert checkin.client_key is not None
+
+
+def test_a_queued_checkin_survives_closing_the_page_and_is_sent_on_the_next_visit(
+    page, context, live_server, maya
+):
+    sign_in(page, live_server, maya)
+    context.set_offline(True)
+    tap_pain(page, 2, 2, 2)
+    page.click("#checkin-form button[type=submit]")
+    expect(page.locator("#queue-status")).to_contain_text("waiting to send")
+    page.close()  # the phone locks, the tab is gone
+
+    context.set_offline(False)
+    later = context.new_page()
+    later.goto(f"{live_server.url}/me/history/")
+    expect(later.locator("#queue-status")).to_contain_text("Sent", timeout=25_000)
+    later.reload()
+    expect(later.locator("#checkin-list tbody tr")).to_have_count(1)
+    assert CheckIn.objects.count() == 1
+
+
+def test_pages_visited_once_open_without_a_connection(page, context, live_server, maya):
+    sign_in(page, live_server, maya)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{live_server.url}/me/plan/")  # fetched through the service worker: cached
+    expect(page.get_by_text("Allowed today")).to_be_visible()
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/me/plan/")
+    expect(page.get_by_text("Allowed today")).to_be_visible()
+    expect(page.get_by_text("Longer accelerations and fly-ins")).to_be_visible()
