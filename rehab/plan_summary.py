@@ -2,11 +2,14 @@
 
 import datetime as dt
 import importlib
+import logging
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from .models import Phase, Plan
+
+logger = logging.getLogger(__name__)
 
 STATUS_WORDS = {"met": "Met", "not_met": "Not yet", "missing": "Missing evidence"}
 
@@ -41,25 +44,25 @@ def _gate_engine():
 
 
 def _gate_lines(plan: Plan, gates, *, now: dt.datetime) -> list[GateLine]:
+    """Each gate of the current phase in words, with the gate engine's verdict and facts
+    (`rehab.gates.evaluate_plan`) when the engine is installed."""
     engine = _gate_engine()
+    evaluate_plan = getattr(engine, "evaluate_plan", None)
     results = {}
-    evaluate = getattr(engine, "evaluate_gates", None) if engine else None
-    if evaluate is not None:
+    if evaluate_plan is not None:
         try:
-            for result in evaluate(plan, now=now):
-                criterion = getattr(result, "criterion", None)
-                if criterion is not None:
-                    results[criterion.pk] = result
-        except Exception:  # the athlete's page must render even if an evaluation fails
-            results = {}
+            report = evaluate_plan(plan, now=now)
+            results = {r["gate_id"]: r for r in report.get("gates", [])}
+        except Exception:  # the athlete's page still lists the gates if an evaluation fails
+            logger.exception("gate evaluation failed for plan %s", plan.pk)
     lines = []
     for gate in gates:
-        result = results.get(gate.pk)
+        result = results.get(gate.pk, {})
         lines.append(
             GateLine(
                 description=gate.description or gate.get_kind_display(),
-                status=getattr(result, "status", None),
-                detail=getattr(result, "detail", "") or "",
+                status=result.get("status"),
+                detail=result.get("detail") or "",
             )
         )
     return lines

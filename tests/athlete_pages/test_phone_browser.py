@@ -122,3 +122,24 @@ def test_pages_visited_once_open_without_a_connection(page, context, live_server
     page.goto(f"{live_server.url}/me/plan/")
     expect(page.get_by_text("Allowed today")).to_be_visible()
     expect(page.get_by_text("Longer accelerations and fly-ins")).to_be_visible()
+
+
+def test_history_pages_through_past_checkins_in_place(page, live_server, maya):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import CheckInFactory
+
+    for days_ago in range(1, 16):
+        CheckInFactory(athlete=maya, taken_at=timezone.now() - dt.timedelta(days=days_ago))
+    sign_in(page, live_server, maya)
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#checkin-list tbody tr")).to_have_count(10)
+    page.evaluate("document.querySelector('#pain-chart').dataset.kept = 'yes'")
+    page.get_by_role("link", name="Older").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    expect(page.locator("#checkin-list tbody tr")).to_have_count(5)
+    assert page.url.endswith("?page=2")
+    # htmx swapped only the list: the chart is the same element.
+    assert page.evaluate("document.querySelector('#pain-chart').dataset.kept") == "yes"
