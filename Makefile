@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_SYSTEM_CERTS := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test test-unit test-browser lint format install migrate demo clean
+.PHONY: run test test-unit fuzz lint format install migrate demo clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -37,6 +37,10 @@ test: install
 
 test-unit: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## fuzz: schemathesis against a live gunicorn on a throwaway PostgreSQL database (CI runs it)
+fuzz: install
+	bash scripts/fuzz_api.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

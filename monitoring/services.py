@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CheckIn, Flag, FlagStatus, Measurement, RecoveryActivity
+from .models import CheckIn, Flag, FlagStatus, Measurement, RecoveryActivity, TrainingSession
 
 # A phone's clock may run a little ahead of the server's; within this, "now" is meant.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -59,6 +59,7 @@ def clean_taken_at(taken_at: dt.datetime | None, *, now: dt.datetime) -> dt.date
         return now
     if timezone.is_naive(taken_at):
         taken_at = timezone.make_aware(taken_at)
+    taken_at = taken_at.astimezone(dt.UTC)  # offsets beyond ±16 h are valid ISO, not in SQL
     if taken_at > now + CLOCK_SKEW:
         raise ValidationError({"taken_at": "The check-in time cannot be in the future."})
     return min(taken_at, now)
@@ -143,7 +144,7 @@ def record_measurement(
 ) -> Measurement:
     """Store one measurement (validated like a form) and evaluate the athlete after commit."""
     now = now or timezone.now()
-    measured_at = measured_at or now
+    measured_at = (measured_at or now).astimezone(dt.UTC)
     if measured_at > now + CLOCK_SKEW:
         raise ValidationError({"measured_at": "The measurement time cannot be in the future."})
     if client_key is not None:
@@ -167,6 +168,28 @@ def record_measurement(
         measurement.save()
         _schedule_evaluation(athlete.pk)
     return measurement
+
+
+def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSession:
+    """Store a training session for the athlete's active plan (validated like a form)."""
+    from rehab.models import Plan
+
+    if client_key is not None:
+        existing = TrainingSession.objects.filter(athlete=athlete, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    if values.get("date") and values["date"] > timezone.localdate():
+        raise ValidationError({"date": "A session cannot be logged for a future date."})
+    session = TrainingSession(
+        athlete=athlete,
+        logged_by=by,
+        client_key=client_key,
+        plan=Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).first(),
+        **values,
+    )
+    session.full_clean(exclude=["athlete", "logged_by", "plan", "load"], validate_unique=False)
+    session.save()
+    return session
 
 
 MAX_RECOVERY_MINUTES = 24 * 60

@@ -1,0 +1,106 @@
+"""REST API v1 for athletes and injuries."""
+
+from rest_framework import mixins, serializers, viewsets
+
+from config.api import IsStaffOrReadOnlyAthlete, ScopedAthleteField, require_role_for
+
+from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, Injury, Role, Team
+from .selectors import athletes_visible_to, teams_for
+
+
+class AthleteSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+
+    class Meta:
+        model = Athlete
+        fields = [
+            "id",
+            "team",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "events",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        # Only teams where the user coaches may receive new athletes.
+        fields["team"].queryset = teams_for(request.user if request else None, [Role.COACH])
+        return fields
+
+
+class AthleteViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Athletes of your teams (an athlete sees only their own record). Coaches add athletes."""
+
+    serializer_class = AthleteSerializer
+    permission_classes = [IsStaffOrReadOnlyAthlete]
+    write_roles = (Role.COACH,)
+    filterset_fields = ["team"]
+    search_fields = ["first_name", "last_name"]
+    ordering_fields = ["last_name", "first_name", "created_at"]
+    ordering = ["last_name", "first_name"]
+
+    def get_queryset(self):
+        return athletes_visible_to(self.request.user)
+
+
+class InjurySerializer(serializers.ModelSerializer):
+    athlete = ScopedAthleteField()
+
+    class Meta:
+        model = Injury
+        fields = [
+            "id",
+            "athlete",
+            "muscle_group",
+            "muscle",
+            "side",
+            "grade",
+            "occurred_on",
+            "mechanism",
+            "is_recurrence",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"grade": {"min_value": 0, "max_value": 4}}
+
+    def validate(self, attrs):
+        muscle, group = attrs.get("muscle", ""), attrs.get("muscle_group")
+        allowed = {"hamstring": HAMSTRING_MUSCLES, "calf": CALF_MUSCLES}.get(group, ())
+        if muscle and muscle not in allowed:
+            raise serializers.ValidationError({"muscle": f"Not a muscle of the {group} group."})
+        return attrs
+
+    def create(self, validated):
+        require_role_for(
+            self.context["request"].user, validated["athlete"], {Role.COACH, Role.CLINICIAN}
+        )
+        return super().create(validated)
+
+
+class InjuryViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Injuries (muscle group and muscle, side, grade, mechanism, recurrence)."""
+
+    serializer_class = InjurySerializer
+    permission_classes = [IsStaffOrReadOnlyAthlete]
+    filterset_fields = ["athlete", "muscle_group", "side"]
+    ordering_fields = ["occurred_on"]
+    ordering = ["-occurred_on"]
+
+    def get_queryset(self):
+        return Injury.objects.filter(athlete__in=athletes_visible_to(self.request.user))

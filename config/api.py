@@ -1,0 +1,214 @@
+"""What every API view shares: scoped foreign keys, role permissions, Idempotency-Key, errors."""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from athletes.models import STAFF_ROLES, Role
+from athletes.selectors import athletes_visible_to, role_for_athlete, roles_of
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name="Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (e.g. a UUID) chosen by the client. A retried POST with the same "
+        "key returns the first response and creates nothing new."
+    ),
+)
+
+
+class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
+    """An incoming athlete id, checked against the requesting user's scope: another team's
+    athlete is reported exactly like an id that does not exist."""
+
+    def get_queryset(self):
+        return athletes_visible_to(self.context["request"].user)
+
+
+def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A model/service ValidationError as DRF's field-keyed 400."""
+    if hasattr(exc, "message_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class Conflict(exceptions.APIException):
+    """409: the request conflicts with the current state; `extra` names what it conflicts with."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with the current state."
+
+    def __init__(self, detail=None, **extra):
+        super().__init__(detail)
+        self.extra = extra
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: model/service ValidationErrors and values the database refuses
+    (out of range) become 400s, and every error body is a JSON object."""
+    if isinstance(exc, DjangoValidationError):
+        exc = django_errors(exc)
+    elif isinstance(exc, DataError):
+        exc = serializers.ValidationError({"detail": "A value is out of the range allowed."})
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    if isinstance(exc, Conflict):
+        response.data.update(exc.extra)
+    return response
+
+
+class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
+    """Coaches and clinicians write within their teams; athletes only read their own data.
+
+    Views list the roles that may write in `write_roles` (default: coach and clinician) and
+    may let athletes create (`athlete_may_create`, for check-ins)."""
+
+    message = "Your role does not allow this action."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        roles = roles_of(request.user)
+        write_roles = set(getattr(view, "write_roles", STAFF_ROLES))
+        if roles & write_roles:
+            return True
+        return bool(
+            getattr(view, "athlete_may_create", False)
+            and view.action == "create"
+            and Role.ATHLETE in roles
+        )
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        athlete = getattr(obj, "athlete", obj)
+        role = role_for_athlete(request.user, athlete)
+        return role in set(getattr(view, "write_roles", STAFF_ROLES))
+
+
+def require_role_for(user, athlete, roles, field="athlete"):
+    """In a create: the user must hold one of `roles` towards this athlete."""
+    role = role_for_athlete(user, athlete)
+    if role not in roles:
+        if role == Role.ATHLETE or role is None:
+            raise serializers.ValidationError({field: "You may not record this for that athlete."})
+        raise exceptions.PermissionDenied("Your role does not allow this action.")
+    return role
+
+
+# --- Idempotency-Key ---------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+class IdempotentCreateMixin:
+    """POST with an Idempotency-Key: the first response is stored with the created object in
+    one transaction and replayed for every later request with the same key from the same user
+    (also one that arrives at the same moment: it waits on the key's unique index)."""
+
+    def create(self, request, *args, **kwargs):
+        from monitoring.models import IdempotencyRecord
+
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > 255:
+            raise serializers.ValidationError(
+                {"Idempotency-Key": "Use a non-empty key of at most 255 characters."}
+            )
+        fingerprint = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=request.user,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:255],
+                    fingerprint=fingerprint,
+                )
+                response = super().create(request, *args, **kwargs)
+                if not 200 <= response.status_code < 300:
+                    raise _Rollback(response)  # failures are not remembered: retry may fix them
+                record.status_code = response.status_code
+                record.body = response.data
+                record.save(update_fields=["status_code", "body"])
+        except _Rollback as rollback:
+            return rollback.response
+        except IntegrityError:
+            record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            if record is None or record.status_code is None:
+                raise
+            if record.fingerprint != fingerprint or record.path != request.path[:255]:
+                return Response(
+                    {"detail": "This Idempotency-Key was used for a different request."},
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            response = Response(record.body, status=record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        return response
+
+
+# --- schema: documented errors on every operation ----------------------------------------------
+
+ERROR_RESPONSES = {
+    "400": "Invalid input: the body names each field that is wrong.",
+    "401": "Not signed in, or the token is missing or wrong.",
+    "403": "Signed in, but your role does not allow this.",
+    "404": "Not found, or not in your teams.",
+    "409": "Conflicts with the current state (e.g. a check-in for that day already exists).",
+    "429": "Too many requests: slow down and retry after the Retry-After header.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: document the error responses on every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "description": "An error: `detail` for the request, or a list of messages per field.",
+            "properties": {"detail": {"type": "string"}},
+            "additionalProperties": True,
+        },
+    )
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for code, text in ERROR_RESPONSES.items():
+                responses.setdefault(
+                    code, {"description": text, "content": {"application/json": {"schema": ref}}}
+                )
+    return result
+
+
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "IdempotentCreateMixin",
+    "IsStaffOrReadOnlyAthlete",
+    "OpenApiResponse",
+    "ScopedAthleteField",
+    "extend_schema",
+    "require_role_for",
+]

@@ -1,0 +1,50 @@
+"""/api/v1/ — the public REST API (names kept stable: PRODUCT.md §5)."""
+
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
+
+from athletes.api import AthleteViewSet, InjuryViewSet
+from monitoring.api import (
+    CheckInViewSet,
+    FlagViewSet,
+    MeasurementViewSet,
+    MetricViewSet,
+    SessionViewSet,
+)
+from rehab.api import PlanViewSet, ProtocolViewSet, SignOffViewSet
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled per client)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+router = DefaultRouter()
+router.register("athletes", AthleteViewSet, basename="athlete")
+router.register("injuries", InjuryViewSet, basename="injury")
+router.register("protocols", ProtocolViewSet, basename="protocol")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("checkins", CheckInViewSet, basename="checkin")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("metrics", MetricViewSet, basename="metric")
+router.register("flags", FlagViewSet, basename="flag")
+router.register("signoffs", SignOffViewSet, basename="signoff")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]
