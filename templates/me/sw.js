@@ -13,7 +13,8 @@ workbox.setConfig({ debug: false, modulePathCb: function (name) { return MODULES
 var core = workbox.core, routing = workbox.routing, strategies = workbox.strategies,
   expiration = workbox.expiration;
 
-core.skipWaiting();
+// A new version takes over at once (the pages carry no state the old one depends on).
+self.addEventListener("install", function () { self.skipWaiting(); });
 core.clientsClaim();
 
 routing.registerRoute(
