@@ -3,21 +3,24 @@ import logging
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from monitoring.selectors import home_summary
 
-from .selectors import get_athlete_for, teams_for
+from .selectors import get_athlete_for, is_athlete_only, teams_for
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
 def home(request):
-    """A signed-in landing page per role: staff see their teams' athletes, an athlete their plan."""
+    """A signed-in landing page per role: staff see their teams' athletes; a person who is only
+    an athlete goes to their phone pages."""
+    if is_athlete_only(request.user):
+        return redirect("me:today")
     return render(request, "home.html", home_summary(request.user))
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from athletes import me_views
 from athletes import views as athlete_views
 
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
+    path("me/", include("athletes.me_urls")),
+    path("sw.js", me_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", me_views.manifest, name="manifest"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

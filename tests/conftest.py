@@ -21,7 +21,26 @@ def pytest_configure(config):
     app.conf.task_eager_propagates = True
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep serialized_rollback working once Playwright has started.
+
+    Playwright's sync API leaves an asyncio loop running in the main thread; from then on
+    Django (asgiref's thread-critical Local) hands each test a fresh per-context connection
+    object, which lacks the `_test_serialized_contents` that serialized_rollback restores,
+    so every later transactional test would start from an empty database. Keeping the
+    contents on the connection class makes every connection object see them."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
@@ -38,6 +57,6 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
