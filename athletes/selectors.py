@@ -1,6 +1,7 @@
 """Who may see what. Every page, API view, export and job resolves athletes through here."""
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import STAFF_ROLES, Athlete, Membership, Role, Team
@@ -46,4 +47,24 @@ def role_for_athlete(user, athlete: Athlete) -> str | None:
         Membership.objects.filter(user=user, team_id=athlete.team_id, role__in=STAFF_ROLES)
         .values_list("role", flat=True)
         .first()
+    )
+
+
+def own_athlete_or_404(user) -> Athlete:
+    """The athlete record of the signed-in user themselves. Staff without one, and anonymous
+    users, get 404: the athlete pages never show anyone else's data."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No athlete record.")
+    athlete = Athlete.objects.select_related("team").filter(user=user).first()
+    if athlete is None:
+        raise Http404("No athlete record.")
+    return athlete
+
+
+def is_athlete_only(user) -> bool:
+    """True for a person who only logs in as an athlete (no coach or clinician role)."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and Athlete.objects.filter(user=user).exists()
+        and not Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
     )

@@ -11,17 +11,19 @@ from config.celery import app as celery_app
 from monitoring.selectors import home_summary
 
 from .models import STAFF_ROLES
-from .selectors import get_athlete_for, roles_of, teams_for
+from .selectors import get_athlete_for, is_athlete_only, roles_of, teams_for
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
 def home(request):
-    """A signed-in landing page per role: coaches and clinicians go to the coach workspace,
-    an athlete sees their plan."""
+    """A signed-in landing page per role: coaches and clinicians go to the coach workspace; a
+    person who is only an athlete goes to their phone pages."""
     if roles_of(request.user) & set(STAFF_ROLES):
         return redirect("coach:roster")
+    if is_athlete_only(request.user):
+        return redirect("me:today")
     return render(request, "home.html", home_summary(request.user))
 
 

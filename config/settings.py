@@ -258,4 +258,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# bench/api_ingest.py mounts a bare comparison view; never set in production.
+BENCH_ENDPOINTS = _bool("SPRINTBACK_BENCH", False)
+
 SESSION_COOKIE_AGE = _int("SESSION_COOKIE_AGE", 60 * 60 * 12)

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from athletes import me_views
 from athletes import views as athlete_views
 
 urlpatterns = [
@@ -17,10 +19,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
     path("coach/", include("rehab.urls")),
+    path("me/", include("athletes.me_urls")),
+    path("sw.js", me_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", me_views.manifest, name="manifest"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from config.bench_views import bare_checkin
+
+    urlpatterns.append(path("bench/bare-checkin/", bare_checkin))
 
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

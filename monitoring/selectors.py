@@ -1,12 +1,16 @@
 """Reads shared by pages, the API and jobs."""
 
+import datetime as dt
+
 from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from athletes.models import STAFF_ROLES
 from athletes.selectors import athletes_visible_to, roles_of, teams_for
 from rehab.models import Plan
 
-from .models import FlagStatus
+from .models import CheckIn, Flag, FlagKind, FlagStatus, RecoveryActivity
 
 
 def athlete_rows(user):
@@ -44,3 +48,78 @@ def home_summary(user) -> dict:
         )
         context["my_last_checkin"] = profile.checkins.order_by("-taken_at").first()
     return context
+
+
+# --- the athlete's own pages (/me/) -----------------------------------------------------------
+
+
+def checkin_on(athlete, day):
+    """The athlete's check-in of that calendar day, or None."""
+    return CheckIn.objects.filter(athlete=athlete, local_date=day).first()
+
+
+def pain_series(athlete, *, days: int = 56, now=None) -> dict:
+    """Daily pain (rest, activity, next morning) of the last `days` days, oldest first, as
+    columns a chart can take: unix seconds at local noon and one list per pain score."""
+    now = now or timezone.now()
+    since = timezone.localdate(now) - dt.timedelta(days=days - 1)
+    rows = (
+        CheckIn.objects.filter(athlete=athlete, local_date__gte=since)
+        .order_by("local_date")
+        .values_list("local_date", "pain_rest", "pain_activity", "pain_morning")
+    )
+    series = {"x": [], "rest": [], "activity": [], "morning": [], "since": since.isoformat()}
+    for day, rest, activity, morning in rows:
+        noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+        series["x"].append(int(noon.timestamp()))
+        series["rest"].append(rest)
+        series["activity"].append(activity)
+        series["morning"].append(morning)
+    return series
+
+
+def recovery_on(athlete, day):
+    return RecoveryActivity.objects.filter(athlete=athlete, performed_on=day).order_by(
+        "-created_at"
+    )
+
+
+def _hours_text(hours: float) -> str:
+    hours = int(hours)
+    if hours >= 72:
+        return f"{hours} hours (about {round(hours / 24)} days)"
+    return f"{hours} hours"
+
+
+def athlete_flag_messages(athlete, *, now=None) -> list[str]:
+    """The athlete's unresolved flags in plain words for the athlete. Reports what the data
+    shows and who has been told; never a diagnosis (PRODUCT.md §2.8)."""
+    now = now or timezone.now()
+    messages = []
+    for flag in Flag.objects.filter(athlete=athlete).exclude(status=FlagStatus.RESOLVED):
+        evidence = flag.evidence or {}
+        told = (
+            "your coach and clinician have seen it"
+            if flag.status == FlagStatus.ACKNOWLEDGED
+            else "your coach and clinician have been told"
+        )
+        if flag.kind == FlagKind.PAIN_PERSISTING:
+            threshold = evidence.get("threshold", 3)
+            if evidence.get("rule") == "rising":
+                values = " → ".join(str(r.get("worst")) for r in evidence.get("reports", [])[-3:])
+                text = f"Your pain has gone up in your last three check-ins ({values} out of 10)"
+            else:
+                hours = evidence.get("hours") or 0
+                first = parse_datetime(evidence.get("first_painful_at") or "")
+                if first and flag.condition_cleared_at is None:
+                    hours = max(hours, (now - first).total_seconds() / 3600)
+                verb = "was" if flag.condition_cleared_at else "has stayed"
+                text = f"Your pain {verb} at {threshold} or above for {_hours_text(hours)}"
+        elif flag.kind == FlagKind.MISSED_CHECKINS:
+            days = evidence.get("days_without_checkin")
+            text = f"No check-in for {days} days" if days else "Check-ins have stopped"
+        else:
+            name = evidence.get("metric_name") or "test"
+            text = f"Your latest {name} result was worse than your recent level"
+        messages.append(f"{text} — {told}.")
+    return messages

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CheckIn, Flag, FlagStatus, Measurement, TrainingSession
+from .models import CheckIn, Flag, FlagStatus, Measurement, RecoveryActivity, TrainingSession
 
 # A phone's clock may run a little ahead of the server's; within this, "now" is meant.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -112,7 +112,11 @@ def record_checkin(
             for field in CHECKIN_FIELDS:
                 if field in values:
                     setattr(checkin, field, values[field])
-            checkin.full_clean(exclude=["athlete", "created_by"], validate_unique=False)
+            # Field validators give the field-level errors; the database enforces the constraints
+            # (validating them here would cost one query each).
+            checkin.full_clean(
+                exclude=["athlete", "created_by"], validate_unique=False, validate_constraints=False
+            )
             checkin.save()
             _schedule_evaluation(athlete.pk)
     except IntegrityError:
@@ -190,6 +194,67 @@ def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSes
     session.full_clean(exclude=["athlete", "logged_by", "plan", "load"], validate_unique=False)
     session.save()
     return session
+
+
+MAX_RECOVERY_MINUTES = 24 * 60
+
+
+@dataclass
+class RecoveryResult:
+    activity: RecoveryActivity
+    created: bool  # False: the client key was seen before; nothing was written
+
+
+def record_recovery(
+    athlete,
+    *,
+    kind: str,
+    minutes,
+    performed_on: dt.date | None = None,
+    note: str = "",
+    client_key: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
+) -> RecoveryResult:
+    """Store one piece of recovery work exactly once.
+
+    The same `client_key` again (double tap, retry) returns the first row and writes
+    nothing. The day defaults to the athlete's today and may not be in the future.
+    Errors are keyed by field; nothing is stored half-way.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if client_key is not None:
+        existing = RecoveryActivity.objects.filter(athlete=athlete, client_key=client_key).first()
+        if existing is not None:
+            return RecoveryResult(existing, created=False)
+    performed_on = performed_on or today
+    if performed_on > today:
+        raise ValidationError({"performed_on": "Recovery work cannot be logged for a future day."})
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        raise ValidationError({"minutes": "Minutes must be a whole number."}) from None
+    if not 1 <= minutes <= MAX_RECOVERY_MINUTES:
+        raise ValidationError({"minutes": "Minutes must be between 1 and 1440 (one day)."})
+    activity = RecoveryActivity(
+        athlete=athlete,
+        kind=kind,
+        minutes=minutes,
+        performed_on=performed_on,
+        note=(note or "").strip(),
+        client_key=client_key,
+    )
+    activity.full_clean(exclude=["athlete"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:
+        # Two requests with the same key at the same moment: the first one's row stands.
+        existing = RecoveryActivity.objects.filter(athlete=athlete, client_key=client_key).first()
+        if client_key is None or existing is None:
+            raise
+        return RecoveryResult(existing, created=False)
+    return RecoveryResult(activity, created=True)
 
 
 # --- flag lifecycle: open → acknowledged → resolved -----------------------------------------

@@ -71,7 +71,7 @@ def test_an_athlete_cannot_open_the_coach_workspace(client, team):
     client.force_login(athlete.user)
     assert client.get(reverse("coach:roster")).status_code == 403
     assert client.get(reverse("coach:athlete", args=[athlete.pk])).status_code == 403
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"))["Location"] == reverse("me:today")
 
 
 def test_anonymous_users_are_sent_to_login(client):

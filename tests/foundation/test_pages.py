@@ -37,11 +37,13 @@ def test_coach_home_leads_to_a_roster_of_the_team_only(client):
     assert theirs  # exists, just not visible
 
 
-def test_athlete_home_shows_their_plan(client):
+def test_athlete_home_goes_to_their_phone_pages_which_show_their_plan(client):
     athlete = athlete_with_login(TeamFactory())
     start_plan(athlete, phase_order=3)
     client.force_login(athlete.user)
     response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("me:today")
+    response = client.get(reverse("me:plan"))
     assert response.status_code == 200
     assert b"Longer accelerations and fly-ins" in response.content
     assert "athletes" not in response.context

@@ -1,0 +1,246 @@
+"""The athlete's own phone pages under /me/: today's check-in, plan, recovery, history.
+
+Every view acts only on the signed-in user's own athlete record (own_athlete_or_404); no
+athlete id is ever read from the request. Writes go through monitoring.services.
+"""
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
+from monitoring.selectors import (
+    athlete_flag_messages,
+    checkin_on,
+    pain_series,
+    recovery_on,
+)
+from monitoring.services import CheckInConflict, record_checkin, record_recovery
+from rehab.plan_summary import athlete_plan_summary
+
+from .models import Side
+from .selectors import own_athlete_or_404
+
+HISTORY_PAGE_SIZE = 10
+HISTORY_DAYS = 56
+NOT_YOURS = "You can only log your own check-in and recovery."
+
+
+def athlete_page(view):
+    """Sign-in required; the view receives the user's own athlete record or the user gets 404."""
+
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        athlete = own_athlete_or_404(request.user)
+        return view(request, athlete, *args, **kwargs)
+
+    return wrapper
+
+
+def _posted_for_someone_else(request, athlete) -> bool:
+    """The pages never send an athlete id; one that is not the user's own is refused."""
+    posted = request.POST.get("athlete", "").strip()
+    return posted not in ("", str(athlete.pk))
+
+
+def _soreness_labels(athlete) -> tuple[str, str]:
+    injury = athlete.injuries.order_by("-occurred_on").first()
+    if injury is None:
+        return "Soreness — most affected leg", "Soreness — other leg"
+    region = injury.get_muscle_group_display().lower()
+    other = Side(injury.uninjured_side).label
+    return (
+        f"{injury.get_side_display()} {region} (injured side)",
+        f"{other} {region}",
+    )
+
+
+def _checkin_initial(existing) -> dict:
+    initial = {"client_key": uuid.uuid4()}
+    if existing is not None:
+        initial.update(
+            {
+                name: getattr(existing, name)
+                for name in CheckInForm.base_fields
+                if hasattr(existing, name) and name not in ("client_key", "taken_at")
+            }
+        )
+        initial.update(edit=existing.pk, taken_at=timezone.localtime(existing.taken_at))
+    return initial
+
+
+def _render_today(request, athlete, form, existing, *, status=200):
+    injured, other = _soreness_labels(athlete)
+    context = {
+        "athlete": athlete,
+        "form": form,
+        "existing": existing,
+        "soreness_injured_label": injured,
+        "soreness_other_label": other,
+        "nav": "today",
+    }
+    return render(request, "me/today.html", context, status=status)
+
+
+@athlete_page
+@require_http_methods(["GET", "POST"])
+def today(request, athlete):
+    """Today's check-in: pain (three taps), optional soreness, sleep, confidence, readiness and
+    note, one submit. Already logged today? The form edits that check-in."""
+    now = timezone.now()
+    if request.method == "GET":
+        existing = checkin_on(athlete, timezone.localdate(now))
+        return _render_today(
+            request, athlete, CheckInForm(initial=_checkin_initial(existing)), existing
+        )
+
+    form = CheckInForm(request.POST)
+    existing = None
+    if _posted_for_someone_else(request, athlete):
+        form.is_valid()
+        form.add_error(None, NOT_YOURS)
+        return _render_today(request, athlete, form, None, status=400)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = record_checkin(
+                athlete,
+                by=request.user,
+                values=form.checkin_values(),
+                taken_at=data["taken_at"],
+                client_key=data["client_key"],
+                edit_existing=data["edit"] is not None,
+                now=now,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except CheckInConflict as conflict:
+            # Keep what they entered and switch the form to editing that day's check-in.
+            existing = conflict.existing
+            data = request.POST.copy()
+            data["edit"] = str(existing.pk)
+            form = CheckInForm(data)
+            form.is_valid()
+            when = date_format(timezone.localtime(existing.taken_at), "l j M, H:i")
+            form.add_error(
+                None,
+                f"You already logged a check-in for that day ({when}). Your answers are "
+                "below: save to replace it.",
+            )
+            return _render_today(request, athlete, form, existing, status=409)
+        else:
+            checkin = result.checkin
+            if checkin.local_date == timezone.localdate(now):
+                text = "Check-in saved. Thank you."
+            else:
+                text = f"Check-in for {date_format(checkin.local_date, 'l j M')} saved."
+            if not result.created and not result.replayed:
+                text = "Today's check-in updated."
+            messages.success(request, text)
+            return redirect("me:today")
+    return _render_today(request, athlete, form, existing, status=400)
+
+
+@athlete_page
+@require_safe
+def plan(request, athlete):
+    """Current phase and day in it, what is allowed today, the gates still to meet, open flags."""
+    now = timezone.now()
+    context = {
+        "athlete": athlete,
+        "summary": athlete_plan_summary(athlete, now=now),
+        "flag_messages": athlete_flag_messages(athlete, now=now),
+        "nav": "plan",
+    }
+    return render(request, "me/plan.html", context)
+
+
+@athlete_page
+@require_http_methods(["GET", "POST"])
+def recovery(request, athlete):
+    """Log recovery work in two taps: a kind, then a minutes chip (which submits)."""
+    now = timezone.now()
+    status = 200
+    if request.method == "POST":
+        form = RecoveryForm(request.POST)
+        if _posted_for_someone_else(request, athlete):
+            form.is_valid()
+            form.add_error(None, NOT_YOURS)
+        elif form.is_valid():
+            try:
+                result = record_recovery(
+                    athlete,
+                    kind=form.cleaned_data["kind"],
+                    minutes=form.cleaned_data["minutes"],
+                    client_key=form.cleaned_data["client_key"],
+                    now=now,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                activity = result.activity
+                messages.success(
+                    request, f"Logged: {activity.get_kind_display()}, {activity.minutes} min."
+                )
+                return redirect("me:recovery")
+        status = 400
+    else:
+        form = RecoveryForm(initial={"client_key": uuid.uuid4()})
+    today_work = list(recovery_on(athlete, timezone.localdate(now)))
+    context = {
+        "athlete": athlete,
+        "form": form,
+        "minutes_choices": RECOVERY_MINUTES,
+        "today_work": today_work,
+        "today_minutes": sum(a.minutes for a in today_work),
+        "nav": "recovery",
+    }
+    return render(request, "me/recovery.html", context, status=status)
+
+
+@athlete_page
+@require_safe
+def history(request, athlete):
+    """Pain over the last eight weeks as a chart, and past check-ins, newest first, paginated."""
+    page = Paginator(
+        athlete.checkins.order_by("-taken_at"), HISTORY_PAGE_SIZE, allow_empty_first_page=True
+    ).get_page(request.GET.get("page"))
+    context = {
+        "athlete": athlete,
+        "page": page,
+        "series": pain_series(athlete, days=HISTORY_DAYS),
+        "weeks": HISTORY_DAYS // 7,
+        "nav": "history",
+    }
+    return render(request, "me/history.html", context)
+
+
+@require_safe
+def service_worker(request):
+    """The service worker, served from the site root so its scope can cover /me/."""
+    body = render_to_string("me/sw.js", request=request)
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def manifest(request):
+    body = render_to_string("me/manifest.webmanifest", request=request)
+    response = HttpResponse(body, content_type="application/manifest+json")
+    response["Cache-Control"] = "max-age=3600"
+    return response

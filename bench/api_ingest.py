@@ -1,0 +1,196 @@
+"""Benchmark: check-in ingestion through the API under gunicorn on PostgreSQL.
+
+    .venv/bin/python bench/api_ingest.py            # 50 clients, 30 s per target
+
+Creates a throwaway database (sb_bench_api), 50 athletes each with an API token, starts
+gunicorn, and for 30 s has 50 concurrent clients (keep-alive connections, one athlete
+each) POST check-ins to /api/v1/checkins/ — with an Idempotency-Key, as a phone would.
+Each request is a different past day, so every one should be stored. Then the same load
+against a bare Django view that parses the JSON and does one INSERT. Prints requests/s,
+latency percentiles, errors, rows stored vs 201 responses, and the ratio.
+"""
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_bench_api")
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", 50))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 30))
+PORT = int(os.environ.get("BENCH_PORT", 8777))
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+ENV = {
+    "DATABASE_URL": DB_URL,
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "THROTTLE_USER": "1000000/min",
+    "SPRINTBACK_BENCH": "true",
+    "CELERY_TASK_ALWAYS_EAGER": "false",
+    "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+    "LOG_LEVEL": "WARNING",
+    "CONN_MAX_AGE": "600",
+}
+
+
+def setup():
+    import psycopg
+
+    parsed = urlparse(DB_URL)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import TeamFactory, athlete_with_login
+
+    team = TeamFactory()
+    clients = []
+    for _ in range(CLIENTS):
+        athlete = athlete_with_login(team)
+        clients.append((athlete.pk, Token.objects.create(user=athlete.user).key))
+    return clients
+
+
+def load(path, clients, *, idempotent):
+    from django.utils import timezone
+
+    stop_at = time.monotonic() + SECONDS
+    results = []  # (status, seconds)
+    lock = threading.Lock()
+    now = timezone.now()
+
+    def client(athlete_id, token):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        mine, day = [], 1
+        while time.monotonic() < stop_at:
+            body = json.dumps(
+                {
+                    "athlete": athlete_id,
+                    "pain_rest": 1,
+                    "pain_activity": 2,
+                    "pain_morning": 1,
+                    "taken_at": (now - timedelta(days=day)).isoformat(),
+                }
+            )
+            headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+            if idempotent:
+                headers["Idempotency-Key"] = str(uuid.uuid4())
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body, headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except Exception:
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            mine.append((status, time.perf_counter() - started))
+            day += 1
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=client, args=c) for c in clients]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.monotonic() - started
+
+
+def report(label, results, elapsed, stored):
+    latencies = sorted(seconds for _, seconds in results)
+    created = sum(1 for status, _ in results if status == 201)
+    errors = len(results) - created
+    q = statistics.quantiles(latencies, n=100)
+    rps = len(results) / elapsed
+    print(
+        f"{label:<22} {rps:>8.0f} req/s  p50 {1000 * q[49]:6.1f} ms  p95 {1000 * q[94]:6.1f} ms  "
+        f"p99 {1000 * q[98]:6.1f} ms  errors {errors}  201s {created}  rows stored {stored}"
+        f"  {'OK' if stored == created else 'MISMATCH'}"
+    )
+    return rps
+
+
+def main():
+    clients = setup()
+    from monitoring.models import CheckIn
+
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "30",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(
+            f"{CLIENTS} clients × {SECONDS:.0f} s, gunicorn {WORKERS} sync workers, "
+            f"{os.cpu_count()} cores, PostgreSQL"
+        )
+        results, elapsed = load("/api/v1/checkins/", clients, idempotent=True)
+        api = report("API /api/v1/checkins/", results, elapsed, CheckIn.objects.count())
+        CheckIn.objects.all().delete()
+        results, elapsed = load("/bench/bare-checkin/", clients, idempotent=False)
+        bare = report("bare view, 1 INSERT", results, elapsed, CheckIn.objects.count())
+        print(
+            f"ratio: the check-in endpoint runs at {100 * api / bare:.0f} % of the bare view's throughput"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        # The evaluation tasks queued by the API run (no worker was listening).
+        broker = urlparse(ENV["CELERY_BROKER_URL"])
+        if broker.scheme == "redis":
+            subprocess.run(
+                [
+                    "redis-cli",
+                    "-h",
+                    broker.hostname or "127.0.0.1",
+                    "-n",
+                    broker.path.lstrip("/") or "0",
+                    "flushdb",
+                ],
+                capture_output=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
