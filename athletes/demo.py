@@ -22,7 +22,7 @@ from monitoring.models import (
     SessionType,
     TrainingSession,
 )
-from rehab.models import PhaseChange, Plan, Protocol, SignOffDecision, SignOffRequest
+from rehab.models import AuditEvent, PhaseChange, Plan, Protocol, SignOffDecision, SignOffRequest
 
 from .models import Athlete, Baseline, Injury, Membership, Role, Team
 
@@ -243,7 +243,9 @@ def demo_loaded() -> bool:
 @transaction.atomic
 def reset_demo() -> None:
     teams = Team.objects.filter(slug__in=DEMO_TEAM_SLUGS)
-    SignOffDecision.objects.filter(request__plan__athlete__team__in=teams).delete()
+    # Append-only rows: purge() is their one way out (it opens the PostgreSQL trigger).
+    AuditEvent.objects.filter(athlete__team__in=teams).purge()
+    SignOffDecision.objects.filter(request__plan__athlete__team__in=teams).purge()
     Athlete.objects.filter(team__in=teams).delete()
     Protocol.objects.filter(team__in=teams).delete()
     User.objects.filter(username__in=[s[0] for s in STAFF] + ["athlete"]).delete()
