@@ -18,12 +18,13 @@ class Clinic:
     plan: Plan
 
 
-def clinic(phase=5) -> Clinic:
+def clinic(phase=5, *, gates_met=True) -> Clinic:
     team = TeamFactory()
     athlete = athlete_with_login(team)
     plan = start_plan(athlete, phase)
     # No gates on this phase: every gate is met (gate rules are tested in tests/rehab).
-    plan.current_phase.gates.all().delete()
+    if gates_met:
+        plan.current_phase.gates.all().delete()
     return Clinic(
         team=team,
         coach=staff(team, Role.COACH),
