@@ -340,6 +340,11 @@ class SignOffRequest(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} for {self.plan.athlete} ({self.get_status_display()})"
 
+    @property
+    def athlete(self):
+        """The athlete the request is about (the API's object permission reads this)."""
+        return self.plan.athlete
+
 
 class SignOffDecision(AppendOnlyModel):
     """A named clinician's decision. Never edited or deleted; a later one supersedes it."""

@@ -30,7 +30,8 @@ UNRESOLVED = ("open", "acknowledged")
 
 
 class SignOffConflict(Exception):
-    """The request was decided (or withdrawn) by someone else first."""
+    """The state changed under the caller: a request is already pending, or the request was
+    decided (or withdrawn) first."""
 
 
 def build_evidence(plan: Plan, *, now: dt.datetime) -> dict:
@@ -121,7 +122,8 @@ def _locked_active_plan(plan: Plan) -> Plan:
 
 def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None = None):
     """A coach asks a clinician for the return-to-play decision. Only from the last phase
-    before maintenance, with every gate met, and one pending request per plan."""
+    before maintenance, with every gate met (ValidationError otherwise), and one pending
+    request per plan (SignOffConflict)."""
     now = now or timezone.now()
     note = (note or "").strip()
     role = role_for_athlete(by, plan.athlete)
@@ -139,7 +141,7 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
                 "Return-to-play sign-off is requested from the last phase before maintenance."
             )
         if SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).exists():
-            raise ValidationError("A clinician review is already pending for this plan.")
+            raise SignOffConflict("A clinician review is already pending for this plan.")
         evidence = build_evidence(plan, now=now)
         if not evidence["gates"]["all_met"]:
             raise ValidationError(

@@ -30,7 +30,7 @@ def test_a_coach_requests_return_to_play_from_the_last_phase_with_an_evidence_sn
 def test_a_second_request_is_refused_while_one_is_pending():
     c = clinic()
     request_signoff(c.plan, by=c.coach)
-    with pytest.raises(ValidationError, match="already pending"):
+    with pytest.raises(SignOffConflict, match="already pending"):
         request_signoff(c.plan, by=c.coach)
 
 
