@@ -170,3 +170,24 @@ def test_hostile_ids_and_input_never_give_a_500(client, c):
     )
     assert response.status_code == 400
     assert not AuditEvent.objects.filter(action__startswith="signoff.approve").exists()
+
+
+def test_the_queue_and_decision_page_read_a_fixed_number_of_queries(
+    client, c, django_assert_max_num_queries
+):
+    from tests.factories import AthleteFactory, start_plan
+
+    client.force_login(c.clinician)
+    with django_assert_max_num_queries(40) as small:
+        client.get("/clinic/")
+    for n in range(6):
+        athlete = AthleteFactory(team=c.team)
+        plan = start_plan(athlete, 5)
+        request_signoff(plan, by=c.coach)
+        FlagFactory(athlete=athlete, proposed_regression_to=plan.protocol.phases.get(order=4))
+    with django_assert_max_num_queries(40) as large:
+        page = client.get("/clinic/").content.decode()
+    assert page.count("Review evidence") == 7
+    assert len(large.captured_queries) == len(small.captured_queries)
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/clinic/requests/{c.request.pk}/").status_code == 200
