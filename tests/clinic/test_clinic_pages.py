@@ -180,7 +180,7 @@ def test_the_queue_and_decision_page_read_a_fixed_number_of_queries(
     client.force_login(c.clinician)
     with django_assert_max_num_queries(40) as small:
         client.get("/clinic/")
-    for n in range(6):
+    for _ in range(6):
         athlete = AthleteFactory(team=c.team)
         plan = start_plan(athlete, 5)
         request_signoff(plan, by=c.coach)
