@@ -68,3 +68,15 @@ def test_a_malformed_log_format_fails_with_a_clear_message():
     result = run_manage("check", LOG_FORMAT="xml")
     assert result.returncode != 0
     assert "LOG_FORMAT='xml'" in result.stderr
+
+
+def test_the_example_environment_with_a_real_key_passes_check_deploy():
+    example = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            example[name] = value
+    example["SECRET_KEY"] = secrets.token_urlsafe(64)
+    env = {**PRODUCTION, **example}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
