@@ -73,17 +73,17 @@ def setup():
     return clients
 
 
-def load(path, clients, *, idempotent):
+def load(path, clients, *, idempotent, seconds=None, first_day=1):
     from django.utils import timezone
 
-    stop_at = time.monotonic() + SECONDS
+    stop_at = time.monotonic() + (seconds or SECONDS)
     results = []  # (status, seconds)
     lock = threading.Lock()
     now = timezone.now()
 
     def client(athlete_id, token):
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        mine, day = [], 1
+        mine, day = [], first_day
         while time.monotonic() < stop_at:
             body = json.dumps(
                 {
@@ -166,6 +166,11 @@ def main():
             f"{CLIENTS} clients × {SECONDS:.0f} s, gunicorn {WORKERS} sync workers, "
             f"{os.cpu_count()} cores, PostgreSQL"
         )
+        # Warm-up (not counted): each gunicorn worker's first request opens its database and
+        # broker connections and loads the Celery app, about a second.
+        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=5000)
+        load("/bench/bare-checkin/", clients, idempotent=False, seconds=2, first_day=9000)
+        CheckIn.objects.all().delete()
         results, elapsed = load("/api/v1/checkins/", clients, idempotent=True)
         api = report("API /api/v1/checkins/", results, elapsed, CheckIn.objects.count())
         CheckIn.objects.all().delete()

@@ -2,11 +2,17 @@
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from athletes.models import Injury
 from athletes.selectors import athletes_visible_to, teams_for
-from config.api import IsStaffOrReadOnlyAthlete
+from config.api import Conflict, IsStaffOrReadOnlyAthlete
+from monitoring.models import Flag
 
+from . import services
 from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
 
 
@@ -108,8 +114,53 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Rehab plans with the current phase and the history of every phase entered."""
+class PlanCreateSerializer(serializers.Serializer):
+    injury = serializers.PrimaryKeyRelatedField(queryset=Injury.objects.none())
+    protocol = serializers.PrimaryKeyRelatedField(queryset=Protocol.objects.none())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = self.context["request"].user
+        fields["injury"].queryset = Injury.objects.filter(athlete__in=athletes_visible_to(user))
+        fields["protocol"].queryset = Protocol.objects.filter(
+            Q(team__isnull=True) | Q(team__in=teams_for(user))
+        )
+        return fields
+
+
+class AdvanceSerializer(serializers.Serializer):
+    override = serializers.BooleanField(default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    expected_version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
+class RegressSerializer(serializers.Serializer):
+    to_phase = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=50,
+        help_text="Order of the earlier phase (0–5); defaults to a pain flag's proposal.",
+    )
+    reason = serializers.CharField(max_length=2000)
+    flag = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+    expected_version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
+class AdvanceOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["advanced", "review_requested"])
+    message = serializers.CharField()
+    signoff = serializers.IntegerField(allow_null=True)
+    plan = PlanSerializer()
+
+
+class PlanViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rehab plans with the current phase and the history of every phase entered. Coaches
+    start a plan (an injury + a protocol), advance it and regress it; clinicians regress."""
 
     serializer_class = PlanSerializer
     permission_classes = [IsStaffOrReadOnlyAthlete]
@@ -120,6 +171,71 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Plan.objects.filter(
             athlete__in=athletes_visible_to(self.request.user)
         ).prefetch_related("current_phase__gates__metric", "phase_changes")
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except services.PhaseConflict as exc:
+            raise Conflict(str(exc)) from None
+
+    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    def create(self, request, *args, **kwargs):
+        body = PlanCreateSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        plan = self._call(
+            services.assign_protocol,
+            body.validated_data["injury"],
+            body.validated_data["protocol"],
+            by=request.user,
+        )
+        return Response(PlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=201)
+
+    @extend_schema(request=AdvanceSerializer, responses=AdvanceOutcomeSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        """Advance to the next phase: every gate met, or `override` with a `reason`. Entering a
+        phase that needs clinical review creates a sign-off request instead."""
+        plan = self.get_object()
+        body = AdvanceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = self._call(services.advance_phase, plan, by=request.user, **body.validated_data)
+        return Response(
+            {
+                "outcome": result.outcome,
+                "message": result.message,
+                "signoff": result.signoff_request.pk if result.signoff_request else None,
+                "plan": PlanSerializer(self.get_queryset().get(pk=plan.pk)).data,
+            }
+        )
+
+    @extend_schema(request=RegressSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def regress(self, request, pk=None):
+        """Go back to an earlier phase, with a reason (or to a pain flag's proposed phase)."""
+        plan = self.get_object()
+        body = RegressSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        to_phase = None
+        if "to_phase" in data:
+            to_phase = plan.protocol.phases.filter(order=data["to_phase"]).first()
+            if to_phase is None:
+                raise serializers.ValidationError({"to_phase": "No such phase in this protocol."})
+        flag = None
+        if "flag" in data:
+            flag = Flag.objects.filter(pk=data["flag"], athlete_id=plan.athlete_id).first()
+            if flag is None:
+                raise serializers.ValidationError({"flag": "No such flag for this athlete."})
+        self._call(
+            services.regress_phase,
+            plan,
+            to_phase=to_phase,
+            by=request.user,
+            reason=data["reason"],
+            flag=flag,
+            expected_version=data.get("expected_version"),
+        )
+        return Response(PlanSerializer(self.get_queryset().get(pk=plan.pk)).data)
 
 
 class SignOffSerializer(serializers.ModelSerializer):

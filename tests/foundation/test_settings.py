@@ -49,3 +49,25 @@ def test_malformed_environment_fails_with_a_clear_message(env, message):
 def test_defaults_need_no_environment():
     result = start(CELERY_BROKER_DIR="/tmp/sprintback-test-broker")
     assert result.returncode == 0, result.stderr
+
+
+def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
+    """The manifest storage (DEBUG=false) rewrites every CSS/JS reference; a vendored file
+    pointing at a missing source map would break the Docker build and `make fuzz`."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
