@@ -202,7 +202,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task whose worker died unacknowledged is handed out again after this many seconds;
+    # it must exceed the longest task (bench/faults.py shortens it to watch a redelivery).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
