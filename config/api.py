@@ -155,8 +155,13 @@ class IdempotentCreateMixin:
                 if not 200 <= response.status_code < 300:
                     raise _Rollback(response)
                 IdempotencyRecord.objects.create(
-                    user=request.user, key=key, method=request.method, path=path,
-                    fingerprint=fingerprint, status_code=response.status_code, body=response.data,
+                    user=request.user,
+                    key=key,
+                    method=request.method,
+                    path=path,
+                    fingerprint=fingerprint,
+                    status_code=response.status_code,
+                    body=response.data,
                 )
             return response
         except _Rollback as rollback:
