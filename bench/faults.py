@@ -33,7 +33,6 @@ import email.header
 import http.client
 import json
 import os
-import random
 import re
 import signal
 import subprocess
@@ -384,7 +383,7 @@ def part_postgres(mode):
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         day = 1
         while not stop.is_set():
-            taken_at = (now - timedelta(days=day, minutes=random.randint(0, 600))).isoformat()
+            taken_at = (now - timedelta(days=day)).isoformat()  # one per local day
             body = json.dumps(
                 {
                     "athlete": athlete_id,
