@@ -5,6 +5,7 @@ load it on the same day get the same squad. `load_demo()` does nothing when the 
 already there; `reset_demo()` removes the demo teams and their people first.
 """
 
+import copy
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,7 +23,16 @@ from monitoring.models import (
     SessionType,
     TrainingSession,
 )
-from rehab.models import PhaseChange, Plan, Protocol, SignOffDecision, SignOffRequest
+from rehab.models import (
+    AuditAction,
+    AuditEvent,
+    PhaseChange,
+    Plan,
+    Protocol,
+    SignOffDecision,
+    SignOffRequest,
+)
+from rehab.signoff import build_evidence
 
 from .models import Athlete, Baseline, Injury, Membership, Role, Team
 
@@ -243,7 +253,9 @@ def demo_loaded() -> bool:
 @transaction.atomic
 def reset_demo() -> None:
     teams = Team.objects.filter(slug__in=DEMO_TEAM_SLUGS)
-    SignOffDecision.objects.filter(request__plan__athlete__team__in=teams).delete()
+    # Append-only rows: purge() is their one way out (it opens the PostgreSQL trigger).
+    AuditEvent.objects.filter(athlete__team__in=teams).purge()
+    SignOffDecision.objects.filter(request__plan__athlete__team__in=teams).purge()
     Athlete.objects.filter(team__in=teams).delete()
     Protocol.objects.filter(team__in=teams).delete()
     User.objects.filter(username__in=[s[0] for s in STAFF] + ["athlete"]).delete()
@@ -300,6 +312,8 @@ class _Builder:
             for p in Protocol.objects.filter(team=None, is_template=True).prefetch_related("phases")
         }
         self.checkins, self.sessions, self.measurements, self.recovery = [], [], [], []
+        self.audit = []  # AuditEvents of the phase history, written at flush
+        self.signoffs = []  # sign-off requests made once the logs they cite exist
 
     def _taken(self, day: date, hour: int, minute: int = 0) -> datetime:
         """A time on `day`, but never in the future (today's entries are capped at now)."""
@@ -387,7 +401,7 @@ class _Builder:
                     clinician,
                     "Approved on review.",
                 )
-            PhaseChange.objects.create(
+            change = PhaseChange.objects.create(
                 plan=plan,
                 from_phase=phases[order - 1],
                 to_phase=phases[order],
@@ -396,35 +410,120 @@ class _Builder:
                 changed_by=by,
                 changed_at=_at(day, 10),
             )
+            if "cleared" in s.story and order == 6 and clinician:
+                # The return-to-play decision: its request, decision and events after flush.
+                self.signoffs.append(("cleared", plan, change, coach, clinician))
+                continue
+            self._audit(change, by, Role.CLINICIAN if by is clinician else Role.COACH)
         if "requested" in s.story:
-            SignOffRequest.objects.create(
-                plan=plan,
-                kind=SignOffRequest.Kind.RETURN_TO_PLAY,
-                target_phase=phases[6],
-                requested_by=coach,
-                requested_at=_at(self.today - timedelta(days=1), 16),
-                note="Gates of phase 5 met for over a week; asks for return-to-play review.",
+            self.signoffs.append(("requested", plan, None, coach, clinician))
+        return plan
+
+    def _audit(self, change, by, role):
+        action = {
+            PhaseChange.Kind.START: AuditAction.PLAN_ASSIGN,
+            PhaseChange.Kind.ADVANCE: AuditAction.PHASE_ADVANCE,
+            PhaseChange.Kind.CLINICAL_APPROVAL: AuditAction.SIGNOFF_APPROVE,
+        }[change.kind]
+        before = {"phase": change.from_phase.order} if change.from_phase else {}
+        self.audit.append(
+            AuditEvent(
+                actor=by,
+                role=role,
+                athlete=change.plan.athlete,
+                action=action,
+                target_type="rehab.phasechange",
+                target_id=change.pk,
+                before=before,
+                after={"phase": change.to_phase.order, "phase_name": change.to_phase.name},
+                at=change.changed_at,
             )
-        if "cleared" in s.story and clinician:
+        )
+
+    def _signoffs(self):
+        """Sign-off requests snapshot the evidence of their day, so they are made once the
+        check-ins, sessions and tests exist: Jonas waits for review, Daniel was cleared."""
+        for story, plan, change, coach, clinician in self.signoffs:
+            final = plan.protocol.phases.get(order=6)
+            if story == "requested":
+                at = _at(self.today - timedelta(days=1), 16)
+                request = SignOffRequest.objects.create(
+                    plan=plan,
+                    kind=SignOffRequest.Kind.RETURN_TO_PLAY,
+                    target_phase=final,
+                    requested_by=coach,
+                    requested_at=at,
+                    note="Gates of phase 5 met for over a week; asks for return-to-play review.",
+                    evidence=build_evidence(plan, now=at),
+                )
+                self._request_event(request, coach, at)
+                continue
+            # Evidence as it stood in phase 5, the day before the clinician's approval.
+            asked_at = change.changed_at - timedelta(hours=18)
+            in_phase_5 = copy.copy(plan)
+            in_phase_5.current_phase = change.from_phase
+            in_phase_5.phase_entered_at = (
+                plan.phase_changes.filter(to_phase=change.from_phase)
+                .latest("changed_at")
+                .changed_at
+            )
+            evidence = build_evidence(in_phase_5, now=asked_at)
             request = SignOffRequest.objects.create(
                 plan=plan,
                 kind=SignOffRequest.Kind.RETURN_TO_PLAY,
-                target_phase=phases[6],
+                target_phase=final,
                 status=SignOffRequest.Status.APPROVED,
                 requested_by=coach,
-                requested_at=_at(entered - timedelta(days=1), 15),
+                requested_at=asked_at,
                 note="Every gate of phase 5 met.",
+                evidence=evidence,
             )
-            SignOffDecision.objects.create(
+            self._request_event(request, coach, asked_at)
+            rationale = "Gates met with margin; pain-free maximal sprints for 10 days."
+            # The phase change was made with the plan's history; it carries this evidence.
+            PhaseChange.objects.filter(pk=change.pk).update(
+                reason=rationale, evidence={**evidence, "signoff_request": request.pk}
+            )
+            decision = SignOffDecision.objects.create(
                 request=request,
                 decision=SignOffDecision.Decision.APPROVE,
-                rationale="Gates met with margin; pain-free maximal sprints for 10 days.",
+                rationale=rationale,
                 restrictions="No maximal sprints above 95 % for 7 days; re-test 30 m in 2 weeks.",
                 decided_by=clinician,
                 decided_role=Role.CLINICIAN,
-                decided_at=_at(entered, 9),
+                decided_at=change.changed_at,
             )
-        return plan
+            AuditEvent.objects.create(
+                actor=clinician,
+                role=Role.CLINICIAN,
+                athlete=plan.athlete,
+                action=AuditAction.SIGNOFF_APPROVE,
+                target_type="rehab.signoffdecision",
+                target_id=decision.pk,
+                before={"phase": 5, "request_status": "pending"},
+                after={
+                    "phase": 6,
+                    "phase_name": final.name,
+                    "request_status": "approved",
+                    "decision": decision.pk,
+                    "phase_change": change.pk,
+                    "restrictions": decision.restrictions,
+                },
+                at=change.changed_at,
+            )
+
+    def _request_event(self, request, coach, at):
+        AuditEvent.objects.create(
+            actor=coach,
+            role=Role.COACH,
+            athlete=request.plan.athlete,
+            action=AuditAction.SIGNOFF_REQUEST,
+            target_type="rehab.signoffrequest",
+            target_id=request.pk,
+            before={"phase": 5},
+            after={"request": request.pk, "kind": request.kind, "target_phase": 6},
+            at=at,
+        )
 
     def _pain_on(self, s: Scenario, day_index: int, days_total: int) -> tuple[int, int, int]:
         """Pain (rest, activity, morning) that settles from ~5 after injury to 0–1."""
@@ -447,7 +546,8 @@ class _Builder:
             skip = (
                 ("missed" in s.story and days_ago < 5)
                 or ("no_today" in s.story and days_ago == 0)
-                or (days_ago > 2 and self.rng.random() < 0.08)
+                # A random missed day, except for the athletes whose gates are all met.
+                or (days_ago > 2 and self.rng.random() < 0.08 and "ready" not in s.story)
             )
             if not skip:
                 index = max(0, days_total - days_ago)
@@ -635,3 +735,5 @@ class _Builder:
         RecoveryActivity.objects.bulk_create(self.recovery, batch_size=1000)
         TrainingSession.objects.bulk_create(self.sessions, batch_size=1000)
         Measurement.objects.bulk_create(self.measurements, batch_size=1000)
+        AuditEvent.objects.bulk_create(self.audit, batch_size=1000)
+        self._signoffs()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 from monitoring.selectors import home_summary
 
-from .models import STAFF_ROLES
+from .models import STAFF_ROLES, Role
 from .selectors import get_athlete_for, is_athlete_only, roles_of, teams_for
 
 logger = logging.getLogger(__name__)
@@ -18,9 +18,12 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    """A signed-in landing page per role: coaches and clinicians go to the coach workspace; a
-    person who is only an athlete goes to their phone pages."""
-    if roles_of(request.user) & set(STAFF_ROLES):
+    """A signed-in landing page per role: clinicians go to their queue, coaches to the coach
+    workspace; a person who is only an athlete goes to their phone pages."""
+    roles = roles_of(request.user)
+    if Role.CLINICIAN in roles:
+        return redirect("clinic:queue")
+    if roles & set(STAFF_ROLES):
         return redirect("coach:roster")
     if is_athlete_only(request.user):
         return redirect("me:today")

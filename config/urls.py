@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
     path("coach/", include("rehab.urls")),
+    path("clinic/", include("rehab.clinic_urls")),
     path("me/", include("athletes.me_urls")),
     path("sw.js", me_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", me_views.manifest, name="manifest"),

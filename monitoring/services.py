@@ -264,18 +264,42 @@ class FlagTransitionError(Exception):
     pass
 
 
+def _audit_flag(flag: Flag, *, by, action, before: str, now) -> None:
+    from athletes.selectors import role_for_athlete
+    from rehab.audit import record_event
+
+    record_event(
+        actor=by,
+        role=role_for_athlete(by, flag.athlete) if by is not None else "",
+        athlete=flag.athlete,
+        action=action,
+        target=flag,
+        before={"status": before},
+        after={
+            "status": flag.status,
+            "kind": flag.kind,
+            "note": flag.resolved_note or flag.acknowledged_note,
+        },
+        at=now,
+    )
+
+
 def acknowledge_flag(flag: Flag, *, by, note: str = "", now=None) -> Flag:
     """Mark an open flag as seen. Conditional update: of two people acting at once, one wins."""
+    from rehab.models import AuditAction
+
     now = now or timezone.now()
-    changed = Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
-        status=FlagStatus.ACKNOWLEDGED,
-        acknowledged_by=by,
-        acknowledged_at=now,
-        acknowledged_note=note.strip(),
-    )
-    if not changed:
-        raise FlagTransitionError("This flag is no longer open.")
-    flag.refresh_from_db()
+    with transaction.atomic():
+        changed = Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
+            status=FlagStatus.ACKNOWLEDGED,
+            acknowledged_by=by,
+            acknowledged_at=now,
+            acknowledged_note=note.strip(),
+        )
+        if not changed:
+            raise FlagTransitionError("This flag is no longer open.")
+        flag.refresh_from_db()
+        _audit_flag(flag, by=by, action=AuditAction.FLAG_ACKNOWLEDGE, before="open", now=now)
     return flag
 
 
@@ -286,6 +310,8 @@ def resolve_flag(flag: Flag, *, by, note: str, now=None) -> Flag:
         raise ValidationError({"note": "Say what was done about this flag."})
     now = now or timezone.now()
     updates = dict(status=FlagStatus.RESOLVED, resolved_by=by, resolved_at=now, resolved_note=note)
+    from rehab.models import AuditAction
+
     with transaction.atomic():
         current = Flag.objects.select_for_update().get(pk=flag.pk)
         if current.status == FlagStatus.RESOLVED:
@@ -293,5 +319,6 @@ def resolve_flag(flag: Flag, *, by, note: str, now=None) -> Flag:
         if current.acknowledged_at is None:
             updates.update(acknowledged_by=by, acknowledged_at=now)
         Flag.objects.filter(pk=flag.pk).update(**updates)
-    flag.refresh_from_db()
+        flag.refresh_from_db()
+        _audit_flag(flag, by=by, action=AuditAction.FLAG_RESOLVE, before=current.status, now=now)
     return flag

@@ -1,19 +1,31 @@
-"""REST API v1 for protocols, plans and sign-off requests (read side)."""
+"""REST API v1 for protocols, plans and sign-off (requests by coaches, decisions by
+clinicians: the same services as the pages)."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from athletes.models import Injury
 from athletes.selectors import athletes_visible_to, teams_for
-from config.api import Conflict, IsStaffOrReadOnlyAthlete
+from config.api import Conflict, IsStaffOrReadOnlyAthlete, django_errors
 from monitoring.models import Flag
 
 from . import services
-from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
+from .models import (
+    GateCriterion,
+    Phase,
+    PhaseChange,
+    Plan,
+    Protocol,
+    SignOffDecision,
+    SignOffRequest,
+)
+from .signoff import SignOffConflict, decide_signoff, request_signoff
 
 
 class GateSerializer(serializers.ModelSerializer):
@@ -238,8 +250,31 @@ class PlanViewSet(
         return Response(PlanSerializer(self.get_queryset().get(pk=plan.pk)).data)
 
 
+class SignOffDecisionSerializer(serializers.ModelSerializer):
+    decided_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignOffDecision
+        fields = [
+            "id",
+            "decision",
+            "rationale",
+            "restrictions",
+            "decided_by",
+            "decided_by_name",
+            "decided_role",
+            "decided_at",
+            "supersedes",
+        ]
+        read_only_fields = fields
+
+    def get_decided_by_name(self, obj) -> str:
+        return obj.decided_by.get_full_name() or obj.decided_by.get_username()
+
+
 class SignOffSerializer(serializers.ModelSerializer):
     athlete = serializers.IntegerField(source="plan.athlete_id", read_only=True)
+    decisions = SignOffDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = SignOffRequest
@@ -254,8 +289,35 @@ class SignOffSerializer(serializers.ModelSerializer):
             "requested_at",
             "note",
             "evidence",
+            "decisions",
         ]
         read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPlanField(serializers.PrimaryKeyRelatedField):
+    """A plan id in the requesting user's scope: another team's plan is reported exactly like
+    an id that does not exist."""
+
+    def get_queryset(self):
+        return Plan.objects.filter(athlete__in=athletes_visible_to(self.context["request"].user))
+
+
+class SignOffRequestBody(serializers.Serializer):
+    plan = ScopedPlanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class SignOffDecideBody(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=SignOffDecision.Decision.choices)
+    rationale = serializers.CharField(max_length=4000)
+    restrictions = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    supersede = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required to decide a request that was already decided: the new decision "
+        "supersedes the earlier one, which stays on record.",
+    )
 
 
 class SignOffFilter(django_filters.FilterSet):
@@ -267,7 +329,7 @@ class SignOffFilter(django_filters.FilterSet):
 
 
 class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Sign-off requests: phase reviews and return to play."""
+    """Sign-off requests (phase reviews and return to play) with their decisions."""
 
     serializer_class = SignOffSerializer
     permission_classes = [IsStaffOrReadOnlyAthlete]
@@ -275,6 +337,58 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering = ["-requested_at"]
 
     def get_queryset(self):
-        return SignOffRequest.objects.filter(
-            plan__athlete__in=athletes_visible_to(self.request.user)
-        ).select_related("plan")
+        return (
+            SignOffRequest.objects.filter(plan__athlete__in=athletes_visible_to(self.request.user))
+            .select_related("plan__athlete")
+            .prefetch_related("decisions__decided_by")
+        )
+
+    def _respond(self, request_obj, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=request_obj.pk)
+        return Response(SignOffSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=SignOffRequestBody,
+        responses={201: SignOffSerializer, 409: OpenApiResponse(description="One is pending.")},
+        summary="Request return-to-play sign-off (coaches)",
+    )
+    def create(self, request):
+        """A coach of the athlete's team asks for the return-to-play decision, from the last
+        phase before maintenance with every gate met. The request snapshots the evidence."""
+        body = SignOffRequestBody(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        try:
+            made = request_signoff(
+                body.validated_data["plan"],
+                by=request.user,
+                note=body.validated_data.get("note", ""),
+            )
+        except SignOffConflict as exc:
+            raise Conflict(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+        return self._respond(made, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SignOffDecideBody,
+        responses={
+            200: SignOffSerializer,
+            409: OpenApiResponse(description="Already decided (send supersede) or withdrawn."),
+        },
+        summary="Approve or decline a sign-off request (clinicians)",
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """A clinician of the athlete's team approves or declines, with a rationale and any
+        restrictions. Approval is refused (400) while the athlete has an unresolved flag, and
+        moves the plan into the target phase. Decisions are never edited or deleted."""
+        signoff = self.get_object()
+        body = SignOffDecideBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            decide_signoff(signoff, by=request.user, **body.validated_data)
+        except SignOffConflict as exc:
+            raise Conflict(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+        return self._respond(signoff)

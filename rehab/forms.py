@@ -215,3 +215,36 @@ PhaseFormSet = forms.modelformset_factory(Phase, form=PhaseForm, extra=0, can_de
 GateFormSet = forms.inlineformset_factory(
     Phase, GateCriterion, form=GateForm, extra=1, can_delete=True
 )
+
+
+class DecisionForm(forms.Form):
+    """Approve or decline: nothing is pre-selected (PRODUCT.md §2.7)."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose approve or decline."},
+    )
+    rationale = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the rationale for the decision."},
+    )
+    restrictions = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what stays limited, and for how long.",
+    )
+    supersede = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ClinicRegressForm(forms.Form):
+    to_phase = forms.ModelChoiceField(queryset=None, label="Back to phase")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_phase"].queryset = plan.protocol.phases.filter(
+            order__lt=plan.current_phase.order
+        ).order_by("order")

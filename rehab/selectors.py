@@ -18,9 +18,10 @@ from athletes.selectors import teams_for
 from monitoring.models import CheckIn, Flag, FlagStatus
 
 from .gates import evaluate_plans
-from .models import Phase, Plan, SignOffRequest
+from .models import AuditEvent, Phase, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 14
+AUDIT_TIMELINE_SIZE = 30  # the newest events; the CSV export has them all
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 # Next actions, most urgent first (the roster sorts on this).
@@ -399,4 +400,53 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
         None,
     )
     context["unplanned_injuries"] = list(athlete.injuries.filter(plan__isnull=True))
+    context["signoff_decisions"] = (
+        list(
+            SignOffDecision.objects.filter(request__plan=plan)
+            .select_related("decided_by", "request__target_phase")
+            .order_by("-decided_at", "-pk")[:5]
+        )
+        if plan
+        else []
+    )
+    context["audit_events"] = list(
+        AuditEvent.objects.filter(athlete=athlete)
+        .select_related("actor")
+        .order_by("-at", "-pk")[:AUDIT_TIMELINE_SIZE]
+    )
     return context
+
+
+AUDIT_CSV_COLUMNS = [
+    "at",
+    "action",
+    "actor",
+    "role",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+]
+
+
+def audit_rows(athlete):
+    """Every audit event of one athlete, oldest first, as CSV rows (streamed in chunks)."""
+    import json
+
+    yield AUDIT_CSV_COLUMNS
+    for e in (
+        AuditEvent.objects.filter(athlete=athlete)
+        .select_related("actor")
+        .order_by("at", "pk")
+        .iterator(chunk_size=500)
+    ):
+        yield [
+            e.at.isoformat(),
+            e.action,
+            e.actor.get_username() if e.actor else "",
+            e.role,
+            e.target_type,
+            e.target_id,
+            json.dumps(e.before, sort_keys=True),
+            json.dumps(e.after, sort_keys=True),
+        ]

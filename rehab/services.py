@@ -17,8 +17,17 @@ from django.utils import timezone
 from athletes.models import Membership, Role
 from athletes.selectors import role_for_athlete
 
+from .audit import phase_state, record_event
 from .gates import STATUS_LABELS, evaluate_plan
-from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
+from .models import (
+    AuditAction,
+    GateCriterion,
+    Phase,
+    PhaseChange,
+    Plan,
+    Protocol,
+    SignOffRequest,
+)
 
 
 class PhaseConflict(Exception):
@@ -106,9 +115,10 @@ def advance_phase(
     plan first) or ValidationError keyed by field (override, reason)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    _require_role(by, plan.athlete, (Role.COACH,))
+    role = _require_role(by, plan.athlete, (Role.COACH,))
     with transaction.atomic():
         plan = _locked_plan(plan, expected_version)
+        before = phase_state(plan)
         target = next_phase(plan)
         if target is None:
             raise ValidationError("This is the last phase of the protocol.")
@@ -128,6 +138,9 @@ def advance_phase(
             raise ValidationError({"reason": "An override needs a written reason."})
         evidence = {"gates": report, "override": overridden, "reason": reason}
         if target.needs_clinical_review:
+            from .signoff import build_evidence
+
+            evidence = {**build_evidence(plan, now=now), "override": overridden, "reason": reason}
             is_last = not Phase.objects.filter(
                 protocol_id=plan.protocol_id, order__gt=target.order
             ).exists()
@@ -145,6 +158,21 @@ def advance_phase(
             # The request is a change of the plan's state: stale forms must not act on it.
             Plan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
             plan.version += 1
+            record_event(
+                actor=by,
+                role=role,
+                athlete=plan.athlete,
+                action=AuditAction.SIGNOFF_REQUEST,
+                target=request,
+                before=before,
+                after={
+                    "request": request.pk,
+                    "kind": request.kind,
+                    "target_phase": target.order,
+                    "override": overridden,
+                },
+                at=now,
+            )
             return AdvanceResult("review_requested", report, signoff_request=request)
         from_phase = plan.current_phase
         _move(plan, target, now=now)
@@ -157,6 +185,16 @@ def advance_phase(
             evidence=evidence,
             changed_by=by,
             changed_at=now,
+        )
+        record_event(
+            actor=by,
+            role=role,
+            athlete=plan.athlete,
+            action=AuditAction.PHASE_OVERRIDE if overridden else AuditAction.PHASE_ADVANCE,
+            target=change,
+            before=before,
+            after={**phase_state(plan), "reason": reason, "gates_met": report["met"]},
+            at=now,
         )
     return AdvanceResult("advanced", report, phase_change=change)
 
@@ -177,7 +215,7 @@ def regress_phase(
     Coaches and clinicians of the athlete's team may regress."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    _require_role(by, plan.athlete, (Role.COACH, Role.CLINICIAN))
+    role = _require_role(by, plan.athlete, (Role.COACH, Role.CLINICIAN))
     if flag is not None and flag.athlete_id != plan.athlete_id:
         raise ValidationError({"flag": "That flag belongs to another athlete."})
     if to_phase is None and flag is not None:
@@ -198,7 +236,13 @@ def regress_phase(
                 {"to_phase": f"Choose a phase before the current one ({plan.current_phase})."}
             )
         report = evaluate_plan(plan, now=now)
-        SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).update(
+        before = phase_state(plan)
+        withdrawn = list(
+            SignOffRequest.objects.filter(
+                plan=plan, status=SignOffRequest.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        SignOffRequest.objects.filter(pk__in=withdrawn).update(
             status=SignOffRequest.Status.WITHDRAWN
         )
         from_phase = plan.current_phase
@@ -212,7 +256,7 @@ def regress_phase(
                 "opened_at": flag.opened_at.isoformat(),
                 "evidence": flag.evidence,
             }
-        return PhaseChange.objects.create(
+        change = PhaseChange.objects.create(
             plan=plan,
             from_phase=from_phase,
             to_phase=to_phase,
@@ -222,6 +266,22 @@ def regress_phase(
             changed_by=by,
             changed_at=now,
         )
+        record_event(
+            actor=by,
+            role=role,
+            athlete=plan.athlete,
+            action=AuditAction.PHASE_REGRESS,
+            target=change,
+            before=before,
+            after={
+                **phase_state(plan),
+                "reason": reason,
+                "flag": flag.pk if flag is not None else None,
+                "withdrawn_requests": withdrawn,
+            },
+            at=now,
+        )
+        return change
 
 
 def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> Plan:
@@ -229,7 +289,7 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
     already has an active plan or the injury already has one."""
     now = now or timezone.now()
     athlete = injury.athlete
-    _require_role(by, athlete, (Role.COACH,))
+    role = _require_role(by, athlete, (Role.COACH,))
     if protocol.team_id not in (None, athlete.team_id):
         raise ValidationError({"protocol": "That protocol belongs to another team."})
     if protocol.muscle_group != injury.muscle_group:
@@ -265,6 +325,15 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
                 reason=f"Assigned {protocol.name}",
                 changed_by=by,
                 changed_at=now,
+            )
+            record_event(
+                actor=by,
+                role=role,
+                athlete=athlete,
+                action=AuditAction.PLAN_ASSIGN,
+                target=plan,
+                after={**phase_state(plan), "protocol": protocol.name, "injury": injury.pk},
+                at=now,
             )
     except IntegrityError:
         raise ValidationError(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.roster, name="roster"),
     path("athletes/<int:pk>/", views.athlete_detail, name="athlete"),
     path("athletes/<int:pk>/advance/", views.advance, name="advance"),
+    path("athletes/<int:pk>/audit.csv", views.audit_csv, name="audit-csv"),
     path("athletes/<int:pk>/regress/", views.regress, name="regress"),
     path("athletes/<int:pk>/assign/", views.assign, name="assign"),
     path("athletes/<int:pk>/sessions/new/", views.session_new, name="session-new"),

@@ -5,6 +5,7 @@ Views parse input, call one selector or service, render. Every athlete is reache
 or clinician role (403 otherwise).
 """
 
+import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -13,10 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from athletes.models import STAFF_ROLES, Role
@@ -280,6 +282,30 @@ def flag_resolve(request, pk, flag_pk):
         error="Say what was done about this flag.",
         resolve_form=form,
     )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@staff_required
+def audit_csv(request, pk):
+    """An athlete's whole audit trail as CSV, for the athlete's coaches and clinicians."""
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(_csv_safe(row)) for row in selectors.audit_rows(athlete)),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = slugify(athlete.full_name) or f"athlete-{athlete.pk}"
+    response["Content-Disposition"] = f'attachment; filename="audit-{name}.csv"'
+    return response
+
+
+def _csv_safe(row):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row]
 
 
 # --- logging for coaches --------------------------------------------------------------------

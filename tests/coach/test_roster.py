@@ -59,11 +59,11 @@ def all_gates_met_in_phase_0(athlete):
     return plan
 
 
-def test_home_sends_coaches_and_clinicians_to_the_roster(client, team, coach):
+def test_home_sends_coaches_to_the_roster_and_clinicians_to_their_queue(client, team, coach):
     client.force_login(coach)
     assert client.get(reverse("home")).url == reverse("coach:roster")
     client.force_login(staff(team, Role.CLINICIAN))
-    assert client.get(reverse("home")).url == reverse("coach:roster")
+    assert client.get(reverse("home")).url == reverse("clinic:queue")
 
 
 def test_an_athlete_cannot_open_the_coach_workspace(client, team):
