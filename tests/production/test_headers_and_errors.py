@@ -35,6 +35,18 @@ def test_pages_have_no_inline_scripts(client):
     assert inline_scripts(client.get("/me/").content.decode()) == []
 
 
+def test_templates_have_no_inline_event_handlers_or_javascript_urls():
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    for path in templates.rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"\son[a-z]+=", text), f"inline handler in {path}"
+        assert "javascript:" not in text, f"javascript: URL in {path}"
+        assert "<script>" not in text, f"inline <script> in {path}"
+
+
 def test_the_api_docs_load_their_script_as_a_file(client):
     html = client.get("/api/docs/").content.decode()
     assert "<script>" not in html
