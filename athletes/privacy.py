@@ -9,16 +9,14 @@ and anonymises the athlete and their login, but keeps the clinical decision trai
 phase changes, sign-off requests and decisions stay (their rows are never updated or
 deleted here), attached to "Erased athlete #<id>".
 
-Both are recorded: a log line and an entry in Django admin's action log (LogEntry).
+Both are recorded: a log line and an AuditEvent (rehab's append-only audit trail).
 """
 
 import logging
 from collections import deque
 
 from django.apps import apps
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
@@ -152,21 +150,30 @@ def _anonymise_user(user_id: int) -> None:
 
 
 def record_privacy_action(athlete: Athlete, *, by, action: str, counts=None) -> None:
-    """A log line and an admin LogEntry naming who exported or erased which athlete."""
+    """A log line and an append-only AuditEvent naming who exported or erased the athlete.
+    Call inside the transaction of the change (erase), so the event exists iff it happened."""
+    from rehab.audit import record_event
+    from rehab.models import AuditAction
+
+    role = (
+        Membership.objects.filter(user=by, team_id=athlete.team_id)
+        .values_list("role", flat=True)
+        .first()
+    ) or ("staff admin" if by.is_staff else "")
     log.info(
         "privacy %s of athlete %s by user %s",
         action,
         athlete.pk,
-        getattr(by, "pk", None),
+        by.pk,
         extra={"privacy_action": action, "athlete_id": athlete.pk, "by_user_id": by.pk},
     )
-    LogEntry.objects.create(
-        user_id=by.pk,
-        content_type=ContentType.objects.get_for_model(Athlete),
-        object_id=str(athlete.pk),
-        object_repr=str(athlete)[:200],
-        action_flag=CHANGE,
-        change_message=f"Privacy {action}" + (f": {counts}" if counts else ""),
+    record_event(
+        actor=by,
+        role=role,
+        athlete=athlete,
+        action=AuditAction.PRIVACY_ERASE if action == "erase" else AuditAction.PRIVACY_EXPORT,
+        target=athlete,
+        after={"deleted": counts} if counts else {},
     )
 
 
