@@ -1,9 +1,11 @@
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 
 from .models import Athlete, Baseline, Injury, Membership, Team
 from .privacy import erase_athlete, export_athlete, may_handle_privacy
@@ -71,6 +73,18 @@ class AthleteAdmin(admin.ModelAdmin):
     )
     def erase_data(self, request, queryset):
         self._check(request, queryset)
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/athletes/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase athletes",
+                    "athletes": queryset,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
         for athlete in queryset:
             erase_athlete(athlete, by=request.user)
         self.message_user(

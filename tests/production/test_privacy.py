@@ -226,7 +226,13 @@ def test_staff_admins_export_and_erase_from_the_admin(admin_client, world):
     )
     assert export.status_code == 200
     assert json.loads(export.content)[0]["athlete_id"] == owner.pk
-    erase = admin_client.post(changelist, {"action": "erase_data", "_selected_action": [owner.pk]})
+    ask = admin_client.post(changelist, {"action": "erase_data", "_selected_action": [owner.pk]})
+    assert ask.status_code == 200 and "Yes, erase them" in ask.content.decode()
+    owner.refresh_from_db()
+    assert owner.first_name == "Ada"  # nothing happens before the confirmation
+    erase = admin_client.post(
+        changelist, {"action": "erase_data", "_selected_action": [owner.pk], "confirm": "yes"}
+    )
     assert erase.status_code == 302
     owner.refresh_from_db()
     assert owner.first_name == "Erased athlete"
