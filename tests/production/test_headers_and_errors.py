@@ -125,3 +125,10 @@ def test_an_unreachable_database_is_a_clean_503_with_retry_after():
     api = client.post("/api/db-down/", {}, content_type="application/json")
     assert api.status_code == 503 and api["Retry-After"]
     assert "nothing was saved" in api.json()["detail"]
+
+
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_plain_http_is_redirected_to_https_except_the_health_check(client):
+    login = client.get("/accounts/login/")
+    assert login.status_code == 301 and login["Location"].startswith("https://")
+    assert client.get("/healthz").status_code in (200, 503)
