@@ -55,7 +55,7 @@ ENV = {
     "CSRF_COOKIE_SECURE": "false",
     "THROTTLE_USER": "1000000/min",
     "CELERY_BROKER_URL": BROKER,
-    "CACHE_URL": BROKER.rsplit("/", 1)[0] + "/12",
+    "CACHE_URL": BROKER,  # the same Redis db: cache keys are prefixed, Celery's are not
     "CELERY_TASK_ALWAYS_EAGER": "false",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "LOG_FORMAT": "json",
@@ -98,7 +98,6 @@ def setup():
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     redis_cli("flushdb")
-    redis_cli("flushdb", url=ENV["CACHE_URL"])
     from rest_framework.authtoken.models import Token
 
     from athletes.models import Role, Team
