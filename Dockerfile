@@ -5,8 +5,10 @@ RUN pip install --no-cache-dir uv==0.13.9
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput
+# No secret at build time: a throwaway key just for collectstatic (never used to sign).
+RUN DEBUG=false SECRET_KEY=build-only-not-a-secret CELERY_BROKER_DIR=/tmp/broker \
+    python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 sprintback && chown -R sprintback /app
 USER sprintback
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]

@@ -34,6 +34,7 @@ ENV = {
     "DATABASE_URL": DB_URL,
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "DEBUG": "false",
+    "SECURE_SSL_REDIRECT": "false",  # plain HTTP on localhost
     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1",
     "THROTTLE_USER": "1000000/min",

@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from athletes.models import STAFF_ROLES, Role
 from athletes.selectors import athletes_visible_to, role_for_athlete, roles_of
+from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -40,6 +41,11 @@ def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = DATABASE_UNAVAILABLE
+
+
 class Conflict(exceptions.APIException):
     """409: the request conflicts with the current state; `extra` names what it conflicts with."""
 
@@ -58,9 +64,13 @@ def exception_handler(exc, context):
         exc = django_errors(exc)
     elif isinstance(exc, DataError):
         exc = serializers.ValidationError({"detail": "A value is out of the range allowed."})
+    elif is_database_unavailable(exc):
+        exc = DatabaseUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, DatabaseUnavailable):
+        response["Retry-After"] = RETRY_AFTER_SECONDS
     if isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     if isinstance(exc, Conflict):

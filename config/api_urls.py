@@ -24,6 +24,11 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
+    def get_serializer_context(self):
+        # authenticate() gets Django's own request, not DRF's wrapper: django-axes marks a
+        # lock-out on the request it is given, and AxesMiddleware reads it from Django's.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
     @extend_schema(
         responses=inline_serializer("Token", {"token": serializers.CharField()}),
         auth=[],

@@ -1,11 +1,36 @@
-"""Error pages: JSON under /api/ (clients parse it), plain HTML elsewhere; never a traceback."""
+"""Error pages: JSON under /api/ (clients parse it), plain HTML elsewhere; never a traceback.
 
-from django.http import JsonResponse
+A database that cannot be reached (restarting, failing over) is answered 503 with
+Retry-After, not 500: the request did nothing and the client may simply retry.
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.views import defaults
+
+DATABASE_UNAVAILABLE = "The database is briefly unavailable; nothing was saved. Please retry."
+RETRY_AFTER_SECONDS = "5"
 
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def is_database_unavailable(exc) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable(request):
+    if _is_api(request):
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+    else:
+        response = HttpResponse(
+            DATABASE_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8"
+        )
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 def not_found(request, exception=None):
@@ -15,6 +40,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls the 500 handler inside its `except` block, so the exception is at hand.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable(request)
     if _is_api(request):
         return JsonResponse(
             {"detail": "Something went wrong on our side; it was logged."}, status=500

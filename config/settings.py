@@ -5,6 +5,7 @@ Celery broker on the file system (no server needed). Production sets DATABASE_UR
 CELERY_BROKER_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -91,13 +92,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "athletes",
     "rehab",
     "monitoring",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (including other middleware's) carries its id.
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +112,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a lock-out raised during login into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses every attempt (even the right password) while a login is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -188,7 +202,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task whose worker died unacknowledged is handed out again after this many seconds;
+    # it must exceed the longest task (bench/faults.py shortens it to watch a redelivery).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -249,16 +267,92 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Plain lines for people in development; JSON lines (one object each) for log shippers in
+# production. Every line carries the request id (config/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Through the root handler (with the request id), not Django's own console handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # bench/api_ingest.py mounts a bare comparison view; never set in production.
 BENCH_ENDPOINTS = _bool("SPRINTBACK_BENCH", False)
 
+# --- Sessions and transport security ----------------------------------------------------
+# Production (DEBUG=false) gets the safe value of each; any of them can be turned off by
+# environment, e.g. SECURE_SSL_REDIRECT=false when the proxy already redirects.
 SESSION_COOKIE_AGE = _int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
+# /healthz is probed over plain HTTP from inside the container network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if _bool("BEHIND_TLS_PROXY", False):
+    # Only when a proxy that sets X-Forwarded-Proto (and strips a client's own) is in front.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp). Every script is a static file (no inline <script>,
+# no eval), so scripts come from 'self' only. htmx's own indicator <style> is turned off
+# in the pages (htmx-config meta), so styles are 'self' too.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "manifest-src": [_SELF],
+        "worker-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    },
+}
+
+# --- Login protection (django-axes) ------------------------------------------------------
+# N failures for one username from one address lock that pair out for AXES_COOLOFF_MINUTES;
+# a staff admin can unlock early (admin "Access attempts", or `manage.py axes_reset`).
+AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = _int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "athletes.lockout.lockout_response"
+AXES_VERBOSE = False
+# Number of proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none).
+AXES_IPWARE_PROXY_COUNT = _int("AXES_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)

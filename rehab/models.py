@@ -389,6 +389,8 @@ class AuditAction(models.TextChoices):
     SIGNOFF_DECLINE = "signoff.decline", "Declined by clinician"
     FLAG_ACKNOWLEDGE = "flag.acknowledge", "Flag acknowledged"
     FLAG_RESOLVE = "flag.resolve", "Flag resolved"
+    PRIVACY_EXPORT = "privacy.export", "Data exported (privacy request)"
+    PRIVACY_ERASE = "privacy.erase", "Personal data erased (privacy request)"
 
 
 class AuditEvent(AppendOnlyModel):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from athletes import privacy_views
+
 from . import views
 
 app_name = "coach"
@@ -13,6 +15,8 @@ urlpatterns = [
     path("athletes/<int:pk>/assign/", views.assign, name="assign"),
     path("athletes/<int:pk>/sessions/new/", views.session_new, name="session-new"),
     path("athletes/<int:pk>/measurements/new/", views.measurement_new, name="measurement-new"),
+    path("athletes/<int:pk>/export.json", privacy_views.export_json, name="athlete-export"),
+    path("athletes/<int:pk>/erase/", privacy_views.erase, name="athlete-erase"),
     path("measurements/import/", views.measurement_import, name="measurement-import"),
     path("protocols/", views.protocol_list, name="protocols"),
     path("protocols/<int:protocol_pk>/copy/", views.protocol_copy, name="protocol-copy"),

@@ -18,6 +18,8 @@ export DEBUG=false SECRET_KEY=fuzz-only-secret-key-0123456789-abcdefghijklmnopqr
 export ALLOWED_HOSTS=127.0.0.1,localhost THROTTLE_USER=100000/min THROTTLE_TOKEN=100000/min
 export CELERY_TASK_ALWAYS_EAGER=true EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 export LOG_LEVEL=WARNING
+# Plain HTTP on localhost: no redirect to HTTPS (production keeps the default, on).
+export SECURE_SSL_REDIRECT=false
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo >/dev/null
 $PY manage.py collectstatic --noinput -v0

@@ -81,4 +81,11 @@
   });
   window.addEventListener("load", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.detail.elt); });
+  // Print and back on the report: handlers here, not inline (the CSP refuses inline ones).
+  document.addEventListener("click", function (e) {
+    var action = e.target.closest("[data-print], [data-history-back]");
+    if (!action) { return; }
+    e.preventDefault();
+    if (action.hasAttribute("data-print")) { window.print(); } else { history.back(); }
+  });
 })();

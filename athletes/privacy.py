@@ -1,0 +1,184 @@
+"""Privacy requests about one athlete: export everything, or erase it.
+
+Export walks every model of our apps that reaches Athlete through foreign keys (so a table
+added later is exported without touching this file), plus the athlete's user account and
+the Idempotency-Key replies stored for that account.
+
+Erase deletes what the athlete reported and what was measured on them, blanks free text,
+and anonymises the athlete and their login, but keeps the clinical decision trail: plans,
+phase changes, sign-off requests and decisions stay (their rows are never updated or
+deleted here), attached to "Erased athlete #<id>".
+
+Both are recorded: a log line and an AuditEvent (rehab's append-only audit trail).
+"""
+
+import logging
+from collections import deque
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from monitoring.models import (
+    CheckIn,
+    Flag,
+    IdempotencyRecord,
+    Measurement,
+    Notification,
+    RecoveryActivity,
+    TrainingSession,
+)
+
+from .models import Athlete, Baseline, Injury, Membership, Role
+
+log = logging.getLogger("sprintback.privacy")
+
+PRIVACY_APPS = ("athletes", "rehab", "monitoring")
+USER_FIELDS = ("username", "first_name", "last_name", "email", "last_login", "date_joined")
+
+
+def _path_to_athlete(model) -> str | None:
+    """The shortest chain of forward foreign keys from `model` to Athlete, as a lookup."""
+    queue = deque([(model, "")])
+    seen = {model}
+    while queue:
+        current, prefix = queue.popleft()
+        for field in current._meta.get_fields():
+            if not (field.is_relation and (field.many_to_one or field.one_to_one)):
+                continue
+            if not field.concrete or field.related_model is None:
+                continue
+            lookup = f"{prefix}{field.name}"
+            if field.related_model is Athlete:
+                return lookup
+            if field.related_model not in seen and lookup.count("__") < 3:
+                seen.add(field.related_model)
+                queue.append((field.related_model, f"{lookup}__"))
+    return None
+
+
+def athlete_tables() -> dict[str, str]:
+    """model label → lookup to the athlete, for every model of our apps that reaches one."""
+    tables = {}
+    for app_label in PRIVACY_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if model is Athlete:
+                continue
+            path = _path_to_athlete(model)
+            if path:
+                tables[model._meta.label] = path
+    return tables
+
+
+def _rows(queryset) -> list[dict]:
+    return [
+        {"id": row["pk"], **row["fields"]}
+        for row in serializers.serialize("python", queryset.order_by("pk"))
+    ]
+
+
+def export_athlete(athlete: Athlete, *, by, now=None) -> dict:
+    """Every row about this athlete, table by table (JSON-ready); records who asked."""
+    now = now or timezone.now()
+    data = {
+        "exported_at": now.isoformat(),
+        "athlete_id": athlete.pk,
+        "tables": {Athlete._meta.label: _rows(Athlete.objects.filter(pk=athlete.pk))},
+    }
+    for label, path in sorted(athlete_tables().items()):
+        model = apps.get_model(label)
+        data["tables"][label] = _rows(model.objects.filter(**{path: athlete}).distinct())
+    if athlete.user_id:
+        user = get_user_model().objects.filter(pk=athlete.user_id)
+        data["tables"]["auth.User"] = list(user.values("id", *USER_FIELDS))
+        data["tables"][IdempotencyRecord._meta.label] = _rows(
+            IdempotencyRecord.objects.filter(user_id=athlete.user_id)
+        )
+    record_privacy_action(athlete, by=by, action="export")
+    return data
+
+
+def erase_athlete(athlete: Athlete, *, by) -> dict:
+    """Delete the athlete's own data and anonymise them; keep plans and sign-offs.
+
+    Returns how many rows of each kind were deleted. Safe to run twice."""
+    with transaction.atomic():
+        athlete = Athlete.objects.select_for_update().get(pk=athlete.pk)
+        counts = {}
+        # Children before parents (measurements may point at sessions; notifications at flags).
+        for model in (
+            Notification,
+            Flag,
+            Measurement,
+            TrainingSession,
+            RecoveryActivity,
+            CheckIn,
+            Baseline,
+        ):
+            lookup = "flag__athlete" if model is Notification else "athlete"
+            counts[model._meta.label], _ = model.objects.filter(**{lookup: athlete}).delete()
+        counts["athletes.Injury notes"] = (
+            Injury.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
+        )
+        user_id = athlete.user_id
+        athlete.first_name = "Erased athlete"
+        athlete.last_name = f"#{athlete.pk}"
+        athlete.date_of_birth = None
+        athlete.sex = Athlete.Sex.OTHER
+        athlete.events = ""
+        athlete.user = None
+        athlete.save()
+        if user_id:
+            _anonymise_user(user_id)
+        record_privacy_action(athlete, by=by, action="erase", counts=counts)
+    return counts
+
+
+def _anonymise_user(user_id: int) -> None:
+    user = get_user_model().objects.get(pk=user_id)
+    user.username = f"erased-{user.pk}"
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = False
+    user.set_unusable_password()  # also ends every session (the auth hash changes)
+    user.save()
+    Token.objects.filter(user_id=user_id).delete()
+    IdempotencyRecord.objects.filter(user_id=user_id).delete()
+    Membership.objects.filter(user_id=user_id, role=Role.ATHLETE).delete()
+
+
+def record_privacy_action(athlete: Athlete, *, by, action: str, counts=None) -> None:
+    """A log line and an append-only AuditEvent naming who exported or erased the athlete.
+    Call inside the transaction of the change (erase), so the event exists iff it happened."""
+    from rehab.audit import record_event
+    from rehab.models import AuditAction
+
+    role = (
+        Membership.objects.filter(user=by, team_id=athlete.team_id)
+        .values_list("role", flat=True)
+        .first()
+    ) or ("staff admin" if by.is_staff else "")
+    log.info(
+        "privacy %s of athlete %s by user %s",
+        action,
+        athlete.pk,
+        by.pk,
+        extra={"privacy_action": action, "athlete_id": athlete.pk, "by_user_id": by.pk},
+    )
+    record_event(
+        actor=by,
+        role=role,
+        athlete=athlete,
+        action=AuditAction.PRIVACY_ERASE if action == "erase" else AuditAction.PRIVACY_EXPORT,
+        target=athlete,
+        after={"deleted": counts} if counts else {},
+    )
+
+
+def may_handle_privacy(user, athlete: Athlete) -> bool:
+    """Coaches of the athlete's team and Django staff admins (not clinicians, not athletes)."""
+    if user.is_staff and user.has_perm("athletes.change_athlete"):
+        return True
+    return Membership.objects.filter(user=user, team_id=athlete.team_id, role=Role.COACH).exists()
