@@ -68,24 +68,8 @@ class CheckInSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CheckIn
-        fields = [
-            "id",
-            "athlete",
-            "taken_at",
-            "local_date",
-            "pain_rest",
-            "pain_activity",
-            "pain_morning",
-            "pain_location",
-            "soreness_injured",
-            "soreness_other",
-            "sleep_hours",
-            "sleep_quality",
-            "confidence",
-            "readiness",
-            "note",
-            "created_at",
-        ]
+        # The values record_checkin accepts, and nothing else.
+        fields = ["id", "athlete", "taken_at", "local_date", *services.CHECKIN_FIELDS, "created_at"]
         read_only_fields = ["local_date", "created_at"]
 
     def create(self, validated):
