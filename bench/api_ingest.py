@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from common import recreate_database  # noqa: E402 (bench/ is on sys.path as the script's folder)
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_bench_api")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 50))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 30))
@@ -47,13 +49,7 @@ ENV = {
 
 
 def setup():
-    import psycopg
-
-    parsed = urlparse(DB_URL)
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(DB_URL)
     os.environ.update(ENV)
     import django
 

@@ -47,6 +47,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from common import recreate_database  # noqa: E402 (bench/ is on sys.path as the script's folder)
+
 DB_URL = os.environ.get("FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_faults")
 BROKER = os.environ.get("FAULTS_BROKER_URL", "redis://127.0.0.1:6379/13")
 ATHLETES = int(os.environ.get("FAULTS_ATHLETES", 10_000))
@@ -84,13 +86,7 @@ def say(text):
 
 
 def setup_database():
-    import psycopg
-
-    parsed = urlparse(DB_URL)
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(DB_URL)
     os.environ.update(ENV)
     import django
 

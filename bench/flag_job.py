@@ -16,10 +16,11 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from common import recreate_database  # noqa: E402 (bench/ is on sys.path as the script's folder)
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_bench_flags")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
@@ -29,17 +30,6 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 STEPS = (2_500, 5_000, 10_000)
 DAYS = 120
 SAMPLE = 500
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:

@@ -16,28 +16,16 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from common import recreate_database  # noqa: E402 (bench/ is on sys.path as the script's folder)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 ATHLETES = 500
 DAYS = 120
 RENDERS = 20
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if parsed.scheme not in ("postgres", "postgresql", "pgsql") or not name.startswith("sb_bench"):
-        sys.exit("DATABASE_URL must be a PostgreSQL database whose name starts with sb_bench")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def build(rng: random.Random):
