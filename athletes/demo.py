@@ -285,6 +285,10 @@ def load_demo(today: date | None = None) -> bool:
         for scenario in squad:
             builder.athlete(teams[slug], scenario, coach, clinician)
     builder.flush()
+    # The roster's gate counts, as the beat task would store them within a minute.
+    from rehab.gate_summary import refresh_stale
+
+    refresh_stale()
     return True
 
 

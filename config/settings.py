@@ -221,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.scan_all_athletes",
         "schedule": crontab(minute=f"*/{MONITORING_SCAN_MINUTES}"),
     },
+    # The roster's "gates met" counts (rehab.gate_summary): stale ones are evaluated live until
+    # this stores them again.
+    "rehab-gate-summaries": {
+        "task": "rehab.tasks.refresh_gate_summaries",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # --- REST framework -------------------------------------------------------------------

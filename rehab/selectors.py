@@ -17,7 +17,7 @@ from athletes.models import STAFF_ROLES, Athlete, Injury, Membership
 from athletes.selectors import teams_for
 from monitoring.models import CheckIn, Flag, FlagStatus
 
-from .gates import evaluate_plans
+from .gate_summary import summaries_for
 from .models import AuditEvent, Phase, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 14
@@ -56,6 +56,11 @@ ROSTER_PLAN_FIELDS = (
     "injury__id",
     "injury__side",
     "injury__muscle_group",
+    "gates_met",
+    "gates_missing",
+    "gates_total",
+    "gates_valid_until",
+    "gates_epoch",
 )
 
 
@@ -168,11 +173,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
         plan.current_phase = phases[plan.current_phase_id]
         plan.protocol = plan.current_phase.protocol
         plans[plan.athlete_id] = plan
-    reports = (
-        evaluate_plans(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
-        if plans
-        else {}
-    )
+    # Gates met: the stored summaries, evaluated live only for plans whose evidence changed
+    # since (rehab.gate_summary).
+    summaries = summaries_for(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
     pending = {
         r.plan_id: r
         for r in SignOffRequest.objects.filter(
@@ -195,7 +198,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             open_flags=flags[athlete.pk],
         )
         if plan is not None:
-            row.gates = reports.get(plan.pk)
+            row.gates = summaries.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
             next_key = (plan.protocol_id, plan.current_phase.order + 1)
             row.has_next_phase = next_key in phase_review
