@@ -251,4 +251,3 @@ def test_roster_query_count_is_the_same_with_stored_summaries(
     with django_assert_max_num_queries(17) as large:
         assert len(client.get(reverse("coach:roster")).context["rows"]) == 50
     assert len(large.captured_queries) == len(small.captured_queries)
-
