@@ -5,7 +5,13 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,6 +32,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
+# An athlete's id (the schema cannot read the type from a queryset built per request).
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
     """An incoming athlete id, checked against the requesting user's scope: another team's
     athlete is reported exactly like an id that does not exist."""
