@@ -144,14 +144,16 @@ def record_checkin(
         raise ValueError(f"Unknown check-in fields: {sorted(unknown)}")
     try:
         with transaction.atomic():
-            checkin = (
-                CheckIn.objects.select_for_update()
-                .filter(athlete=athlete, local_date=local_date)
-                .first()
-            )
+            # A new day's check-in is simply inserted: the unique constraint finds an existing
+            # one (below), which saves a locking read on the common path.
+            checkin = None
+            if edit_existing:
+                checkin = (
+                    CheckIn.objects.select_for_update()
+                    .filter(athlete=athlete, local_date=local_date)
+                    .first()
+                )
             created = checkin is None
-            if not created and not edit_existing:
-                raise CheckInConflict(checkin)
             if created:
                 checkin = CheckIn(
                     athlete=athlete, local_date=local_date, client_key=client_key, created_by=by
@@ -168,7 +170,8 @@ def record_checkin(
             checkin.save()
             _schedule_evaluation(athlete.pk)
     except IntegrityError:
-        # A concurrent request won the race: with the same key, return its result.
+        # The day's check-in exists, or a concurrent request won the race: with the same key,
+        # return its result.
         if client_key is not None:
             existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
             if existing is not None:
