@@ -50,6 +50,17 @@ def role_for_athlete(user, athlete: Athlete) -> str | None:
     )
 
 
+def own_athlete_if_loaded(user) -> Athlete | None:
+    """The user's own athlete record if it was loaded with the user (select_related, as the
+    API's token authentication does), else None. Never queries."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    related = type(user).athlete_profile.related
+    if not related.is_cached(user):
+        return None
+    return related.get_cached_value(user)
+
+
 def own_athlete_or_404(user) -> Athlete:
     """The athlete record of the signed-in user themselves. Staff without one, and anonymous
     users, get 404: the athlete pages never show anyone else's data."""

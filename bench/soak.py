@@ -298,13 +298,16 @@ def main():
     days = collections.Counter(rows.values_list("athlete_id", "local_date"))
     doubled = sum(n - 1 for n in days.values() if n > 1)
     log = worker_log.read_text(errors="replace")
-    evaluated = len(re.findall(r"evaluate_athlete\[[^\]]+\] succeeded", log))
-    failed = len(re.findall(r"evaluate_athlete\[[^\]]+\] raised", log))
+    # Check-ins queue their athletes; one evaluate_pending run evaluates all queued so far.
+    evaluated = len(re.findall(r"evaluate_(?:pending|athlete)\[[^\]]+\] succeeded", log))
+    failed = len(re.findall(r"evaluate_(?:pending|athlete)\[[^\]]+\] raised", log))
     print()
     say(f"{elapsed:.0f} s; errors (4xx/5xx/connection) {errors}")
     say(f"check-ins: accepted {len(accepted)}, stored {stored}, lost {len(lost)}, "
         f"stored twice {doubled}  {'OK' if not lost and not doubled and stored == len(accepted) else 'MISMATCH'}")  # fmt: skip
-    say(f"worker: {evaluated} evaluations done, {failed} failed, {backlog} still queued at the end")
+    say(
+        f"worker: {evaluated} evaluation runs done, {failed} failed, {backlog} still queued at the end"
+    )
     say(f"logs: {LOG_DIR}")
     ok = not lost and not doubled and stored == len(accepted) and errors == 0 and failed == 0
     sys.exit(0 if ok else 1)

@@ -5,13 +5,24 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from athletes.models import STAFF_ROLES, Role
-from athletes.selectors import athletes_visible_to, role_for_athlete, roles_of
+from athletes.selectors import (
+    athletes_visible_to,
+    own_athlete_if_loaded,
+    role_for_athlete,
+    roles_of,
+)
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -26,12 +37,22 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
+# An athlete's id (the schema cannot read the type from a queryset built per request).
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
     """An incoming athlete id, checked against the requesting user's scope: another team's
     athlete is reported exactly like an id that does not exist."""
 
     def get_queryset(self):
         return athletes_visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        # The user's own record is always in their scope; when authentication already loaded
+        # it, naming it costs no query.
+        own = own_athlete_if_loaded(self.context["request"].user)
+        if own is not None and not isinstance(data, bool) and str(data) == str(own.pk):
+            return own
+        return super().to_internal_value(data)
 
 
 def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:

@@ -216,7 +216,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DIR / "celerybeat-schedule")
 MONITORING_SCAN_MINUTES = _int("MONITORING_SCAN_MINUTES", 15)
+# Changed athletes are evaluated about a second after the commit (monitoring.services); this
+# sweep catches a request whose trigger was lost (web process died, broker briefly down).
+_PENDING_SWEEP = {"task": "monitoring.tasks.evaluate_pending", "schedule": crontab(minute="*")}
 CELERY_BEAT_SCHEDULE = {
+    "monitoring-pending-evaluations": _PENDING_SWEEP,
     "monitoring-full-scan": {
         "task": "monitoring.tasks.scan_all_athletes",
         "schedule": crontab(minute=f"*/{MONITORING_SCAN_MINUTES}"),
@@ -233,7 +237,8 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
+        # (DRF's, also loading the user's own athlete record in its one query.)
+        "config.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

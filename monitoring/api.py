@@ -60,17 +60,49 @@ class ScopedViewSet(viewsets.GenericViewSet):
 # --- check-ins ---------------------------------------------------------------------------------
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+def _score(**kwargs):
+    return serializers.IntegerField(min_value=0, max_value=10, **kwargs)
+
+
+def _optional_score(help_text="0–10"):
+    return _score(allow_null=True, required=False, help_text=help_text)
+
+
+# Declared field by field rather than introspected from the model for every request (a
+# ModelSerializer rebuilds its fields per instance, and this is the busiest POST).
+# tests/api/test_checkin_serializer.py holds it equal to what a ModelSerializer of CheckIn
+# with the service's CHECKIN_FIELDS builds, so the two cannot drift.
+class CheckInSerializer(serializers.Serializer):
+    id = serializers.BigIntegerField(label="ID", read_only=True)
     athlete = ScopedAthleteField()
     taken_at = serializers.DateTimeField(
         required=False, help_text="ISO 8601; defaults to now; may be past, never future."
     )
+    local_date = serializers.DateField(
+        read_only=True, help_text="The athlete's calendar day of taken_at."
+    )
+    pain_rest = _score()
+    pain_activity = _score()
+    pain_morning = _score()
+    pain_location = serializers.CharField(allow_blank=True, max_length=120, required=False)
+    soreness_injured = _optional_score("Soreness/tightness of the injured region, 0–10.")
+    soreness_other = _optional_score("Same region on the other side, 0–10.")
+    sleep_hours = serializers.DecimalField(
+        allow_null=True, decimal_places=1, max_digits=3, max_value=24, min_value=0, required=False
+    )
+    sleep_quality = _optional_score()
+    confidence = _optional_score()
+    readiness = _optional_score()
+    note = serializers.CharField(
+        allow_blank=True, max_length=1000, required=False, style={"base_template": "textarea.html"}
+    )
+    created_at = serializers.DateTimeField(read_only=True)
 
-    class Meta:
-        model = CheckIn
-        # The values record_checkin accepts, and nothing else.
-        fields = ["id", "athlete", "taken_at", "local_date", *services.CHECKIN_FIELDS, "created_at"]
-        read_only_fields = ["local_date", "created_at"]
+    def get_fields(self):
+        # DRF deep-copies every declared field, arguments and all, for each instance (a third
+        # of this serializer's cost). A fresh field from the same arguments is what that copy
+        # builds; the arguments themselves (numbers, texts, validators) are never changed.
+        return {name: type(f)(*f._args, **f._kwargs) for name, f in self._declared_fields.items()}
 
     def create(self, validated):
         request = self.context["request"]

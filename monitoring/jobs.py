@@ -35,7 +35,16 @@ from athletes.models import STAFF_ROLES, Baseline, Membership
 from rehab.models import Phase, Plan
 
 from . import rules
-from .models import CheckIn, Flag, FlagKind, FlagStatus, Measurement, MetricKind, Notification
+from .models import (
+    CheckIn,
+    EvaluationRequest,
+    Flag,
+    FlagKind,
+    FlagStatus,
+    Measurement,
+    MetricKind,
+    Notification,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -491,3 +500,49 @@ def scan_all(athlete_ids=None, *, now=None) -> ScanReport:
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("monitoring scan: %s", report.as_dict())
     return report
+
+
+# --- evaluation of changed athletes ------------------------------------------------------------
+
+# A claim older than this is taken to belong to a worker that died; far longer than a batch.
+EVALUATION_LEASE = dt.timedelta(minutes=5)
+
+
+def evaluate_pending(*, batch: int = 1000, now=None) -> ScanReport:
+    """Evaluate every athlete with an EvaluationRequest, and remove the requests it served.
+
+    Steps, per batch of requests, until the queue is empty:
+    1. Claim up to `batch` requests that nobody holds (or whose holder's lease ran out) with a
+       conditional update; rows another worker is claiming at this moment are skipped.
+    2. Evaluate their athletes together: scan_all(athlete_ids=...).
+    3. Delete exactly the claimed rows. A request written meanwhile is another row and stays
+       for the next run; a worker that dies before this step leaves its claim to expire and
+       a later run evaluates those athletes again (evaluating twice changes nothing).
+    """
+    total = ScanReport()
+    started = time.monotonic()
+    while True:
+        claimed_at = now or timezone.now()
+        with transaction.atomic():
+            claimed = list(
+                EvaluationRequest.objects.select_for_update(skip_locked=True)
+                .filter(Q(claimed_until=None) | Q(claimed_until__lt=claimed_at))
+                .order_by("pk")
+                .values_list("pk", "athlete_id")[:batch]
+            )
+            ids = [pk for pk, _ in claimed]
+            EvaluationRequest.objects.filter(pk__in=ids).update(
+                claimed_until=claimed_at + EVALUATION_LEASE
+            )
+        if not claimed:
+            break
+        report = scan_all(athlete_ids=sorted({athlete_id for _, athlete_id in claimed}), now=now)
+        # A failing athlete is logged by scan_all and not retried here: the full scan runs it.
+        EvaluationRequest.objects.filter(pk__in=ids).delete()
+        for name, value in report.as_dict().items():
+            if name != "seconds":
+                setattr(total, name, getattr(total, name) + value)
+        if len(claimed) < batch:
+            break
+    total.seconds = round(time.monotonic() - started, 3)
+    return total

@@ -451,3 +451,22 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key} → {self.status_code}"
+
+
+class EvaluationRequest(models.Model):
+    """An athlete whose data changed and who awaits the monitoring job.
+
+    Written in the same transaction as the check-in or measurement, so it exists exactly when
+    the data does; deleted by `jobs.evaluate_pending` once the athlete has been evaluated. One
+    row per change (not per athlete): a change made while the job is running is a new row and
+    stays for the next run. A worker that claims rows and dies leaves them to expire.
+    """
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"evaluate athlete {self.athlete_id} (requested {self.requested_at:%H:%M:%S})"

@@ -4,6 +4,9 @@ Pages, the API and jobs call these; none of them writes these rows on its own.
 """
 
 import datetime as dt
+import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -11,7 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CheckIn, Flag, FlagStatus, Measurement, RecoveryActivity, TrainingSession
+from .models import (
+    CheckIn,
+    EvaluationRequest,
+    Flag,
+    FlagStatus,
+    Measurement,
+    RecoveryActivity,
+    TrainingSession,
+)
+
+logger = logging.getLogger(__name__)
 
 # A phone's clock may run a little ahead of the server's; within this, "now" is meant.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -46,10 +59,45 @@ class CheckInResult:
     replayed: bool = False  # True: the client key was seen before; nothing was written
 
 
-def _schedule_evaluation(athlete_id: int) -> None:
-    from .tasks import evaluate_athlete
+# --- evaluation after commit -------------------------------------------------------------------
+#
+# Every change that the monitoring rules read leaves an EvaluationRequest row in its own
+# transaction (durable: it commits exactly when the data does). After the commit, a web process
+# starts `evaluate_pending` EVALUATION_DELAY seconds later, which evaluates every athlete
+# requested by then in one scan. A process does not start another run while the one it started
+# is still at least EVALUATION_DELAY / 2 away: that run reads the queue after this commit and
+# will see this request (the margin absorbs clock differences between web and worker hosts).
+# So an athlete is evaluated about a second after the change, with one task per second and
+# process instead of one per change. If the process dies between commit and publish, or the
+# broker is down, the request waits for the next run or the minute's sweep (settings).
+EVALUATION_DELAY = 1.0
 
-    transaction.on_commit(lambda: evaluate_athlete.delay(athlete_id))
+_trigger_lock = threading.Lock()
+_next_run_at = 0.0  # monotonic time at which the run this process last started will begin
+
+
+def _schedule_evaluation(athlete_id: int) -> None:
+    EvaluationRequest.objects.create(athlete_id=athlete_id)
+    transaction.on_commit(_start_evaluation)
+
+
+def _start_evaluation() -> None:
+    global _next_run_at
+    from .tasks import evaluate_pending
+
+    if evaluate_pending.app.conf.task_always_eager:
+        evaluate_pending.delay()  # runs here and now; nothing stays scheduled
+        return
+    with _trigger_lock:
+        now = time.monotonic()
+        if now < _next_run_at - EVALUATION_DELAY / 2:
+            return
+        _next_run_at = now + EVALUATION_DELAY
+    try:
+        evaluate_pending.apply_async(countdown=EVALUATION_DELAY)
+    except Exception:
+        _next_run_at = 0.0
+        logger.exception("monitoring: could not start the evaluation; the sweep will run it")
 
 
 def clean_taken_at(taken_at: dt.datetime | None, *, now: dt.datetime) -> dt.datetime:
@@ -96,14 +144,16 @@ def record_checkin(
         raise ValueError(f"Unknown check-in fields: {sorted(unknown)}")
     try:
         with transaction.atomic():
-            checkin = (
-                CheckIn.objects.select_for_update()
-                .filter(athlete=athlete, local_date=local_date)
-                .first()
-            )
+            # A new day's check-in is simply inserted: the unique constraint finds an existing
+            # one (below), which saves a locking read on the common path.
+            checkin = None
+            if edit_existing:
+                checkin = (
+                    CheckIn.objects.select_for_update()
+                    .filter(athlete=athlete, local_date=local_date)
+                    .first()
+                )
             created = checkin is None
-            if not created and not edit_existing:
-                raise CheckInConflict(checkin)
             if created:
                 checkin = CheckIn(
                     athlete=athlete, local_date=local_date, client_key=client_key, created_by=by
@@ -120,7 +170,8 @@ def record_checkin(
             checkin.save()
             _schedule_evaluation(athlete.pk)
     except IntegrityError:
-        # A concurrent request won the race: with the same key, return its result.
+        # The day's check-in exists, or a concurrent request won the race: with the same key,
+        # return its result.
         if client_key is not None:
             existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
             if existing is not None:

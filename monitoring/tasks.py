@@ -12,6 +12,14 @@ def scan_all_athletes():
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def evaluate_pending():
+    """Evaluate the athletes whose data changed since the last run (started about a second
+    after a commit by monitoring.services, and every minute by Celery beat as a sweep)."""
+    return jobs.evaluate_pending().as_dict()
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def evaluate_athlete(athlete_id: int):
-    """Evaluate one athlete right after new data for them was committed."""
+    """Evaluate one athlete. No longer sent by the app (see evaluate_pending); kept so that
+    messages queued by an earlier release are still consumed."""
     return jobs.scan_all(athlete_ids=[athlete_id]).as_dict()

@@ -3,6 +3,7 @@ that should raise a flag does, with exactly one notification."""
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -122,3 +123,40 @@ def test_a_worker_raises_the_flag_for_a_painful_checkin_and_notifies_once(worker
     assert Notification.objects.filter(flag=flag).count() == 1
     assert wait_for(lambda: worker.exists() and len(list(worker.iterdir())) == 1, seconds=10)
     assert len(list(worker.iterdir())) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_burst_of_checkins_is_evaluated_in_a_few_runs_and_every_athlete_is_flagged(
+    worker, tmp_path
+):
+    from monitoring import services
+    from monitoring.models import EvaluationRequest
+
+    services._next_run_at = 0.0  # no run left over from an earlier test
+    team = TeamFactory()
+    staff(team, Role.COACH)
+    athletes = []
+    now = timezone.now()
+    for _ in range(6):
+        athlete = AthleteFactory(team=team)
+        plan = start_plan(athlete, phase_order=2)
+        plan.started_at = now - dt.timedelta(days=20)
+        plan.save()
+        for hours in (72, 48, 24):
+            CheckInFactory(
+                athlete=athlete, taken_at=now - dt.timedelta(hours=hours), pain_activity=4
+            )
+        athletes.append(athlete)
+
+    started = time.monotonic()
+    for athlete in athletes:  # each in its own transaction, as requests are
+        values = {"pain_rest": 2, "pain_activity": 5, "pain_morning": 4}
+        record_checkin(athlete, by=None, values=values)
+
+    flagged = lambda: Flag.objects.filter(athlete__in=athletes).count() == len(athletes)  # noqa: E731
+    assert wait_for(flagged, seconds=30), "not every athlete of the burst was evaluated"
+    assert time.monotonic() - started < 15
+    assert wait_for(lambda: not EvaluationRequest.objects.exists(), seconds=10)
+    log = (tmp_path / "worker.log").read_text()
+    runs = len(re.findall(r"evaluate_pending\[[^\]]+\] succeeded", log))
+    assert 1 <= runs < len(athletes), log[-2000:]  # batched: fewer runs than check-ins

@@ -10,6 +10,7 @@ from athletes.models import Athlete, Baseline, Injury, Role
 from athletes.privacy import athlete_tables, erase_athlete, export_athlete
 from monitoring.models import (
     CheckIn,
+    EvaluationRequest,
     Flag,
     IdempotencyRecord,
     Measurement,
@@ -96,6 +97,7 @@ def athlete_with_everything(team, coach, clinician, name):
         user=athlete.user, key=f"k-{name}", method="POST", path="/api/v1/checkins/",
         fingerprint="0" * 64, status_code=201, body={"id": 1},
     )  # fmt: skip
+    EvaluationRequest.objects.create(athlete=athlete)  # queued for the monitoring job
     return athlete
 
 

@@ -1,0 +1,30 @@
+"""The check-in serializer is declared field by field (for speed); it must stay what DRF would
+build from the model and the service's list of values."""
+
+from rest_framework import serializers
+
+from config.api import ScopedAthleteField
+from monitoring import services
+from monitoring.api import CheckInSerializer
+from monitoring.models import CheckIn
+
+
+class ModelCheckInSerializer(serializers.ModelSerializer):
+    """What DRF would build from the model: the declared serializer must not drift from it."""
+
+    athlete = ScopedAthleteField()
+    taken_at = serializers.DateTimeField(
+        required=False, help_text="ISO 8601; defaults to now; may be past, never future."
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "athlete", "taken_at", "local_date", *services.CHECKIN_FIELDS, "created_at"]
+        read_only_fields = ["local_date", "created_at"]
+
+
+def test_the_checkin_serializer_declares_what_the_model_and_the_service_define():
+    declared = {name: repr(field) for name, field in CheckInSerializer().fields.items()}
+    from_model = {name: repr(field) for name, field in ModelCheckInSerializer().fields.items()}
+    assert declared == from_model
+    assert not ModelCheckInSerializer().get_validators()  # nothing model-level left out
