@@ -676,18 +676,23 @@ class _Builder:
                 self._tests(athlete, s, day, phase, (day - start).days, scale)
             day += timedelta(days=1)
         if "regressed_30m" in s.story:
-            # Yesterday's 30 m was clearly slower than the best of the last four weeks.
-            best = min(
-                m.value
+            # The latest 30 m (yesterday's, or just after today's if today was a testing day)
+            # was clearly slower than the best of the last four weeks.
+            splits = [
+                m
                 for m in self.measurements
                 if m.athlete is athlete and m.metric.code == "split_30m"
-            )
+            ]
+            best = min(m.value for m in splits)
+            latest = max(m.measured_at for m in splits)
             self.measurements.append(
                 Measurement(
                     athlete=athlete,
                     metric=self.metrics["split_30m"],
                     value=round(best * 1.038, 3),
-                    measured_at=_at(self.today - timedelta(days=1), 17),
+                    measured_at=max(
+                        _at(self.today - timedelta(days=1), 17), latest + timedelta(minutes=1)
+                    ),
                     notes="Timing gates, 2 trials",
                 )
             )
