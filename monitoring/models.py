@@ -456,8 +456,9 @@ class IdempotencyRecord(models.Model):
 class EvaluationRequest(models.Model):
     """An athlete whose data changed and who awaits the monitoring job.
 
-    Written in the same transaction as the check-in or measurement, so it exists exactly when
-    the data does; deleted by `jobs.evaluate_pending` once the athlete has been evaluated. One
+    Written by a database trigger (migration 0007) in the same transaction as a check-in or
+    measurement insert, or a change of their values, whoever writes it, so it exists exactly
+    when the data does; deleted by `jobs.evaluate_pending` once the athlete has been evaluated. One
     row per change (not per athlete): a change made while the job is running is a new row and
     stays for the next run. A worker that claims rows and dies leaves them to expire.
     """

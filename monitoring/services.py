@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from .models import (
     CheckIn,
-    EvaluationRequest,
     Flag,
     FlagStatus,
     Measurement,
@@ -61,23 +60,26 @@ class CheckInResult:
 
 # --- evaluation after commit -------------------------------------------------------------------
 #
-# Every change that the monitoring rules read leaves an EvaluationRequest row in its own
-# transaction (durable: it commits exactly when the data does). After the commit, a web process
-# starts `evaluate_pending` EVALUATION_DELAY seconds later, which evaluates every athlete
-# requested by then in one scan. A process does not start another run while the one it started
-# is still at least EVALUATION_DELAY / 2 away: that run reads the queue after this commit and
-# will see this request (the margin absorbs clock differences between web and worker hosts).
-# So an athlete is evaluated about a second after the change, with one task per second and
-# process instead of one per change. If the process dies between commit and publish, or the
-# broker is down, the request waits for the next run or the minute's sweep (settings).
+# Every change that the monitoring rules read leaves an EvaluationRequest row, written by a
+# database trigger on check-ins and measurements in the same transaction (durable: it commits
+# exactly when the data does, whoever wrote it; monitoring/migrations/0007). After the commit,
+# a web process starts `evaluate_pending` EVALUATION_DELAY seconds later, which evaluates every
+# athlete requested by then in one scan. A process does not start another run while the one it
+# started is still at least EVALUATION_DELAY / 2 away: that run reads the queue after this
+# commit and will see this request (the margin absorbs clock differences between web and
+# worker hosts). So an athlete is evaluated about a second after the change, with one task per
+# second and process instead of one per change. Rows written elsewhere (the admin, bulk
+# loads), or a process that dies between commit and publish, or a broker that is down: the
+# request waits for the next run or the minute's sweep (settings).
 EVALUATION_DELAY = 1.0
 
 _trigger_lock = threading.Lock()
 _next_run_at = 0.0  # monotonic time at which the run this process last started will begin
 
 
-def _schedule_evaluation(athlete_id: int) -> None:
-    EvaluationRequest.objects.create(athlete_id=athlete_id)
+def _evaluate_after_commit() -> None:
+    """Call in the transaction that stored a check-in or measurement (the trigger has queued
+    the athlete): the evaluation starts about a second after the commit."""
     transaction.on_commit(_start_evaluation)
 
 
@@ -168,7 +170,7 @@ def record_checkin(
                 exclude=["athlete", "created_by"], validate_unique=False, validate_constraints=False
             )
             checkin.save()
-            _schedule_evaluation(athlete.pk)
+            _evaluate_after_commit()
     except IntegrityError:
         # The day's check-in exists, or a concurrent request won the race: with the same key,
         # return its result.
@@ -221,7 +223,7 @@ def record_measurement(
     measurement.full_clean(exclude=["athlete", "logged_by"], validate_unique=False)
     with transaction.atomic():
         measurement.save()
-        _schedule_evaluation(athlete.pk)
+        _evaluate_after_commit()
     return measurement
 
 

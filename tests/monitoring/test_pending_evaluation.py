@@ -7,9 +7,17 @@ import pytest
 from django.utils import timezone
 
 from monitoring import jobs
-from monitoring.models import EvaluationRequest, Flag
+from monitoring.models import CheckIn, EvaluationRequest, Flag, Measurement
 from monitoring.services import CheckInConflict, record_checkin
-from tests.factories import AthleteFactory, CheckInFactory, TeamFactory, start_plan
+from tests.factories import (
+    AthleteFactory,
+    CheckInFactory,
+    MeasurementFactory,
+    SessionFactory,
+    TeamFactory,
+    metric,
+    start_plan,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +31,14 @@ def athlete_in_pain(team):
     now = timezone.now()
     for hours in (72, 48, 24):
         CheckInFactory(athlete=athlete, taken_at=now - dt.timedelta(hours=hours), pain_activity=5)
+    # Those inserts queued the athlete (the database trigger); start each test from an empty
+    # queue so it sees only what it queues itself.
+    EvaluationRequest.objects.filter(athlete=athlete).delete()
     return athlete
+
+
+def queued():
+    return sorted(EvaluationRequest.objects.values_list("athlete", flat=True).distinct())
 
 
 def test_one_run_evaluates_every_queued_athlete_and_empties_the_queue():
@@ -71,3 +86,65 @@ def test_the_queued_evaluation_runs_after_commit_and_raises_the_flag(
         )
     assert Flag.objects.filter(athlete=athlete, kind="pain_persisting").exists()
     assert not EvaluationRequest.objects.exists()
+
+
+# --- the trigger: whoever writes a check-in or measurement queues its athlete --------------------
+
+
+def test_rows_written_without_the_services_queue_their_athletes_once_per_statement():
+    first, second = AthleteFactory(), AthleteFactory()
+    now = timezone.now()
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(
+                athlete=athlete,
+                taken_at=now - dt.timedelta(days=day),
+                local_date=timezone.localdate(now - dt.timedelta(days=day)),
+                pain_rest=1,
+                pain_activity=1,
+                pain_morning=1,
+            )
+            for athlete in (first, second)
+            for day in range(1, 31)
+        ]
+    )
+    assert queued() == sorted([first.pk, second.pk])
+    # One statement of 60 rows: each athlete once, not once per row.
+    assert EvaluationRequest.objects.count() == 2
+
+
+def test_a_change_of_a_value_the_rules_read_queues_and_any_other_change_does_not():
+    checkin = CheckInFactory(pain_activity=1)
+    measurement = MeasurementFactory(athlete=checkin.athlete, metric=metric("split_30m"))
+    EvaluationRequest.objects.all().delete()
+    CheckIn.objects.filter(pk=checkin.pk).update(note="felt fine")
+    Measurement.objects.filter(pk=measurement.pk).update(notes="gates 2 trials")
+    assert queued() == []
+    CheckIn.objects.filter(pk=checkin.pk).update(pain_activity=1)  # the same value
+    assert queued() == []
+    CheckIn.objects.filter(pk=checkin.pk).update(pain_activity=6)
+    assert queued() == [checkin.athlete_id]
+    EvaluationRequest.objects.all().delete()
+    Measurement.objects.filter(pk=measurement.pk).update(value=measurement.value * 1.05)
+    assert queued() == [checkin.athlete_id]
+
+
+def test_a_measurement_moved_to_another_athlete_queues_both():
+    measurement = MeasurementFactory(metric=metric("split_30m"))
+    other = AthleteFactory(team=measurement.athlete.team)
+    EvaluationRequest.objects.all().delete()
+    Measurement.objects.filter(pk=measurement.pk).update(athlete=other)
+    assert queued() == sorted([measurement.athlete_id, other.pk])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_deleting_an_athlete_with_sessions_and_measurements_commits():
+    """Deleting an athlete first sets their measurements' session to NULL: that change must not
+    queue a request for the athlete deleted a moment later (it would fail at commit)."""
+    athlete = AthleteFactory()
+    session = SessionFactory(athlete=athlete)
+    MeasurementFactory(athlete=athlete, metric=metric("split_30m"), session=session)
+    CheckInFactory(athlete=athlete)
+    athlete.delete()
+    assert not EvaluationRequest.objects.exists()
+    assert not Measurement.objects.exists() and not CheckIn.objects.exists()
