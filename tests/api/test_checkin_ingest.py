@@ -77,3 +77,21 @@ def test_a_day_that_already_has_a_checkin_is_a_409_and_adds_no_evaluation_reques
     second = post(client, athlete, HTTP_IDEMPOTENCY_KEY="two")
     assert second.status_code == 409 and second.json()["existing"] == first.json()["id"]
     assert EvaluationRequest.objects.count() == 1
+
+
+def test_load_token_builds_the_same_objects_the_orm_would():
+    from config.authentication import load_token
+
+    athlete = athlete_with_login(TeamFactory())
+    token = Token.objects.create(user=athlete.user)
+    loaded_token, user, own = load_token(token.key)
+    orm = Token.objects.select_related("user", "user__athlete_profile").get(key=token.key)
+    assert loaded_token.key == orm.key and loaded_token.created == orm.created
+    assert user.pk == orm.user.pk and user.date_joined == orm.user.date_joined
+    assert user.is_active is True and user.is_superuser is False  # booleans, also on SQLite
+    assert own == orm.user.athlete_profile and own.date_of_birth == athlete.date_of_birth
+    assert user.athlete_profile is own and own.user is user  # cached: no query to follow
+    coach = staff(athlete.team, Role.COACH)
+    _, coach_user, none = load_token(Token.objects.create(user=coach).key)
+    assert coach_user == coach and none is None
+    assert load_token("not-a-token") is None
