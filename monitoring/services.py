@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.db import insert_unless_exists
+
 from .models import (
     CheckIn,
     Flag,
@@ -144,45 +146,51 @@ def record_checkin(
     unknown = set(values) - set(CHECKIN_FIELDS)
     if unknown:
         raise ValueError(f"Unknown check-in fields: {sorted(unknown)}")
-    try:
-        with transaction.atomic():
-            # A new day's check-in is simply inserted: the unique constraint finds an existing
-            # one (below), which saves a locking read on the common path.
-            checkin = None
-            if edit_existing:
+    for _ in range(3):  # a concurrent request may insert, or delete, the day's check-in meanwhile
+        if edit_existing:
+            with transaction.atomic():
                 checkin = (
                     CheckIn.objects.select_for_update()
                     .filter(athlete=athlete, local_date=local_date)
                     .first()
                 )
-            created = checkin is None
-            if created:
-                checkin = CheckIn(
-                    athlete=athlete, local_date=local_date, client_key=client_key, created_by=by
-                )
-            checkin.taken_at = taken_at
-            for field in CHECKIN_FIELDS:
-                if field in values:
-                    setattr(checkin, field, values[field])
-            # Field validators give the field-level errors; the database enforces the constraints
-            # (validating them here would cost one query each).
-            checkin.full_clean(
-                exclude=["athlete", "created_by"], validate_unique=False, validate_constraints=False
-            )
-            checkin.save()
+                if checkin is not None:
+                    _fill_checkin(checkin, taken_at, values)
+                    checkin.save()
+                    _evaluate_after_commit()
+                    return CheckInResult(checkin, created=False)
+        checkin = CheckIn(
+            athlete=athlete, local_date=local_date, client_key=client_key, created_by=by
+        )
+        _fill_checkin(checkin, taken_at, values)
+        # One statement that skips the insert when the day (or the key) already has a
+        # check-in: no locking read first, and no savepoint, since the expected conflict
+        # raises nothing (this is the busiest write: every athlete, every day).
+        if insert_unless_exists(checkin):
             _evaluate_after_commit()
-    except IntegrityError:
-        # The day's check-in exists, or a concurrent request won the race: with the same key,
-        # return its result.
+            return CheckInResult(checkin, created=True)
         if client_key is not None:
             existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
             if existing is not None:
                 return CheckInResult(existing, created=False, replayed=True)
         existing = CheckIn.objects.filter(athlete=athlete, local_date=local_date).first()
-        if existing is not None:
-            raise CheckInConflict(existing) from None
-        raise
-    return CheckInResult(checkin, created=created)
+        if existing is not None and not edit_existing:
+            raise CheckInConflict(existing)
+        # With edit_existing: inserted meanwhile, so the next round edits it. Otherwise the
+        # conflicting row was deleted meanwhile: the next round inserts.
+    raise IntegrityError(f"The check-in of {local_date} kept changing under this request.")
+
+
+def _fill_checkin(checkin: CheckIn, taken_at: dt.datetime, values: dict) -> None:
+    checkin.taken_at = taken_at
+    for field in CHECKIN_FIELDS:
+        if field in values:
+            setattr(checkin, field, values[field])
+    # Field validators give the field-level errors; the database enforces the constraints
+    # (validating them here would cost one query each).
+    checkin.full_clean(
+        exclude=["athlete", "created_by"], validate_unique=False, validate_constraints=False
+    )
 
 
 def record_measurement(
