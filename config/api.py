@@ -23,6 +23,7 @@ from athletes.selectors import (
     role_for_athlete,
     roles_of,
 )
+from config.db import insert_unless_exists
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -150,9 +151,10 @@ class IdempotentCreateMixin:
     key from the same user.
 
     The record is written last, so the common path costs one INSERT. A request that races
-    another with the same key either blocks on the key's unique index and then rolls its own
-    work back, or meets the object's own uniqueness (a check-in's day) and fails; both then
-    replay the winner's response. Failed requests store nothing: a retry may fix them.
+    another with the same key either waits on the key's unique index, finds the key taken
+    and rolls its own work back, or meets the object's own uniqueness (a check-in's day) and
+    fails; both then replay the winner's response. Failed requests store nothing: a retry
+    may fix them.
     """
 
     def create(self, request, *args, **kwargs):
@@ -175,7 +177,7 @@ class IdempotentCreateMixin:
                 response = super().create(request, *args, **kwargs)
                 if not 200 <= response.status_code < 300:
                     raise _Rollback(response)
-                IdempotencyRecord.objects.create(
+                record = IdempotencyRecord(
                     user=request.user,
                     key=key,
                     method=request.method,
@@ -184,9 +186,18 @@ class IdempotentCreateMixin:
                     status_code=response.status_code,
                     body=response.data,
                 )
+                if not insert_unless_exists(record):
+                    # A request with the same key committed first (this insert waited for
+                    # it on the key's unique index): undo this one's work, replay that one.
+                    raise _Rollback(None)
             return response
         except _Rollback as rollback:
-            return self._replay(request, key, fingerprint, path) or rollback.response
+            replay = self._replay(request, key, fingerprint, path) or rollback.response
+            if replay is None:
+                raise Conflict(
+                    "A request with this Idempotency-Key is in progress; retry."
+                ) from None
+            return replay
         except (IntegrityError, exceptions.APIException):
             replay = self._replay(request, key, fingerprint, path)
             if replay is None:

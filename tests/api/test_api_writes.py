@@ -133,6 +133,67 @@ def test_twenty_concurrent_posts_with_one_key_create_one_checkin():
     assert set(ids) == {CheckIn.objects.get().pk}
 
 
+def run_together(count, request):
+    """`count` threads sending `request()` at the same moment; their responses."""
+    barrier = threading.Barrier(count)
+    responses = []
+
+    def run():
+        try:
+            barrier.wait()
+            responses.append(request())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return responses
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_measurement_posts_with_one_key_create_one_measurement():
+    """Nothing unique in a measurement: only the key's record stops the twins, each of which
+    has already inserted its measurement and must roll it back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real concurrent transactions")
+    team = TeamFactory()
+    coach, athlete = staff(team, Role.COACH), athlete_with_login(team)
+    body = {"athlete": athlete.pk, "metric": "split_30m", "value": 4.31}
+    key = str(uuid.uuid4())
+    responses = run_together(
+        10,
+        lambda: client_for(coach).post(
+            "/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
+        ),
+    )
+    assert [r.status_code for r in responses] == [201] * 10, [r.content for r in responses]
+    assert Measurement.objects.filter(athlete=athlete).count() == 1
+    assert {r.json()["id"] for r in responses} == {Measurement.objects.get().pk}
+    assert sum(r.get("Idempotent-Replayed") == "true" for r in responses) == 9
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_checkins_for_one_day_with_different_keys_store_one_and_409_the_rest():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real concurrent transactions")
+    athlete = athlete_with_login(TeamFactory())
+    responses = run_together(
+        10,
+        lambda: client_for(athlete.user).post(
+            "/api/v1/checkins/",
+            checkin_body(athlete),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        ),
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 9
+    stored = CheckIn.objects.get(athlete=athlete)
+    assert {r.json().get("existing") for r in responses if r.status_code == 409} == {stored.pk}
+
+
 def test_bulk_measurements_are_all_or_nothing(team):
     coach = staff(team, Role.COACH)
     athlete = athlete_with_login(team)
