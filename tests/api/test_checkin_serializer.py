@@ -28,3 +28,14 @@ def test_the_checkin_serializer_declares_what_the_model_and_the_service_define()
     from_model = {name: repr(field) for name, field in ModelCheckInSerializer().fields.items()}
     assert declared == from_model
     assert not ModelCheckInSerializer().get_validators()  # nothing model-level left out
+
+
+def test_each_serializer_gets_its_own_fields_bound_to_it():
+    first, second = CheckInSerializer(), CheckInSerializer()
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other and field is not CheckInSerializer._declared_fields[name]
+        assert field.parent is first and other.parent is second
+        assert field.field_name == name
+    # Declared fields stay unbound templates.
+    assert all(f.parent is None for f in CheckInSerializer._declared_fields.values())
