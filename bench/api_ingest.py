@@ -7,7 +7,12 @@ gunicorn, and for 30 s has 50 concurrent clients (keep-alive connections, one at
 each) POST check-ins to /api/v1/checkins/ — with an Idempotency-Key, as a phone would.
 Each request is a different past day, so every one should be stored. Then the same load
 against a bare Django view that parses the JSON and does one INSERT. Prints requests/s,
-latency percentiles, errors, rows stored vs 201 responses, and the ratio.
+latency percentiles, errors, rows stored vs 201 responses, the CPU each request cost the
+gunicorn workers, PostgreSQL and the load generator, and the ratio.
+
+The 30 s per target run as BENCH_ROUNDS (3) alternating rounds of 10 s, API then bare: this
+VM's speed drifts by 10–20 % over minutes, and alternating keeps the drift out of the ratio
+(each round's ratio is printed too).
 """
 
 import http.client
@@ -32,6 +37,8 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", 50))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 30))
 PORT = int(os.environ.get("BENCH_PORT", 8777))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+TICKS = os.sysconf("SC_CLK_TCK")
 ENV = {
     "DATABASE_URL": DB_URL,
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -117,7 +124,7 @@ def load(path, clients, *, idempotent, seconds=None, first_day=1):
     return results, time.monotonic() - started
 
 
-def report(label, results, elapsed, stored):
+def report(label, results, elapsed, stored, cpu):
     latencies = sorted(seconds for _, seconds in results)
     created = sum(1 for status, _ in results if status == 201)
     errors = len(results) - created
@@ -128,7 +135,58 @@ def report(label, results, elapsed, stored):
         f"p99 {1000 * q[98]:6.1f} ms  errors {errors}  201s {created}  rows stored {stored}"
         f"  {'OK' if stored == created else 'MISMATCH'}"
     )
+    per_request = {name: 1000 * seconds / len(results) for name, seconds in cpu.items()}
+    print(
+        f"{'':<22} CPU per request: gunicorn workers {per_request['workers']:.2f} ms, "
+        f"PostgreSQL {per_request['postgres']:.2f} ms, load generator {per_request['client']:.2f} ms"
+    )
     return rps
+
+
+def _cpu_seconds(pids) -> float:
+    """User + system CPU of these processes so far (from /proc; gone processes count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError):
+            pass
+    return total / TICKS
+
+
+def _processes():
+    """(pid, parent pid, name) of every process."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    head, tail = stat.read().rsplit(")", 1)
+                yield int(entry), int(tail.split()[1]), head.split("(", 1)[1]
+            except (OSError, IndexError):
+                pass
+
+
+def cpu_counters(server_pid):
+    processes = list(_processes())
+    workers = [pid for pid, parent, _ in processes if parent == server_pid]
+    postgres = [pid for pid, _, name in processes if name.startswith("postgres")]
+    client = os.times()
+    return {
+        "workers": _cpu_seconds(workers),
+        "postgres": _cpu_seconds(postgres),
+        "client": client.user + client.system,
+    }
+
+
+def measure(server_pid, path, clients, *, idempotent, seconds, first_day):
+    before = cpu_counters(server_pid)
+    results, elapsed = load(
+        path, clients, idempotent=idempotent, seconds=seconds, first_day=first_day
+    )
+    after = cpu_counters(server_pid)
+    return results, elapsed, {name: after[name] - before[name] for name in before}
 
 
 def main():
@@ -159,21 +217,50 @@ def main():
             except OSError:
                 time.sleep(0.2)
         print(
-            f"{CLIENTS} clients × {SECONDS:.0f} s, gunicorn {WORKERS} sync workers, "
-            f"{os.cpu_count()} cores, PostgreSQL"
+            f"{CLIENTS} clients × {SECONDS:.0f} s per target ({ROUNDS} alternating rounds), "
+            f"gunicorn {WORKERS} sync workers, {os.cpu_count()} cores, PostgreSQL"
         )
         # Warm-up (not counted): each gunicorn worker's first request opens its database and
         # broker connections and loads the Celery app, about a second.
-        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=5000)
-        load("/bench/bare-checkin/", clients, idempotent=False, seconds=2, first_day=9000)
+        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=50000)
+        load("/bench/bare-checkin/", clients, idempotent=False, seconds=2, first_day=90000)
         CheckIn.objects.all().delete()
-        results, elapsed = load("/api/v1/checkins/", clients, idempotent=True)
-        api = report("API /api/v1/checkins/", results, elapsed, CheckIn.objects.count())
-        CheckIn.objects.all().delete()
-        results, elapsed = load("/bench/bare-checkin/", clients, idempotent=False)
-        bare = report("bare view, 1 INSERT", results, elapsed, CheckIn.objects.count())
+        targets = {
+            "API /api/v1/checkins/": ("/api/v1/checkins/", True),
+            "bare view, 1 INSERT": ("/bench/bare-checkin/", False),
+        }
+        totals = {label: ([], 0.0, {}, 0) for label in targets}
+        for round_ in range(ROUNDS):
+            line = []
+            for label, (path, idempotent) in targets.items():
+                results, elapsed, cpu = measure(
+                    server.pid,
+                    path,
+                    clients,
+                    idempotent=idempotent,
+                    seconds=SECONDS / ROUNDS,
+                    first_day=1 + 10000 * round_,
+                )
+                stored = CheckIn.objects.count()
+                CheckIn.objects.all().delete()
+                all_results, all_elapsed, all_cpu, all_stored = totals[label]
+                totals[label] = (
+                    all_results + results,
+                    all_elapsed + elapsed,
+                    {k: all_cpu.get(k, 0) + v for k, v in cpu.items()},
+                    all_stored + stored,
+                )
+                line.append(len(results) / elapsed)
+            print(
+                f"round {round_ + 1}: {line[0]:.0f} vs {line[1]:.0f} req/s ({100 * line[0] / line[1]:.0f} %)"
+            )
+        rates = [
+            report(label, results, elapsed, stored, cpu)
+            for label, (results, elapsed, cpu, stored) in totals.items()
+        ]
         print(
-            f"ratio: the check-in endpoint runs at {100 * api / bare:.0f} % of the bare view's throughput"
+            f"ratio: the check-in endpoint runs at {100 * rates[0] / rates[1]:.0f} % "
+            "of the bare view's throughput"
         )
     finally:
         server.terminate()

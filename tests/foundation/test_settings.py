@@ -37,6 +37,10 @@ def start(**env):
         ({"DEBUG": "false"}, "SECRET_KEY must be set"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"CONN_MAX_AGE": "ten", "DATABASE_URL": "postgres://u@localhost/x"}, "CONN_MAX_AGE"),
+        (
+            {"DB_PREPARED_STATEMENTS": "perhaps", "DATABASE_URL": "postgres://u@localhost/x"},
+            "DB_PREPARED_STATEMENTS",
+        ),
     ],
 )
 def test_malformed_environment_fails_with_a_clear_message(env, message):
@@ -71,3 +75,20 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_bind_on_the_server_and_prepare_hot_statements():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw.prepare_threshold == 5
+    with connection.cursor() as cursor:
+        for _ in range(6):
+            cursor.execute("SELECT %s::int + 1", [41])
+        assert cursor.fetchone() == (42,)
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1
