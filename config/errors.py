@@ -19,7 +19,11 @@ def _is_api(request) -> bool:
 
 
 def is_database_unavailable(exc) -> bool:
-    return isinstance(exc, OperationalError | InterfaceError)
+    """The database could not be reached, or (right after a migration) a prepared statement
+    had to be re-planned mid-transaction: the request did nothing and a retry will work."""
+    from config.db import is_stale_prepared_statement
+
+    return isinstance(exc, OperationalError | InterfaceError) or is_stale_prepared_statement(exc)
 
 
 def database_unavailable(request):

@@ -82,16 +82,63 @@ def test_a_day_that_already_has_a_checkin_is_a_409_and_adds_no_evaluation_reques
 def test_load_token_builds_the_same_objects_the_orm_would():
     from config.authentication import load_token
 
-    athlete = athlete_with_login(TeamFactory())
+    def values(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    athlete = athlete_with_login(TeamFactory(), date_of_birth="2006-03-14", events="100 m")
     token = Token.objects.create(user=athlete.user)
     loaded_token, user, own = load_token(token.key)
     orm = Token.objects.select_related("user", "user__athlete_profile").get(key=token.key)
-    assert loaded_token.key == orm.key and loaded_token.created == orm.created
-    assert user.pk == orm.user.pk and user.date_joined == orm.user.date_joined
-    assert user.is_active is True and user.is_superuser is False  # booleans, also on SQLite
-    assert own == orm.user.athlete_profile and own.date_of_birth == athlete.date_of_birth
+    # Every column of all three, with the same Python types (dates, booleans and datetimes
+    # arrive as text and integers on SQLite and need the ORM's converters).
+    for mine, theirs in ((loaded_token, orm), (user, orm.user), (own, orm.user.athlete_profile)):
+        assert values(mine) == values(theirs)
+        assert {k: type(v) for k, v in values(mine).items()} == {
+            k: type(v) for k, v in values(theirs).items()
+        }
+        assert not mine._state.adding and mine._state.db == theirs._state.db
     assert user.athlete_profile is own and own.user is user  # cached: no query to follow
     coach = staff(athlete.team, Role.COACH)
     _, coach_user, none = load_token(Token.objects.create(user=coach).key)
-    assert coach_user == coach and none is None
+    assert values(coach_user) == values(coach) and none is None
     assert load_token("not-a-token") is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_token_requests_keep_working_after_a_migration_changes_a_column_type():
+    """Prepared statements (DB_PREPARED_STATEMENTS) outlive a schema change on a live
+    connection: the token lookup is re-prepared instead of failing until the process restarts;
+    a statement caught inside a transaction is a 503 the client retries, never a 500."""
+    from django.db import NotSupportedError, connection, transaction
+
+    from config.authentication import load_token
+    from config.errors import is_database_unavailable
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    athlete = athlete_with_login(TeamFactory())
+    key = Token.objects.create(user=athlete.user).key
+    for _ in range(6):  # prepared from the 5th run on
+        assert load_token(key) is not None
+
+    def alter(length):
+        other = connection.get_new_connection(connection.get_connection_params())
+        other.autocommit = True
+        other.execute(f"ALTER TABLE athletes_athlete ALTER COLUMN events TYPE varchar({length})")
+        other.close()
+
+    alter(120)
+    try:
+        with pytest.raises(NotSupportedError) as caught, transaction.atomic():
+            load_token(key)
+        assert is_database_unavailable(caught.value)  # answered 503 + Retry-After
+        for _ in range(6):
+            assert load_token(key) is not None
+        alter(100)  # and again, now outside any transaction
+        assert load_token(key)[2] == athlete
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        response = post(client, athlete)
+        assert response.status_code == 201, response.content
+    finally:
+        alter(80)
