@@ -62,8 +62,9 @@ def _database(default: str) -> dict:
             # Parameters bound by the server, and a statement run 5 times on a connection kept
             # prepared: PostgreSQL then skips parsing and planning the hot queries (the token
             # lookup, the check-in insert), about a fifth of its CPU per check-in POST (see
-            # bench/README.md). Set DB_PREPARED_STATEMENTS=false behind a pooler in
-            # transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+            # bench/README.md). Set DB_PREPARED_STATEMENTS=false behind a transaction-mode
+            # pooler that does not track them (PgBouncer with max_prepared_statements = 0,
+            # its default before 1.24). After a migration: config.db re-prepares.
             config.setdefault("OPTIONS", {}).update(
                 {"server_side_binding": True, "prepare_threshold": 5}
             )

@@ -78,17 +78,41 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
 
 
 @pytest.mark.django_db
-def test_postgresql_connections_bind_on_the_server_and_prepare_hot_statements():
+def test_postgresql_keeps_the_hot_statements_prepared():
     from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from config.authentication import load_token
+    from tests.factories import TeamFactory, athlete_with_login
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    connection.ensure_connection()
-    raw = connection.connection
-    assert raw.prepare_threshold == 5
+    key = Token.objects.create(user=athlete_with_login(TeamFactory()).user).key
+    for _ in range(6):
+        load_token(key)
     with connection.cursor() as cursor:
-        for _ in range(6):
-            cursor.execute("SELECT %s::int + 1", [41])
-        assert cursor.fetchone() == (42,)
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-        assert cursor.fetchone()[0] >= 1
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("authtoken_token" in statement for statement in prepared), prepared
+
+
+@pytest.mark.parametrize("flag, binding", [("true", "True"), ("false", "None")])
+def test_db_prepared_statements_switches_server_side_binding(flag, binding):
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(DATABASE_URL="postgres://u@localhost/x", DB_PREPARED_STATEMENTS=flag)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "options = settings.DATABASES['default'].get('OPTIONS', {}); "
+            "print(options.get('server_side_binding'), options.get('prepare_threshold'))",
+        ],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ([binding, "5"] if flag == "true" else [binding, "None"])
