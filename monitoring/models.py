@@ -469,5 +469,12 @@ class EvaluationRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = [
+            # An athlete's requests: SQLite's trigger looks for a waiting one per inserted
+            # row, and deleting an athlete deletes theirs.
+            models.Index(fields=["athlete"], name="evaluation_request_athlete"),
+        ]
+
     def __str__(self):
         return f"evaluate athlete {self.athlete_id} (requested {self.requested_at:%H:%M:%S})"
