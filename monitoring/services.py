@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from config.db import insert_unless_exists
@@ -178,7 +178,9 @@ def record_checkin(
             raise CheckInConflict(existing)
         # With edit_existing: inserted meanwhile, so the next round edits it. Otherwise the
         # conflicting row was deleted meanwhile: the next round inserts.
-    raise IntegrityError(f"The check-in of {local_date} kept changing under this request.")
+    # Three rounds of concurrent deletes: transient, like a database that is briefly away
+    # (answered 503 with Retry-After; the client's retry will find a settled day).
+    raise OperationalError(f"The check-in of {local_date} kept changing under this request.")
 
 
 def _fill_checkin(checkin: CheckIn, taken_at: dt.datetime, values: dict) -> None:

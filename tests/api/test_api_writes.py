@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.db import connection
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from athletes.models import Athlete, Role
@@ -22,6 +23,14 @@ def team():
 def client_for(user):
     client = APIClient()
     client.force_authenticate(user)
+    return client
+
+
+def token_client_for(key):
+    """A client as an integration or a phone is: by token (the token lookup, the user's own
+    athlete loaded with it), not force_authenticate."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -107,13 +116,14 @@ def test_twenty_concurrent_posts_with_one_key_create_one_checkin():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real concurrent transactions")
     athlete = athlete_with_login(TeamFactory())
+    token = Token.objects.create(user=athlete.user).key
     key = str(uuid.uuid4())
     barrier = threading.Barrier(20)
     statuses, ids = [], []
 
     def post():
         try:
-            client = client_for(athlete.user)
+            client = token_client_for(token)
             barrier.wait()
             response = client.post(
                 "/api/v1/checkins/", checkin_body(athlete), format="json", HTTP_IDEMPOTENCY_KEY=key
@@ -162,10 +172,10 @@ def test_concurrent_measurement_posts_with_one_key_create_one_measurement():
     team = TeamFactory()
     coach, athlete = staff(team, Role.COACH), athlete_with_login(team)
     body = {"athlete": athlete.pk, "metric": "split_30m", "value": 4.31}
-    key = str(uuid.uuid4())
+    key, token = str(uuid.uuid4()), Token.objects.create(user=coach).key
     responses = run_together(
         10,
-        lambda: client_for(coach).post(
+        lambda: token_client_for(token).post(
             "/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
         ),
     )
@@ -180,9 +190,10 @@ def test_concurrent_checkins_for_one_day_with_different_keys_store_one_and_409_t
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real concurrent transactions")
     athlete = athlete_with_login(TeamFactory())
+    token = Token.objects.create(user=athlete.user).key
     responses = run_together(
         10,
-        lambda: client_for(athlete.user).post(
+        lambda: token_client_for(token).post(
             "/api/v1/checkins/",
             checkin_body(athlete),
             format="json",
