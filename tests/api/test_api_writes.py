@@ -1,5 +1,4 @@
 import datetime as dt
-import threading
 import uuid
 
 import pytest
@@ -10,6 +9,7 @@ from rest_framework.test import APIClient
 
 from athletes.models import Athlete, Role
 from monitoring.models import CheckIn, Measurement
+from tests.concurrency import race
 from tests.factories import FlagFactory, TeamFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db
@@ -118,49 +118,17 @@ def test_twenty_concurrent_posts_with_one_key_create_one_checkin():
     athlete = athlete_with_login(TeamFactory())
     token = Token.objects.create(user=athlete.user).key
     key = str(uuid.uuid4())
-    barrier = threading.Barrier(20)
-    statuses, ids = [], []
-
-    def post():
-        try:
-            client = token_client_for(token)
-            barrier.wait()
-            response = client.post(
-                "/api/v1/checkins/", checkin_body(athlete), format="json", HTTP_IDEMPOTENCY_KEY=key
-            )
-            statuses.append(response.status_code)
-            ids.append(response.json().get("id"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = race(
+        lambda: token_client_for(token).post(
+            "/api/v1/checkins/", checkin_body(athlete), format="json", HTTP_IDEMPOTENCY_KEY=key
+        ),
+        count=20,
+    )
+    statuses = [response.status_code for response in responses]
+    ids = [response.json().get("id") for response in responses]
     assert CheckIn.objects.filter(athlete=athlete).count() == 1
     assert statuses == [201] * 20
     assert set(ids) == {CheckIn.objects.get().pk}
-
-
-def run_together(count, request):
-    """`count` threads sending `request()` at the same moment; their responses."""
-    barrier = threading.Barrier(count)
-    responses = []
-
-    def run():
-        try:
-            barrier.wait()
-            responses.append(request())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return responses
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -173,11 +141,11 @@ def test_concurrent_measurement_posts_with_one_key_create_one_measurement():
     coach, athlete = staff(team, Role.COACH), athlete_with_login(team)
     body = {"athlete": athlete.pk, "metric": "split_30m", "value": 4.31}
     key, token = str(uuid.uuid4()), Token.objects.create(user=coach).key
-    responses = run_together(
-        10,
+    responses = race(
         lambda: token_client_for(token).post(
             "/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
         ),
+        count=10,
     )
     assert [r.status_code for r in responses] == [201] * 10, [r.content for r in responses]
     assert Measurement.objects.filter(athlete=athlete).count() == 1
@@ -191,14 +159,14 @@ def test_concurrent_checkins_for_one_day_with_different_keys_store_one_and_409_t
         pytest.skip("needs PostgreSQL for real concurrent transactions")
     athlete = athlete_with_login(TeamFactory())
     token = Token.objects.create(user=athlete.user).key
-    responses = run_together(
-        10,
+    responses = race(
         lambda: token_client_for(token).post(
             "/api/v1/checkins/",
             checkin_body(athlete),
             format="json",
             HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
         ),
+        count=10,
     )
     assert sorted(r.status_code for r in responses) == [201] + [409] * 9
     stored = CheckIn.objects.get(athlete=athlete)

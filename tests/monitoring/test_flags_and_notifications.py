@@ -1,5 +1,4 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
@@ -11,6 +10,7 @@ from athletes.models import Role
 from monitoring import jobs, rules
 from monitoring.models import Flag, Notification
 from monitoring.services import FlagTransitionError, acknowledge_flag, record_checkin, resolve_flag
+from tests.concurrency import race
 from tests.factories import (
     AthleteFactory,
     CheckInFactory,
@@ -153,23 +153,8 @@ def test_two_concurrent_scans_yield_one_flag_and_one_email_per_person():
     staff(team, Role.COACH)
     staff(team, Role.CLINICIAN)
     painful_athlete(team)
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            jobs.scan_all(now=NOW)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(lambda: jobs.scan_all(now=NOW), count=4)
+    errors = [o for o in outcomes if isinstance(o, Exception)]
     assert errors == []
     assert Flag.objects.count() == 1
     assert Notification.objects.count() == 2

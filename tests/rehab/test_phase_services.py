@@ -12,6 +12,7 @@ from athletes.models import Role
 from monitoring.models import FlagKind
 from rehab.models import Phase, PhaseChange, Plan, Protocol, SignOffRequest
 from rehab.services import PhaseConflict, advance_phase, assign_protocol, regress_phase
+from tests.concurrency import race
 from tests.factories import (
     AthleteFactory,
     FlagFactory,
@@ -260,27 +261,6 @@ def test_assign_refuses_another_muscle_group_or_another_teams_protocol(team, coa
 # --- concurrency (PostgreSQL: real row locks) -------------------------------------------
 
 
-def _race(target, count=2):
-    barrier = threading.Barrier(count)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(target())
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_coaches_advancing_at_once_make_one_transition():
@@ -295,7 +275,7 @@ def test_two_coaches_advancing_at_once_make_one_transition():
             coach = next(turn)
         return advance_phase(Plan.objects.get(pk=plan.pk), by=coach, expected_version=0)
 
-    outcomes = _race(act)
+    outcomes = race(act)
     assert sorted(type(o).__name__ for o in outcomes) == ["AdvanceResult", "PhaseConflict"]
     plan.refresh_from_db()
     assert plan.current_phase.order == 1 and plan.version == 1
@@ -333,7 +313,7 @@ def test_advance_and_regress_at_once_apply_only_one():
             call = next(calls)
         return call()
 
-    outcomes = _race(act)
+    outcomes = race(act)
     assert sum(isinstance(o, PhaseConflict) for o in outcomes) == 1
     plan.refresh_from_db()
     assert plan.version == 1
