@@ -231,9 +231,10 @@ def record_measurement(
         logged_by=by,
     )
     measurement.full_clean(exclude=["athlete", "logged_by"], validate_unique=False)
-    with transaction.atomic():
-        measurement.save()
-        _evaluate_after_commit()
+    # One INSERT; its evaluation request is the table trigger's, in the same statement, so no
+    # transaction (or, in a CSV import's, no savepoint per row) is needed around it.
+    measurement.save()
+    _evaluate_after_commit()
     return measurement
 
 
