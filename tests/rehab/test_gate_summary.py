@@ -226,6 +226,10 @@ def test_refresh_works_in_chunks(team):
     plans = [start_plan(AthleteFactory(team=team), 1) for _ in range(5)]
     assert gate_summary.refresh_stale(chunk=2) == {"stale": 5, "stored": 5}
     assert all(fresh(p).gates_valid_until is not None for p in plans)
+    # Run again (beat fires every minute, two workers may overlap): nothing left to do.
+    epochs = [fresh(p).gates_epoch for p in plans]
+    assert gate_summary.refresh_stale(chunk=2) == {"stale": 0, "stored": 0}
+    assert [fresh(p).gates_epoch for p in plans] == epochs
 
 
 def test_the_refresh_task_runs_through_celery_and_beat_schedules_it(athlete):
