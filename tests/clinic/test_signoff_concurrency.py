@@ -9,8 +9,8 @@ from athletes.models import Role
 from rehab.models import AuditEvent, PhaseChange, SignOffDecision, SignOffRequest
 from rehab.signoff import SignOffConflict, decide_signoff, request_signoff
 from tests.clinic.helpers import clinic
+from tests.concurrency import race
 from tests.factories import staff
-from tests.rehab.test_phase_services import _race
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
@@ -34,7 +34,7 @@ def test_two_clinicians_deciding_at_once_make_one_decision():
             rationale="Gates met.",
         )
 
-    outcomes = _race(act)
+    outcomes = race(act)
     assert sorted(type(o).__name__ for o in outcomes) == ["SignOffConflict", "SignOffDecision"]
     assert any(isinstance(o, SignOffConflict) for o in outcomes)
     assert SignOffDecision.objects.count() == 1
