@@ -1,8 +1,11 @@
 """People, teams, roles, athletes, injuries and pre-injury baselines."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from .plausibility import validate_birth_date, validate_log_date
 
 
 class Role(models.TextChoices):
@@ -63,7 +66,7 @@ class Athlete(models.Model):
     )
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.OTHER)
     events = models.CharField(max_length=80, blank=True, help_text="e.g. 100 m, 200 m")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -119,7 +122,7 @@ class Injury(models.Model):
     side = models.CharField(max_length=5, choices=Side.choices)
     # British Athletics Muscle Injury Classification grade 0–4 (a 1–3 scale fits inside).
     grade = models.PositiveSmallIntegerField(help_text="BAMIC grade 0–4")
-    occurred_on = models.DateField()
+    occurred_on = models.DateField(validators=[validate_log_date])
     mechanism = models.CharField(max_length=24, choices=Mechanism.choices)
     is_recurrence = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
@@ -165,7 +168,7 @@ class Baseline(models.Model):
     )
     side = models.CharField(max_length=5, choices=BaselineSide.choices, blank=True, default="")
     value = models.FloatField()
-    measured_on = models.DateField()
+    measured_on = models.DateField(validators=[validate_log_date])
     notes = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -178,3 +181,10 @@ class Baseline(models.Model):
 
     def __str__(self):
         return f"{self.athlete} baseline {self.metric} {self.side or ''} = {self.value}"
+
+    def clean(self):
+        # The registry's plausible range and side rule, as for any measurement.
+        if self.metric_id is not None and self.value is not None:
+            errors = self.metric.value_errors(self.value, self.side)
+            if errors:
+                raise ValidationError(errors)

@@ -161,3 +161,30 @@ METRICS = [
         "1 = clinician palpation without pain, 0 = painful.",
     ),
 ]
+
+# Plausibility per metric kind (PRODUCT.md §2.9): value type, lowest and highest plausible
+# value in the metric's unit, decimals shown. Wide enough for anyone from a rehab jog to a
+# world-class sprint (a 10 m split from a standing start is about 1.6 s at the very best; the
+# fastest top speed measured is about 12.4 m/s); anything outside is a typing or device
+# error. Staff adjust them in the admin. Loaded by migration 0009.
+PLAUSIBLE = {
+    "split_10m": ("number", 1.0, 5.0, 2),
+    "split_20m": ("number", 2.0, 8.0, 2),
+    "split_30m": ("number", 3.0, 11.0, 2),
+    "split_40m": ("number", 3.8, 14.0, 2),
+    "peak_velocity": ("number", 2.0, 13.0, 2),
+    "step_frequency": ("number", 2.0, 6.5, 2),
+    "ground_contact_time": ("number", 50, 400, 0),
+    "stride_asymmetry": ("number", 0, 50, 1),
+    "single_leg_hop": ("number", 10, 350, 0),
+    "triple_hop": ("number", 30, 1000, 0),
+    "hop_lsi": ("number", 0, 150, 1),
+    "knee_flexor_strength": ("number", 10, 1500, 0),
+    "knee_flexor_lsi": ("number", 0, 150, 1),
+    "nordic_force": ("number", 10, 1000, 0),
+    "calf_raises": ("number", 0, 150, 0),
+    "cmj": ("number", 5, 100, 1),
+    "knee_to_wall": ("number", 0, 25, 1),
+    "h_test": ("pass_fail", 0, 1, 0),
+    "palpation": ("pass_fail", 0, 1, 0),
+}

@@ -1,10 +1,20 @@
 """Check-ins, recovery work, training sessions, measurements, the metric registry, flags."""
 
+import math
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+
+from athletes.plausibility import (
+    EARLIEST_LOG_DATE,
+    EARLIEST_LOG_TIME,
+    validate_log_date,
+    validate_log_time,
+)
 
 SCORE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -14,6 +24,52 @@ def _zero_to_ten(field: str, name: str, nullable: bool = False) -> models.CheckC
     if nullable:
         condition |= Q(**{f"{field}__isnull": True})
     return models.CheckConstraint(condition=condition, name=name)
+
+
+class ValueType(models.TextChoices):
+    NUMBER = "number", "Number"
+    PASS_FAIL = "pass_fail", "Pass (1) or fail (0)"
+
+
+class VoidableQuerySet(models.QuerySet):
+    def voided(self):
+        return self.filter(voided_at__isnull=False)
+
+
+class LiveManager(models.Manager.from_queryset(VoidableQuerySet)):
+    """Rows in force: voided rows are left out of every query made through `objects` (and the
+    related managers, e.g. athlete.checkins), so gates, charts, rules, lists and exports never
+    see them. `all_objects` includes them (the athlete page shows them as voided; privacy
+    exports keep everything)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class Voidable(models.Model):
+    """An entry that can be voided (entered in error), never silently deleted: who, when and
+    why stay on the row, and the audit trail keeps its values (PRODUCT.md §2.9)."""
+
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    void_reason = models.TextField(blank=True, max_length=1000, editable=False)
+
+    objects = LiveManager()
+    all_objects = models.Manager.from_queryset(VoidableQuerySet)()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class MetricKind(models.Model):
@@ -42,6 +98,16 @@ class MetricKind(models.Model):
         help_text="Smallest worthwhile change in % when an athlete has too few points for 0.2 × SD."
     )
     description = models.CharField(max_length=240, blank=True)
+    # Plausibility (PRODUCT.md §2.9): a value outside [min_value, max_value] is a typing or
+    # device error and is refused at the field, wherever it comes from (form, API, CSV).
+    value_type = models.CharField(
+        max_length=10, choices=ValueType.choices, default=ValueType.NUMBER
+    )
+    min_value = models.FloatField(help_text="Lowest plausible value, in the metric's unit.")
+    max_value = models.FloatField(help_text="Highest plausible value, in the metric's unit.")
+    decimals = models.PositiveSmallIntegerField(
+        default=2, help_text="Decimals shown on pages and in reports."
+    )
 
     class Meta:
         ordering = ["category", "name"]
@@ -50,23 +116,65 @@ class MetricKind(models.Model):
             models.CheckConstraint(
                 condition=Q(direction__in=["higher", "lower"]), name="metric_direction_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(min_value__lt=F("max_value")), name="metric_range_ordered"
+            ),
+            models.CheckConstraint(condition=Q(decimals__lte=4), name="metric_decimals_0_4"),
+            models.CheckConstraint(
+                condition=Q(value_type__in=ValueType.values), name="metric_value_type_valid"
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.unit})"
 
+    @property
+    def is_pass_fail(self) -> bool:
+        return self.value_type == ValueType.PASS_FAIL
+
+    def format_value(self, value) -> str:
+        """The value as people read it: the metric's precision, pass/fail in words."""
+        if value is None:
+            return "–"
+        if self.is_pass_fail:
+            return "pass" if value == 1 else "fail"
+        return f"{value:,.{self.decimals}f}"
+
+    def value_errors(self, value, side: str = "") -> dict[str, str]:
+        """Field-keyed messages for a value (and side) this metric cannot have; {} when fine.
+        The one definition of a plausible measurement: services, forms, serializers, the CSV
+        import and baselines all call it."""
+        errors = {}
+        if value is None or isinstance(value, bool) or not math.isfinite(value):
+            errors["value"] = "Enter a number."
+        elif self.is_pass_fail:
+            if value not in (0, 1):
+                errors["value"] = f"{self.name} is pass (1) or fail (0)."
+        elif not self.min_value <= value <= self.max_value:
+            low, high = self.format_value(self.min_value), self.format_value(self.max_value)
+            errors["value"] = (
+                f"{self.name} must be between {low} and {high} {self.unit}: "
+                f"{value:g} is not a plausible value."
+            )
+        if self.bilateral and side not in ("left", "right"):
+            errors["side"] = f"{self.name} is measured per leg: choose left or right."
+        elif not self.bilateral and side:
+            errors["side"] = f"{self.name} is not measured per leg: leave the side empty."
+        return errors
+
     def is_worse(self, value: float, reference: float) -> bool:
         return value < reference if self.direction == self.Direction.HIGHER else value > reference
 
 
-class CheckIn(models.Model):
-    """An athlete's daily report. One per athlete and local day: a second report the same
-    day edits the first (PRODUCT.md §2.4), and a retried submission carries the same key."""
+class CheckIn(Voidable):
+    """An athlete's daily report. One per athlete and local day (among the rows in force: a
+    voided one no longer holds its day): a second report the same day edits the first
+    (PRODUCT.md §2.4), and a retried submission carries the same key."""
 
     athlete = models.ForeignKey(
         "athletes.Athlete", on_delete=models.CASCADE, related_name="checkins"
     )
-    taken_at = models.DateTimeField()
+    taken_at = models.DateTimeField(validators=[validate_log_time])
     local_date = models.DateField(help_text="The athlete's calendar day of taken_at.")
     pain_rest = models.PositiveSmallIntegerField(validators=SCORE)
     pain_activity = models.PositiveSmallIntegerField(validators=SCORE)
@@ -122,9 +230,20 @@ class CheckIn(models.Model):
                 condition=Q(sleep_hours__isnull=True) | Q(sleep_hours__gte=0, sleep_hours__lte=24),
                 name="checkin_sleep_hours_0_24",
             ),
-            models.UniqueConstraint(fields=["athlete", "local_date"], name="checkin_one_per_day"),
+            models.UniqueConstraint(
+                fields=["athlete", "local_date"],
+                condition=Q(voided_at__isnull=True),
+                name="checkin_one_per_day",
+            ),
             models.UniqueConstraint(
                 fields=["athlete", "client_key"], name="checkin_client_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__gte=EARLIEST_LOG_TIME), name="checkin_taken_since_2000"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="checkin_void_has_reason",
             ),
         ]
         indexes = [
@@ -183,6 +302,12 @@ class RecoveryActivity(models.Model):
         return f"{self.athlete} {self.performed_on}: {self.get_kind_display()} {self.minutes} min"
 
 
+# Plausible ranges of a session's numbers (the check constraints below say the same).
+MAX_SESSION_MINUTES = 600
+MAX_SPRINT_DISTANCE_M = 10_000
+MIN_TEMPERATURE_C, MAX_TEMPERATURE_C = -40, 55
+
+
 class SessionType(models.TextChoices):
     TECHNIQUE = "technique", "Technique"
     ACCELERATION = "acceleration", "Acceleration"
@@ -194,7 +319,7 @@ class SessionType(models.TextChoices):
     CROSS_TRAINING = "cross_training", "Cross-training"
 
 
-class TrainingSession(models.Model):
+class TrainingSession(Voidable):
     Type = SessionType
 
     class Surface(models.TextChoices):
@@ -212,10 +337,13 @@ class TrainingSession(models.Model):
     plan = models.ForeignKey(
         "rehab.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
-    date = models.DateField()
+    date = models.DateField(validators=[validate_log_date])
     type = models.CharField(max_length=16, choices=SessionType.choices)
-    duration_min = models.PositiveSmallIntegerField()
-    rpe = models.PositiveSmallIntegerField(validators=SCORE, help_text="Session RPE 0–10")
+    duration_min = models.PositiveSmallIntegerField(
+        "duration (min)",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_MINUTES)],
+    )
+    rpe = models.PositiveSmallIntegerField("RPE", validators=SCORE, help_text="Session RPE 0–10")
     load = models.GeneratedField(
         expression=F("rpe") * F("duration_min"),
         output_field=models.IntegerField(),
@@ -223,15 +351,34 @@ class TrainingSession(models.Model):
         help_text="RPE × minutes",
     )
     top_intensity_pct = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="% of max velocity"
+        "top intensity (% of max)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Top speed as % of the athlete's maximum velocity.",
     )
-    sprint_distance_m = models.PositiveIntegerField(null=True, blank=True)
+    sprint_distance_m = models.PositiveIntegerField(
+        "sprint distance (m)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_SPRINT_DISTANCE_M)],
+        help_text="Total distance sprinted in the session.",
+    )
     surface = models.CharField(max_length=10, choices=Surface.choices, blank=True)
     footwear = models.CharField(max_length=60, blank=True)
     weather = models.CharField(max_length=60, blank=True)
-    temperature_c = models.SmallIntegerField(null=True, blank=True)
-    pain_during = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
-    pain_after = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
+    temperature_c = models.SmallIntegerField(
+        "temperature (°C)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_TEMPERATURE_C), MaxValueValidator(MAX_TEMPERATURE_C)],
+    )
+    pain_during = models.PositiveSmallIntegerField(
+        "pain during (0–10)", validators=SCORE, null=True, blank=True
+    )
+    pain_after = models.PositiveSmallIntegerField(
+        "pain after (0–10)", validators=SCORE, null=True, blank=True
+    )
     notes = models.TextField(blank=True)
     client_key = models.UUIDField(null=True, blank=True)
     logged_by = models.ForeignKey(
@@ -248,6 +395,18 @@ class TrainingSession(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_min__gte=1, duration_min__lte=600),
                 name="session_duration_1_600",
+            ),
+            models.CheckConstraint(
+                condition=Q(sprint_distance_m__isnull=True)
+                | Q(sprint_distance_m__lte=MAX_SPRINT_DISTANCE_M),
+                name="session_sprint_distance_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__gte=EARLIEST_LOG_DATE), name="session_date_since_2000"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="session_void_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(top_intensity_pct__isnull=True) | Q(top_intensity_pct__lte=100),
@@ -274,7 +433,31 @@ class TrainingSession(models.Model):
         return f"{self.athlete} {self.date}: {self.get_type_display()} {self.duration_min} min"
 
 
-class Measurement(models.Model):
+class ImportBatch(models.Model):
+    """One confirmed CSV import. Its key is handed out with the preview, so a second confirm
+    of the same preview (back button, a double click) finds the batch and stores nothing."""
+
+    key = models.UUIDField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, help_text="Of the file's bytes.")
+    rows = models.PositiveIntegerField(default=0, help_text="Measurements stored.")
+    skipped = models.PositiveIntegerField(default=0, help_text="Duplicate rows left out.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["imported_by", "key"], name="import_key_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name or 'CSV import'} ({self.rows} rows, {self.created_at:%Y-%m-%d})"
+
+
+class Measurement(Voidable):
     class MeasuredSide(models.TextChoices):
         NONE = "", "Both / not sided"
         LEFT = "left", "Left"
@@ -291,7 +474,7 @@ class Measurement(models.Model):
     metric = models.ForeignKey(MetricKind, on_delete=models.PROTECT, related_name="measurements")
     value = models.FloatField()
     side = models.CharField(max_length=5, choices=MeasuredSide.choices, blank=True, default="")
-    measured_at = models.DateTimeField()
+    measured_at = models.DateTimeField(validators=[validate_log_time])
     session = models.ForeignKey(
         TrainingSession,
         on_delete=models.SET_NULL,
@@ -302,6 +485,14 @@ class Measurement(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     notes = models.CharField(max_length=200, blank=True)
     client_key = models.UUIDField(null=True, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        editable=False,
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -312,6 +503,14 @@ class Measurement(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(side__in=["", "left", "right"]), name="measurement_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(measured_at__gte=EARLIEST_LOG_TIME),
+                name="measurement_taken_since_2000",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="measurement_void_has_reason",
             ),
             models.UniqueConstraint(
                 fields=["athlete", "client_key"], name="measurement_client_key_unique"
@@ -326,6 +525,12 @@ class Measurement(models.Model):
 
     def __str__(self):
         return f"{self.athlete} {self.metric.code} {self.side or ''} = {self.value}"
+
+    def clean(self):
+        if self.metric_id is not None and self.value is not None:
+            errors = self.metric.value_errors(self.value, self.side)
+            if errors:
+                raise ValidationError(errors)
 
 
 class FlagKind(models.TextChoices):
@@ -478,3 +683,16 @@ class EvaluationRequest(models.Model):
 
     def __str__(self):
         return f"evaluate athlete {self.athlete_id} (requested {self.requested_at:%H:%M:%S})"
+
+
+class JobRun(models.Model):
+    """When a scheduled job last started and completed (one row per job): /healthz reads it to
+    tell whether Celery beat and a worker are really running."""
+
+    name = models.CharField(max_length=60, unique=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    def __str__(self):
+        return f"{self.name}: completed {self.completed_at or 'never'}"

@@ -399,6 +399,12 @@ class AuditAction(models.TextChoices):
     SIGNOFF_DECLINE = "signoff.decline", "Declined by clinician"
     FLAG_ACKNOWLEDGE = "flag.acknowledge", "Flag acknowledged"
     FLAG_RESOLVE = "flag.resolve", "Flag resolved"
+    CHECKIN_CORRECT = "checkin.correct", "Check-in corrected"
+    CHECKIN_VOID = "checkin.void", "Check-in voided"
+    SESSION_CORRECT = "session.correct", "Session corrected"
+    SESSION_VOID = "session.void", "Session voided"
+    MEASUREMENT_CORRECT = "measurement.correct", "Measurement corrected"
+    MEASUREMENT_VOID = "measurement.void", "Measurement voided"
     PRIVACY_EXPORT = "privacy.export", "Data exported (privacy request)"
     PRIVACY_ERASE = "privacy.erase", "Personal data erased (privacy request)"
 
