@@ -9,4 +9,5 @@ urlpatterns = [
     path("plan/", me_views.plan, name="plan"),
     path("recovery/", me_views.recovery, name="recovery"),
     path("history/", me_views.history, name="history"),
+    path("checkins/<int:pk>/", me_views.checkin_edit, name="checkin-edit"),
 ]

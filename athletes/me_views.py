@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
+from monitoring.corrections import correct_checkin
+from monitoring.models import CheckIn
 from monitoring.selectors import (
     athlete_flag_messages,
     checkin_on,
@@ -88,6 +90,7 @@ def _render_today(request, athlete, form, existing, *, status=200):
         "athlete": athlete,
         "form": form,
         "existing": existing,
+        "today": timezone.localdate(),
         "soreness_injured_label": injured,
         "soreness_other_label": other,
         "nav": "today",
@@ -95,11 +98,33 @@ def _render_today(request, athlete, form, existing, *, status=200):
     return render(request, "me/today.html", context, status=status)
 
 
+def _day(day) -> str:
+    return date_format(day, "l j M")
+
+
+def _conflict_form(request, existing) -> CheckInForm:
+    """The posted answers, now editing the check-in that already holds their day, with a
+    message that names that day: nothing is replaced until the athlete saves again."""
+    data = request.POST.copy()
+    data["edit"] = str(existing.pk)
+    form = CheckInForm(data)
+    form.is_valid()
+    when = date_format(timezone.localtime(existing.taken_at), "H:i")
+    form.add_error(
+        None,
+        f"You already logged a check-in for {_day(existing.local_date)} (at {when}). Your "
+        "answers are below: save to change that day's check-in, or pick another time.",
+    )
+    return form
+
+
 @athlete_page
 @require_http_methods(["GET", "POST"])
 def today(request, athlete):
     """Today's check-in: pain (three taps), optional soreness, sleep, confidence, readiness and
-    note, one submit. Already logged today? The form edits that check-in."""
+    note, one submit. Already logged today? The form edits that check-in. A time on another
+    day that already has a check-in opens that day's check-in instead (never a silent
+    replacement)."""
     now = timezone.now()
     if request.method == "GET":
         existing = checkin_on(athlete, timezone.localdate(now))
@@ -108,13 +133,15 @@ def today(request, athlete):
         )
 
     form = CheckInForm(request.POST)
-    existing = None
     if _posted_for_someone_else(request, athlete):
         form.is_valid()
         form.add_error(None, NOT_YOURS)
         return _render_today(request, athlete, form, None, status=400)
     if form.is_valid():
         data = form.cleaned_data
+        editing = None
+        if data["edit"] is not None:
+            editing = own_checkin(athlete, data["edit"])
         try:
             result = record_checkin(
                 athlete,
@@ -122,36 +149,83 @@ def today(request, athlete):
                 values=form.checkin_values(),
                 taken_at=data["taken_at"],
                 client_key=data["client_key"],
-                edit_existing=data["edit"] is not None,
+                editing=editing,
                 now=now,
             )
         except ValidationError as error:
             form.add_service_errors(error)
         except CheckInConflict as conflict:
-            # Keep what they entered and switch the form to editing that day's check-in.
-            existing = conflict.existing
-            data = request.POST.copy()
-            data["edit"] = str(existing.pk)
-            form = CheckInForm(data)
-            form.is_valid()
-            when = date_format(timezone.localtime(existing.taken_at), "l j M, H:i")
-            form.add_error(
-                None,
-                f"You already logged a check-in for that day ({when}). Your answers are "
-                "below: save to replace it.",
-            )
-            return _render_today(request, athlete, form, existing, status=409)
+            form = _conflict_form(request, conflict.existing)
+            return _render_today(request, athlete, form, conflict.existing, status=409)
         else:
-            checkin = result.checkin
-            if checkin.local_date == timezone.localdate(now):
-                text = "Check-in saved. Thank you."
-            else:
-                text = f"Check-in for {date_format(checkin.local_date, 'l j M')} saved."
-            if not result.created and not result.replayed:
-                text = "Today's check-in updated."
-            messages.success(request, text)
+            messages.success(request, _saved_message(result, today=timezone.localdate(now)))
             return redirect("me:today")
-    return _render_today(request, athlete, form, existing, status=400)
+    return _render_today(request, athlete, form, editing_or_none(athlete, form), status=400)
+
+
+def _saved_message(result, *, today) -> str:
+    day = result.checkin.local_date
+    if result.created or result.replayed:
+        return "Check-in saved. Thank you." if day == today else f"Check-in for {_day(day)} saved."
+    return "Today's check-in updated." if day == today else f"Check-in for {_day(day)} updated."
+
+
+def editing_or_none(athlete, form):
+    """The check-in a re-shown form is editing (its hidden `edit`), if still the athlete's."""
+    pk = form.cleaned_data.get("edit") if hasattr(form, "cleaned_data") else None
+    return own_checkin(athlete, pk) if pk else None
+
+
+def own_checkin(athlete, pk):
+    """One of the athlete's own check-ins in force, or None (never anyone else's)."""
+    return CheckIn.objects.filter(athlete=athlete, pk=pk).first()
+
+
+@athlete_page
+@require_http_methods(["GET", "POST"])
+def checkin_edit(request, athlete, pk):
+    """Correct one of your own past check-ins (from History). The audit trail keeps the
+    values it had; flags and gates are evaluated again."""
+    checkin = get_object_or_404(CheckIn.objects.filter(athlete=athlete), pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if _posted_for_someone_else(request, athlete):
+            form.is_valid()
+            form.add_error(None, NOT_YOURS)
+        elif form.is_valid():
+            try:
+                corrected = correct_checkin(
+                    checkin,
+                    by=request.user,
+                    values=form.checkin_values(),
+                    taken_at=form.cleaned_data["taken_at"] or checkin.taken_at,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except CheckInConflict as conflict:
+                form.add_error(
+                    "taken_at",
+                    f"{_day(conflict.existing.local_date)} already has a check-in: edit that "
+                    "one instead.",
+                )
+            else:
+                messages.success(request, f"Check-in for {_day(corrected.local_date)} updated.")
+                return redirect("me:history")
+        status = 400
+    else:
+        initial = _checkin_initial(checkin)
+        form = CheckInForm(initial=initial)
+    injured, other = _soreness_labels(athlete)
+    context = {
+        "athlete": athlete,
+        "form": form,
+        "checkin": checkin,
+        "soreness_injured_label": injured,
+        "soreness_other_label": other,
+        "nav": "history",
+    }
+    return render(request, "me/checkin_edit.html", context, status=status)
 
 
 @athlete_page
@@ -215,8 +289,13 @@ def recovery(request, athlete):
 @require_safe
 def history(request, athlete):
     """Pain over the last eight weeks as a chart, and past check-ins, newest first, paginated."""
+    # Every check-in as logged, voided ones marked (a coach voided it as entered in error).
     page = Paginator(
-        athlete.checkins.order_by("-taken_at"), HISTORY_PAGE_SIZE, allow_empty_first_page=True
+        CheckIn.all_objects.filter(athlete=athlete)
+        .select_related("voided_by")
+        .order_by("-local_date", "-id"),
+        HISTORY_PAGE_SIZE,
+        allow_empty_first_page=True,
     ).get_page(request.GET.get("page"))
     context = {
         "athlete": athlete,

@@ -104,7 +104,8 @@ class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
     """Coaches and clinicians write within their teams; athletes only read their own data.
 
     Views list the roles that may write in `write_roles` (default: coach and clinician) and
-    may let athletes create (`athlete_may_create`, for check-ins)."""
+    the actions an athlete may take on their own data in `athlete_actions` (check-ins:
+    create and correct)."""
 
     message = "Your role does not allow this action."
 
@@ -113,9 +114,9 @@ class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        if getattr(view, "athlete_may_create", False) and view.action == "create":
-            # Anyone with a role towards the posted athlete may create (checked by the
-            # serializer's scoped athlete field and require_role_for): saves a query here.
+        if view.action in getattr(view, "athlete_actions", ()):
+            # Anyone with a role towards the athlete may try (checked by the serializer's
+            # scoped athlete field, the object permission and the service): saves a query.
             return True
         return bool(roles_of(request.user) & set(getattr(view, "write_roles", STAFF_ROLES)))
 
@@ -124,6 +125,8 @@ class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
             return True
         athlete = getattr(obj, "athlete", obj)
         role = role_for_athlete(request.user, athlete)
+        if role == Role.ATHLETE and view.action in getattr(view, "athlete_actions", ()):
+            return True
         return role in set(getattr(view, "write_roles", STAFF_ROLES))
 
 

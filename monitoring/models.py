@@ -575,6 +575,10 @@ class Flag(models.Model):
     )
     # Claimed by exactly one worker with a conditional update before notifying.
     notified_at = models.DateTimeField(null=True, blank=True)
+    # A check-in or measurement this flag cites was voided as entered in error
+    # (monitoring.corrections): the page says so and offers a one-click resolve.
+    evidence_voided_at = models.DateTimeField(null=True, blank=True)
+    evidence_voided_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

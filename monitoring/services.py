@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from athletes.plausibility import EARLIEST_LOG_TIME
 from config.db import insert_unless_exists
 
 from .models import (
@@ -104,17 +105,26 @@ def _start_evaluation() -> None:
         logger.exception("monitoring: could not start the evaluation; the sweep will run it")
 
 
-def clean_taken_at(taken_at: dt.datetime | None, *, now: dt.datetime) -> dt.datetime:
-    """A report's time: now when absent; in the past for late or paper entries; never in the
-    future (beyond a few minutes of phone clock skew, which is read as now)."""
-    if taken_at is None:
+def clean_log_time(
+    value: dt.datetime | None, *, now: dt.datetime, field: str, what: str
+) -> dt.datetime:
+    """The time of a report or a test: now when absent; in the past for late or paper
+    entries (from 1 Jan 2000 on); never in the future (beyond a few minutes of phone clock
+    skew, which is read as now). Errors are keyed by `field`; `what` names it for people."""
+    if value is None:
         return now
-    if timezone.is_naive(taken_at):
-        taken_at = timezone.make_aware(taken_at)
-    taken_at = taken_at.astimezone(dt.UTC)  # offsets beyond ±16 h are valid ISO, not in SQL
-    if taken_at > now + CLOCK_SKEW:
-        raise ValidationError({"taken_at": "The check-in time cannot be in the future."})
-    return min(taken_at, now)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    # Compared before converting: a year-1 time with a positive offset has no UTC value.
+    if value < EARLIEST_LOG_TIME:
+        raise ValidationError({field: f"The {what} time must be from 1 Jan 2000 on."})
+    if value > now + CLOCK_SKEW:
+        raise ValidationError({field: f"The {what} time cannot be in the future."})
+    return min(value.astimezone(dt.UTC), now)  # offsets beyond ±16 h are valid ISO, not SQL
+
+
+def clean_taken_at(taken_at: dt.datetime | None, *, now: dt.datetime) -> dt.datetime:
+    return clean_log_time(taken_at, now=now, field="taken_at", what="check-in")
 
 
 def record_checkin(
@@ -124,21 +134,24 @@ def record_checkin(
     values: dict,
     taken_at: dt.datetime | None = None,
     client_key: uuid.UUID | None = None,
-    edit_existing: bool = False,
+    editing: CheckIn | None = None,
     now: dt.datetime | None = None,
 ) -> CheckInResult:
     """Store an athlete's check-in exactly once.
 
     - The same `client_key` again (double tap, retry after a timeout, back button, or two
       requests at the same moment) returns the first check-in and writes nothing.
-    - One check-in per athlete and day: with `edit_existing` the day's check-in is updated,
-      otherwise CheckInConflict is raised. Nothing is ever stored half-way.
+    - One check-in per athlete and day. `editing` is the check-in the person's form showed
+      (today's, on the Today page): a time on that same day corrects it
+      (`corrections.correct_checkin`, with its audit trail). Any other day is a new
+      check-in for that day, and if that day already has one, CheckInConflict names it:
+      another day's check-in is never replaced silently. Nothing is stored half-way.
     - Values are validated by the model's validators; errors are keyed by field.
     - After the commit, the athlete is evaluated by the monitoring job.
     """
     now = now or timezone.now()
     if client_key is not None:
-        existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
+        existing = CheckIn.all_objects.filter(athlete=athlete, client_key=client_key).first()
         if existing is not None:
             return CheckInResult(existing, created=False, replayed=True)
     taken_at = clean_taken_at(taken_at, now=now)
@@ -146,19 +159,12 @@ def record_checkin(
     unknown = set(values) - set(CHECKIN_FIELDS)
     if unknown:
         raise ValueError(f"Unknown check-in fields: {sorted(unknown)}")
+    if editing is not None and editing.local_date == local_date:
+        from .corrections import correct_checkin
+
+        corrected = correct_checkin(editing, by=by, values=values, taken_at=taken_at, now=now)
+        return CheckInResult(corrected, created=False)
     for _ in range(3):  # a concurrent request may insert, or delete, the day's check-in meanwhile
-        if edit_existing:
-            with transaction.atomic():
-                checkin = (
-                    CheckIn.objects.select_for_update()
-                    .filter(athlete=athlete, local_date=local_date)
-                    .first()
-                )
-                if checkin is not None:
-                    _fill_checkin(checkin, taken_at, values)
-                    checkin.save()
-                    _evaluate_after_commit()
-                    return CheckInResult(checkin, created=False)
         checkin = CheckIn(
             athlete=athlete, local_date=local_date, client_key=client_key, created_by=by
         )
@@ -170,14 +176,13 @@ def record_checkin(
             _evaluate_after_commit()
             return CheckInResult(checkin, created=True)
         if client_key is not None:
-            existing = CheckIn.objects.filter(athlete=athlete, client_key=client_key).first()
+            existing = CheckIn.all_objects.filter(athlete=athlete, client_key=client_key).first()
             if existing is not None:
                 return CheckInResult(existing, created=False, replayed=True)
         existing = CheckIn.objects.filter(athlete=athlete, local_date=local_date).first()
-        if existing is not None and not edit_existing:
+        if existing is not None:
             raise CheckInConflict(existing)
-        # With edit_existing: inserted meanwhile, so the next round edits it. Otherwise the
-        # conflicting row was deleted meanwhile: the next round inserts.
+        # The conflicting row was deleted or voided meanwhile: the next round inserts.
     # Three rounds of concurrent deletes: transient, like a database that is briefly away
     # (answered 503 with Retry-After; the client's retry will find a settled day).
     raise OperationalError(f"The check-in of {local_date} kept changing under this request.")
@@ -207,27 +212,29 @@ def record_measurement(
     notes="",
     session=None,
     client_key=None,
+    import_batch=None,
     now=None,
 ) -> Measurement:
-    """Store one measurement (validated like a form) and evaluate the athlete after commit."""
+    """Store one measurement and evaluate the athlete after commit. Validated like a form:
+    the registry's plausible range and side rule (MetricKind.value_errors), the time's
+    bounds; errors keyed by field."""
     now = now or timezone.now()
-    measured_at = (measured_at or now).astimezone(dt.UTC)
-    if measured_at > now + CLOCK_SKEW:
-        raise ValidationError({"measured_at": "The measurement time cannot be in the future."})
+    measured_at = clean_log_time(measured_at, now=now, field="measured_at", what="measurement")
     if client_key is not None:
-        existing = Measurement.objects.filter(athlete=athlete, client_key=client_key).first()
+        existing = Measurement.all_objects.filter(athlete=athlete, client_key=client_key).first()
         if existing is not None:
             return existing
     measurement = Measurement(
         athlete=athlete,
         metric=metric,
         value=value,
-        side=side,
-        measured_at=min(measured_at, now),
+        side=side or "",
+        measured_at=measured_at,
         source=source,
         notes=notes,
         session=session,
         client_key=client_key,
+        import_batch=import_batch,
         logged_by=by,
     )
     measurement.full_clean(exclude=["athlete", "logged_by"], validate_unique=False)
@@ -239,15 +246,18 @@ def record_measurement(
 
 
 def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSession:
-    """Store a training session for the athlete's active plan (validated like a form)."""
+    """Store a training session for the athlete's active plan (validated like a form) and
+    evaluate the athlete after commit (its pain counts for the gates)."""
     from rehab.models import Plan
 
     if client_key is not None:
-        existing = TrainingSession.objects.filter(athlete=athlete, client_key=client_key).first()
+        existing = TrainingSession.all_objects.filter(
+            athlete=athlete, client_key=client_key
+        ).first()
         if existing is not None:
             return existing
-    if values.get("date") and values["date"] > timezone.localdate():
-        raise ValidationError({"date": "A session cannot be logged for a future date."})
+    # The date's bounds (not before 2000, not in the future) and every range are the model
+    # fields' validators, run by full_clean.
     session = TrainingSession(
         athlete=athlete,
         logged_by=by,

@@ -5,6 +5,7 @@ import math
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from athletes.plausibility import validate_log_time
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
 from .models import GateCriterion, Phase, Protocol
@@ -103,14 +104,25 @@ class SessionForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    # The model's range constraints, as field errors rather than a form-wide one.
-    RANGES = {"duration_min": (1, 600), "top_intensity_pct": (0, 100), "temperature_c": (-40, 55)}
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, (low, high) in self.RANGES.items():
-            self.fields[name].validators += [MinValueValidator(low), MaxValueValidator(high)]
-            self.fields[name].widget.attrs.update(min=low, max=high)
+        # The model fields' ranges (their validators) as the browser's min/max hints too.
+        for field in self.fields.values():
+            for validator in field.validators:
+                if isinstance(validator, MinValueValidator):
+                    field.widget.attrs["min"] = validator.limit_value
+                elif isinstance(validator, MaxValueValidator):
+                    field.widget.attrs["max"] = validator.limit_value
+
+
+class SessionCorrectionForm(SessionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the correction",
+        help_text="Required when someone else logged this session.",
+    )
 
 
 class MeasurementForm(forms.Form):
@@ -119,8 +131,10 @@ class MeasurementForm(forms.Form):
     side = forms.ChoiceField(choices=Measurement.MeasuredSide.choices, required=False)
     measured_at = forms.DateTimeField(
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Empty: now.",
+        label="Measured at",
+        validators=[validate_log_time],
     )
     notes = forms.CharField(required=False, max_length=200)
 
@@ -129,6 +143,45 @@ class MeasurementForm(forms.Form):
         if not math.isfinite(value):
             raise forms.ValidationError("Enter a finite number.")
         return value
+
+    def clean(self):
+        data = super().clean()
+        metric = data.get("metric") or getattr(self, "metric", None)
+        if metric is not None and "value" in data:
+            for field, message in metric.value_errors(
+                data["value"], data.get("side") or ""
+            ).items():
+                self.add_error(field, message)
+        return data
+
+
+class MeasurementCorrectionForm(MeasurementForm):
+    """Correct a measurement's value, side, time or notes; the metric stays (void the entry
+    and log the right one to change it)."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the correction",
+        help_text="Required when someone else logged this measurement.",
+    )
+
+    def __init__(self, *args, metric, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.metric = metric
+        del self.fields["metric"]
+        self.fields["measured_at"].required = True
+        self.fields["measured_at"].help_text = ""
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why is this entry void?",
+        error_messages={"required": "Say why this entry is void."},
+    )
 
 
 class MeasurementImportForm(forms.Form):

@@ -242,7 +242,9 @@ def _page(queryset, number, per_page=20):
     return Paginator(queryset, per_page).get_page(number)
 
 
-def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, now=None) -> dict:
+def athlete_overview(
+    athlete: Athlete, *, sessions_page=1, measurements_page=1, checkins_page=1, now=None
+) -> dict:
     """One athlete's rehab picture for the coach: plan, phase history, pain over the whole
     plan with phase boundaries, metrics against baseline and gates, paginated logs and flags.
     A fixed number of queries whatever the number of logs."""
@@ -376,12 +378,22 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
         g for code, gs in gate_metrics.items() if code not in values for g in gs
     ]
 
+    # The logs as entered, voided entries included (shown as voided, with who and why).
+    context["checkins"] = _page(
+        CheckIn.all_objects.filter(athlete=athlete)
+        .select_related("voided_by")
+        .order_by("-local_date", "-id"),
+        checkins_page,
+    )
     context["sessions"] = _page(
-        TrainingSession.objects.filter(athlete=athlete).order_by("-date", "-id"), sessions_page
+        TrainingSession.all_objects.filter(athlete=athlete)
+        .select_related("voided_by")
+        .order_by("-date", "-id"),
+        sessions_page,
     )
     context["measurements"] = _page(
-        Measurement.objects.filter(athlete=athlete)
-        .select_related("metric")
+        Measurement.all_objects.filter(athlete=athlete)
+        .select_related("metric", "voided_by")
         .order_by("-measured_at", "-id"),
         measurements_page,
     )

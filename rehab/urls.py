@@ -2,7 +2,7 @@ from django.urls import path
 
 from athletes import privacy_views
 
-from . import views
+from . import correction_views, views
 
 app_name = "coach"
 
@@ -17,6 +17,31 @@ urlpatterns = [
     path("athletes/<int:pk>/measurements/new/", views.measurement_new, name="measurement-new"),
     path("athletes/<int:pk>/export.json", privacy_views.export_json, name="athlete-export"),
     path("athletes/<int:pk>/erase/", privacy_views.erase, name="athlete-erase"),
+    path(
+        "athletes/<int:pk>/checkins/<int:entry_pk>/void/",
+        correction_views.checkin_void,
+        name="checkin-void",
+    ),
+    path(
+        "athletes/<int:pk>/sessions/<int:entry_pk>/edit/",
+        correction_views.session_edit,
+        name="session-edit",
+    ),
+    path(
+        "athletes/<int:pk>/sessions/<int:entry_pk>/void/",
+        correction_views.session_void,
+        name="session-void",
+    ),
+    path(
+        "athletes/<int:pk>/measurements/<int:entry_pk>/edit/",
+        correction_views.measurement_edit,
+        name="measurement-edit",
+    ),
+    path(
+        "athletes/<int:pk>/measurements/<int:entry_pk>/void/",
+        correction_views.measurement_void,
+        name="measurement-void",
+    ),
     path("measurements/import/", views.measurement_import, name="measurement-import"),
     path("protocols/", views.protocol_list, name="protocols"),
     path("protocols/<int:protocol_pk>/copy/", views.protocol_copy, name="protocol-copy"),

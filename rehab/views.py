@@ -92,6 +92,7 @@ def _athlete_page_context(request, athlete, **extra):
         athlete,
         sessions_page=_int(request.GET.get("sessions_page")),
         measurements_page=_int(request.GET.get("measurements_page")),
+        checkins_page=_int(request.GET.get("checkins_page")),
     )
     plan = context["active_plan"]
     context["role"] = role_for_athlete(request.user, athlete)

@@ -3,6 +3,7 @@ build from the model and the service's list of values."""
 
 from rest_framework import serializers
 
+from athletes.plausibility import validate_log_time
 from config.api import ScopedAthleteField
 from monitoring import services
 from monitoring.api import CheckInSerializer
@@ -14,12 +15,26 @@ class ModelCheckInSerializer(serializers.ModelSerializer):
 
     athlete = ScopedAthleteField()
     taken_at = serializers.DateTimeField(
-        required=False, help_text="ISO 8601; defaults to now; may be past, never future."
+        required=False,
+        help_text="ISO 8601; defaults to now; may be past (from 2000 on), never future.",
+        validators=[validate_log_time],
     )
+    # An id, not a related field: the schema then knows its type without a model.
+    voided_by = serializers.IntegerField(source="voided_by_id", read_only=True, allow_null=True)
 
     class Meta:
         model = CheckIn
-        fields = ["id", "athlete", "taken_at", "local_date", *services.CHECKIN_FIELDS, "created_at"]
+        fields = [
+            "id",
+            "athlete",
+            "taken_at",
+            "local_date",
+            *services.CHECKIN_FIELDS,
+            "created_at",
+            "voided_at",
+            "voided_by",
+            "void_reason",
+        ]
         read_only_fields = ["local_date", "created_at"]
 
 

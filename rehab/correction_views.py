@@ -1,0 +1,148 @@
+"""Coach pages that correct or void an athlete's entries (PRODUCT.md §2.9).
+
+Each page reaches the athlete through `get_coached_athlete` (404 outside the athlete's staff)
+and the entry through that athlete; the rules (who may, reasons, audit, re-evaluation) are
+monitoring.corrections'.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from monitoring import corrections
+from monitoring.models import CheckIn, Measurement, TrainingSession
+from monitoring.services import CheckInConflict
+
+from . import selectors
+from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
+from .views import _done, _form_errors, staff_required
+
+NOT_ALLOWED = "Your role does not allow correcting this entry."
+
+
+def _entry(request, model, pk, entry_pk):
+    athlete = selectors.get_coached_athlete(request.user, pk)
+    entry = get_object_or_404(model.all_objects.filter(athlete=athlete), pk=entry_pk)
+    return athlete, entry
+
+
+def _describe(entry) -> str:
+    if isinstance(entry, CheckIn):
+        return (
+            f"check-in of {date_format(entry.local_date)} (pain {entry.pain_rest} at rest, "
+            f"{entry.pain_activity} in activity, {entry.pain_morning} in the morning)"
+        )
+    if isinstance(entry, TrainingSession):
+        return f"{entry.get_type_display().lower()} session of {date_format(entry.date)}"
+    when = date_format(timezone.localtime(entry.measured_at), "DATETIME_FORMAT")
+    side = f", {entry.get_side_display().lower()}" if entry.side else ""
+    return f"{entry.metric.name}{side} {entry.metric.format_value(entry.value)} {entry.metric.unit} ({when})"
+
+
+def _render(request, athlete, entry, form, *, what, action):
+    status = 400 if form.is_bound else 200
+    context = {
+        "athlete": athlete,
+        "entry": entry,
+        "form": form,
+        "what": what,
+        "action": action,
+        "described": _describe(entry),
+    }
+    return render(request, "coach/correct_form.html", context, status=status)
+
+
+def _void_view(model, service, what):
+    @staff_required
+    def view(request, pk, entry_pk):
+        athlete, entry = _entry(request, model, pk, entry_pk)
+        form = VoidForm(request.POST if request.method == "POST" else None)
+        if entry.is_voided:
+            form.is_valid()
+            form.add_error(None, f"This {what} was voided already.")
+        elif request.method == "POST" and form.is_valid():
+            try:
+                service(entry, by=request.user, reason=form.cleaned_data["reason"])
+                return _done(request, athlete, f"{what.capitalize()} voided: {_describe(entry)}.")
+            except corrections.AlreadyVoided as error:
+                form.add_error(None, str(error))
+            except PermissionDenied:
+                form.add_error(None, NOT_ALLOWED)
+            except ValidationError as error:
+                _form_errors(form, error)
+        return _render(request, athlete, entry, form, what=what, action="void")
+
+    return view
+
+
+checkin_void = _void_view(CheckIn, corrections.void_checkin, "check-in")
+session_void = _void_view(TrainingSession, corrections.void_session, "session")
+measurement_void = _void_view(Measurement, corrections.void_measurement, "measurement")
+
+
+@staff_required
+def session_edit(request, pk, entry_pk):
+    athlete, entry = _entry(request, TrainingSession, pk, entry_pk)
+    bound = request.method == "POST" and not entry.is_voided
+    form = SessionCorrectionForm(request.POST if bound else None, instance=entry)
+    if bound and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in corrections.SESSION_FIELDS}
+        return _correct(
+            request,
+            athlete,
+            entry,
+            form,
+            corrections.correct_session,
+            values,
+            what="session",
+        )
+    return _render(request, athlete, entry, form, what="session", action="correct")
+
+
+@staff_required
+def measurement_edit(request, pk, entry_pk):
+    athlete, entry = _entry(request, Measurement, pk, entry_pk)
+    bound = request.method == "POST" and not entry.is_voided
+    initial = {
+        "value": entry.value,
+        "side": entry.side,
+        "measured_at": timezone.localtime(entry.measured_at),
+        "notes": entry.notes,
+    }
+    form = MeasurementCorrectionForm(
+        request.POST if bound else None, initial=initial, metric=entry.metric
+    )
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        values = {
+            "value": data["value"],
+            "side": data["side"] or "",
+            "measured_at": data["measured_at"],
+            "notes": data["notes"],
+        }
+        return _correct(
+            request,
+            athlete,
+            entry,
+            form,
+            corrections.correct_measurement,
+            values,
+            what="measurement",
+        )
+    return _render(request, athlete, entry, form, what="measurement", action="correct")
+
+
+def _correct(request, athlete, entry, form, service, values, *, what):
+    try:
+        service(entry, by=request.user, values=values, reason=form.cleaned_data["reason"])
+        return _done(request, athlete, f"{what.capitalize()} corrected.")
+    except corrections.AlreadyVoided as error:
+        form.add_error(None, str(error))
+    except CheckInConflict as conflict:
+        form.add_error(None, f"That day already has a check-in ({conflict.existing.local_date}).")
+    except PermissionDenied:
+        form.add_error(None, NOT_ALLOWED)
+    except ValidationError as error:
+        _form_errors(form, error)
+    return _render(request, athlete, entry, form, what=what, action="correct")
