@@ -1,5 +1,5 @@
 """CSV import of measurements (timing gates, force plates): preview with row-level errors,
-then all rows or none (PRODUCT.md §2.5).
+then all rows or none (PRODUCT.md §2.5), exactly once.
 
 Columns (header row required, names case-insensitive):
 - `athlete_id` or `athlete` (the athlete's id, or "First Last" as on the roster);
@@ -8,14 +8,24 @@ Columns (header row required, names case-insensitive):
 - `side` (optional: left, right, L, R or empty);
 - `measured_at` (ISO date `2026-11-20` or date and time `2026-11-20 09:30`; a date alone
   means 12:00 local time).
+
+Every row is held to the registry's plausible range and side rule (MetricKind.value_errors),
+like a typed measurement. Imports happen once:
+- the preview hands out a one-time key; confirming stores an ImportBatch under that key in the
+  same transaction as the rows, so a second confirm (back button, double click, two tabs)
+  stores nothing and says when the file was imported;
+- rows identical to a stored measurement (athlete, metric, side, time, value), or to an
+  earlier row of the file, are marked as duplicates and skipped unless the coach ticks them.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -23,7 +33,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .models import Measurement, MetricKind
+from athletes.plausibility import EARLIEST_LOG_TIME
+from config.db import insert_unless_exists
+
+from .models import ImportBatch, Measurement, MetricKind
 from .services import CLOCK_SKEW, record_measurement
 
 MAX_ROWS = 5000
@@ -54,20 +67,49 @@ class ImportRow:
     side: str = ""
     measured_at: dt.datetime | None = None
     errors: dict = field(default_factory=dict)
+    duplicate: str = ""  # why the row is a duplicate ("already stored", "same as line 4")
+
+    def identity(self) -> tuple:
+        return (self.athlete.pk, self.metric.pk, self.side, self.measured_at, self.value)
 
 
 @dataclass
 class ImportPreview:
     rows: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)
+    sha256: str = ""
+    key: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def error_rows(self) -> list:
         return [r for r in self.rows if r.errors]
 
     @property
+    def duplicate_rows(self) -> list:
+        return [r for r in self.rows if r.duplicate]
+
+    @property
+    def new_rows(self) -> list:
+        return [r for r in self.rows if not r.duplicate]
+
+    @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.file_errors and not self.error_rows
+
+
+class AlreadyImported(Exception):
+    """This preview was confirmed before: the batch that stored it."""
+
+    def __init__(self, batch: ImportBatch):
+        super().__init__(f"Already imported ({batch.rows} rows).")
+        self.batch = batch
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    created: list
+    skipped: int
 
 
 def _decode(data: bytes) -> str:
@@ -91,9 +133,11 @@ def _parse_when(text: str, *, now: dt.datetime) -> dt.datetime:
         when = dt.datetime.combine(day, dt.time(12))
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
+    if when < EARLIEST_LOG_TIME:
+        raise ValueError("The date must be from 1 Jan 2000 on.")
     if when > now + CLOCK_SKEW:
         raise ValueError("The date is in the future.")
-    return when
+    return min(when.astimezone(dt.UTC), now)
 
 
 def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
@@ -101,7 +145,7 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
     and the metric registry. Nothing is written. Never raises on bad content: problems are
     reported per row (or for the whole file)."""
     now = now or timezone.now()
-    preview = ImportPreview()
+    preview = ImportPreview(sha256=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_BYTES:
         preview.file_errors.append("The file is larger than 2 MB; split it.")
         return preview
@@ -153,7 +197,34 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
         preview.file_errors.append(f"The file could not be read as CSV: {error}")
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append("The file has a header but no rows.")
+    _mark_duplicates(preview.rows)
     return preview
+
+
+def _mark_duplicates(rows) -> None:
+    """Mark rows identical to a stored measurement, or to an earlier row of the file. One
+    query: the athletes' measurements of the file's metrics within the file's time span."""
+    clean = [r for r in rows if not r.errors]
+    if not clean:
+        return
+    times = [r.measured_at for r in clean]
+    stored = set(
+        Measurement.objects.filter(
+            athlete_id__in={r.athlete.pk for r in clean},
+            metric_id__in={r.metric.pk for r in clean},
+            measured_at__gte=min(times),
+            measured_at__lte=max(times),
+        ).values_list("athlete_id", "metric_id", "side", "measured_at", "value")
+    )
+    seen: dict[tuple, int] = {}
+    for row in clean:
+        identity = row.identity()
+        if identity in stored:
+            row.duplicate = "already stored"
+        elif identity in seen:
+            row.duplicate = f"same as line {seen[identity]}"
+        else:
+            seen[identity] = row.line
 
 
 def _check_row(number, raw, by_id, by_name, metrics, now) -> ImportRow:
@@ -191,18 +262,53 @@ def _check_row(number, raw, by_id, by_name, metrics, now) -> ImportRow:
         row.measured_at = _parse_when(raw.get("measured_at", ""), now=now)
     except ValueError as error:
         row.errors["measured_at"] = str(error)
+    if row.metric is not None and "value" not in row.errors:
+        # The registry's plausible range and side rule, as for a typed measurement.
+        for name, message in row.metric.value_errors(row.value, row.side).items():
+            row.errors.setdefault(name, message)
     return row
 
 
-def import_measurements(preview: ImportPreview, *, by, now=None) -> list[Measurement]:
-    """Store every row of a clean preview, or none: one transaction, and any row the model
-    refuses rolls back the whole file (ValidationError names the line)."""
+def import_measurements(
+    preview: ImportPreview,
+    *,
+    by,
+    key: uuid.UUID,
+    include_lines=(),
+    file_name: str = "",
+    now=None,
+) -> ImportResult:
+    """Store every row of a clean preview (duplicates only when their line is in
+    `include_lines`), or none: one transaction, and any row the model refuses rolls back the
+    whole file (ValidationError names the line). `key` is the one the preview handed out: a
+    second import under it raises AlreadyImported and stores nothing."""
     if not preview.ok:
         raise ValidationError("Fix the errors in the file first; nothing was imported.")
     now = now or timezone.now()
+    done = ImportBatch.objects.filter(imported_by=by, key=key).first()
+    if done is not None:  # confirmed before: its rows now read as duplicates of themselves
+        raise AlreadyImported(done)
+    include_lines = set(include_lines)
+    rows = [r for r in preview.rows if not r.duplicate or r.line in include_lines]
+    if not rows:
+        raise ValidationError(
+            "Nothing to import: every row is already stored. Tick the rows to import again."
+        )
     created = []
     with transaction.atomic():
-        for row in preview.rows:
+        batch = ImportBatch(
+            key=key,
+            imported_by=by,
+            file_name=file_name[:200],
+            sha256=preview.sha256,
+            rows=len(rows),
+            skipped=len(preview.rows) - len(rows),
+        )
+        # The key's unique index makes a concurrent second confirm wait for this one, then
+        # find the batch: exactly one of them stores the rows.
+        if not insert_unless_exists(batch):
+            raise AlreadyImported(ImportBatch.objects.get(imported_by=by, key=key))
+        for row in rows:
             try:
                 created.append(
                     record_measurement(
@@ -213,6 +319,7 @@ def import_measurements(preview: ImportPreview, *, by, now=None) -> list[Measure
                         side=row.side,
                         measured_at=row.measured_at,
                         source=Measurement.Source.CSV,
+                        import_batch=batch,
                         now=now,
                     )
                 )
@@ -220,4 +327,4 @@ def import_measurements(preview: ImportPreview, *, by, now=None) -> list[Measure
                 raise ValidationError(
                     f"Line {row.line}: {'; '.join(error.messages)} Nothing was imported."
                 ) from None
-    return created
+    return ImportResult(batch=batch, created=created, skipped=batch.skipped)

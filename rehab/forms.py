@@ -188,6 +188,13 @@ class MeasurementImportForm(forms.Form):
     file = forms.FileField(required=False, label="CSV file")
     # The previewed file, sent back on confirmation and checked again before anything is stored.
     content = forms.CharField(required=False, widget=forms.HiddenInput)
+    file_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # The preview's one-time key: confirming twice stores the file once.
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def include_lines(self) -> set[int]:
+        """Duplicate rows the coach ticked to import anyway (line numbers; others ignored)."""
+        return {int(v) for v in self.data.getlist("include_lines") if v.isdigit() and len(v) < 8}
 
 
 class ProtocolForm(forms.ModelForm):

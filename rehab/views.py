@@ -363,7 +363,8 @@ def measurement_new(request, pk):
 
 @staff_required
 def measurement_import(request):
-    """Upload → preview with row errors → confirm: all rows stored, or none."""
+    """Upload → preview with row errors and duplicates → confirm: all rows stored, or none,
+    and only once (the preview's one-time key)."""
     bound = request.method == "POST"
     form = MeasurementImportForm(request.POST if bound else None, request.FILES if bound else None)
     context = {"form": form}
@@ -372,8 +373,10 @@ def measurement_import(request):
         confirming = "confirm" in request.POST
         if upload is not None:
             data = upload.read(csv_import.MAX_BYTES + 1)
+            file_name = upload.name
         else:
             data = form.cleaned_data.get("content", "").encode()
+            file_name = form.cleaned_data.get("file_name", "")
         if not data:
             form.add_error("file", "Choose a CSV file.")
         else:
@@ -381,16 +384,29 @@ def measurement_import(request):
                 data, athletes=selectors.coached_athletes(request.user)
             )
             context["preview"] = preview
-            if confirming and preview.ok:
+            if confirming and preview.ok and form.cleaned_data.get("key"):
                 try:
-                    created = csv_import.import_measurements(preview, by=request.user)
-                    context["imported"] = created
-                    context["preview"] = None
-                    context["report"] = _import_report(created)
+                    result = csv_import.import_measurements(
+                        preview,
+                        by=request.user,
+                        key=form.cleaned_data["key"],
+                        include_lines=form.include_lines(),
+                        file_name=file_name,
+                    )
+                    context.update(
+                        imported=result.created,
+                        skipped=result.skipped,
+                        preview=None,
+                        report=_import_report(result.created),
+                    )
+                except csv_import.AlreadyImported as already:
+                    context.update(already=already.batch, preview=None)
                 except ValidationError as error:
                     form.add_error(None, error.messages)
-            elif preview.ok:
+            if context.get("preview") is not None and preview.ok:
                 context["content"] = data.decode("utf-8-sig", errors="replace")
+                context["file_name"] = file_name
+                context["key"] = form.cleaned_data.get("key") or preview.key
     status = 400 if form.errors or (context.get("preview") and not context["preview"].ok) else 200
     return render(request, "coach/import.html", context, status=status)
 

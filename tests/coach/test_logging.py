@@ -1,6 +1,7 @@
 """Coaches log sessions and measurements, and import measurements from CSV: all or nothing."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -147,8 +148,10 @@ def test_csv_preview_then_import_all_rows(client, coach, athlete, team):
     assert preview.context["preview"].ok
     assert not Measurement.objects.exists()  # a preview stores nothing
     assert b"Import 3 measurements" in preview.content
-    content = preview.context["content"]
-    done = client.post(reverse("coach:measurement-import"), {"content": content, "confirm": "1"})
+    content, key = preview.context["content"], preview.context["key"]
+    done = client.post(
+        reverse("coach:measurement-import"), {"content": content, "key": key, "confirm": "1"}
+    )
     assert done.status_code == 200
     assert len(done.context["imported"]) == 3
     assert Measurement.objects.filter(source="csv").count() == 3
@@ -245,7 +248,7 @@ def test_import_rolls_back_everything_when_a_row_fails_at_write_time(coach, athl
 
     monkeypatch.setattr(csv_import, "record_measurement", second_fails)
     with pytest.raises(Exception, match="Line 3"):
-        csv_import.import_measurements(preview, by=coach)
+        csv_import.import_measurements(preview, by=coach, key=preview.key)
     assert not Measurement.objects.exists()
 
 
@@ -262,7 +265,10 @@ def test_imported_measurements_are_evaluated_by_the_monitoring_job_after_commit(
     )
     client.force_login(coach)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        done = client.post(reverse("coach:measurement-import"), {"content": text, "confirm": "1"})
+        done = client.post(
+            reverse("coach:measurement-import"),
+            {"content": text, "key": uuid.uuid4(), "confirm": "1"},
+        )
     assert done.status_code == 200
     assert len(done.context["imported"]) == 3
     assert callbacks  # the evaluation was scheduled (and ran eagerly) after the commit
