@@ -60,3 +60,34 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def shipped_templates(transactional_db):
+    """The metric registry and protocol templates the data migrations ship. serialized_rollback
+    restores them for transactional (live_server) tests; load them here should it not have."""
+    from monitoring.metric_registry import METRICS, PLAUSIBLE
+    from monitoring.models import MetricKind
+    from rehab.models import GateCriterion, Phase, Protocol
+    from rehab.protocol_templates import load_templates
+
+    if not Protocol.objects.filter(is_template=True).exists():
+        for code, name, unit, direction, category, bilateral, swc_pct, description in METRICS:
+            value_type, low, high, decimals = PLAUSIBLE[code]
+            MetricKind.objects.get_or_create(
+                code=code,
+                defaults=dict(
+                    name=name,
+                    unit=unit,
+                    direction=direction,
+                    category=category,
+                    bilateral=bilateral,
+                    swc_pct=swc_pct,
+                    description=description,
+                    value_type=value_type,
+                    min_value=low,
+                    max_value=high,
+                    decimals=decimals,
+                ),
+            )
+        load_templates(Protocol, Phase, GateCriterion, MetricKind)

@@ -67,6 +67,16 @@
     if (!main) { window.location.assign(response.url); return; }
     document.getElementById("main").innerHTML = main.innerHTML;
     document.title = doc.title;
+    // What the server said (saved, or why not) is at the top: show it, and move focus there
+    // so a screen reader reads it too.
+    var notice = document.querySelector("#main .form-errors, #main .messages");
+    if (notice) {
+      notice.setAttribute("tabindex", "-1");
+      notice.focus({ preventScroll: true });
+      notice.scrollIntoView({ block: "center" });
+    } else {
+      window.scrollTo(0, 0);
+    }
     if (response.url && response.url !== window.location.href) {
       history.replaceState(null, "", response.url);
     }

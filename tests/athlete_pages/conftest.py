@@ -29,29 +29,3 @@ def me_client(client, squad):
 
 def pains(rest=1, activity=2, morning=0, **extra):
     return {"pain_rest": rest, "pain_activity": activity, "pain_morning": morning, **extra}
-
-
-@pytest.fixture
-def shipped_templates(transactional_db):
-    """The metric registry and protocol templates the data migrations ship. serialized_rollback
-    restores them for transactional (live_server) tests; load them here should it not have."""
-    from monitoring.metric_registry import METRICS
-    from monitoring.models import MetricKind
-    from rehab.models import GateCriterion, Phase, Protocol
-    from rehab.protocol_templates import load_templates
-
-    if not Protocol.objects.filter(is_template=True).exists():
-        for code, name, unit, direction, category, bilateral, swc_pct, description in METRICS:
-            MetricKind.objects.get_or_create(
-                code=code,
-                defaults=dict(
-                    name=name,
-                    unit=unit,
-                    direction=direction,
-                    category=category,
-                    bilateral=bilateral,
-                    swc_pct=swc_pct,
-                    description=description,
-                ),
-            )
-        load_templates(Protocol, Phase, GateCriterion, MetricKind)
