@@ -90,7 +90,8 @@ def export_athlete(athlete: Athlete, *, by, now=None) -> dict:
     }
     for label, path in sorted(athlete_tables().items()):
         model = apps.get_model(label)
-        data["tables"][label] = _rows(model.objects.filter(**{path: athlete}).distinct())
+        # Every row, voided entries included (the base manager filters nothing).
+        data["tables"][label] = _rows(model._base_manager.filter(**{path: athlete}).distinct())
     if athlete.user_id:
         user = get_user_model().objects.filter(pk=athlete.user_id)
         data["tables"]["auth.User"] = list(user.values("id", *USER_FIELDS))
@@ -119,10 +120,13 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
             Baseline,
         ):
             lookup = "flag__athlete" if model is Notification else "athlete"
-            counts[model._meta.label], _ = model.objects.filter(**{lookup: athlete}).delete()
+            # Voided entries too: the base manager filters nothing.
+            rows = model._base_manager.filter(**{lookup: athlete})
+            counts[model._meta.label], _ = rows.delete()
         counts["athletes.Injury notes"] = (
             Injury.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
         )
+        counts["rehab.AuditEvent corrections"] = _purge_correction_events(athlete)
         user_id = athlete.user_id
         athlete.first_name = "Erased athlete"
         athlete.last_name = f"#{athlete.pk}"
@@ -135,6 +139,15 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
             _anonymise_user(user_id)
         record_privacy_action(athlete, by=by, action="erase", counts=counts)
     return counts
+
+
+def _purge_correction_events(athlete: Athlete) -> int:
+    """The audit events of corrections and voids hold the values (and notes) of entries that
+    erasure just deleted: they go with them. The decision trail (phase changes, sign-offs,
+    flag actions) stays."""
+    from rehab.models import CORRECTION_ACTIONS, AuditEvent
+
+    return AuditEvent.objects.filter(athlete=athlete, action__in=CORRECTION_ACTIONS).purge()
 
 
 def _anonymise_user(user_id: int) -> None:

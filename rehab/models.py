@@ -409,6 +409,18 @@ class AuditAction(models.TextChoices):
     PRIVACY_ERASE = "privacy.erase", "Personal data erased (privacy request)"
 
 
+# Corrections of an athlete's own entries: their before/after values are personal data, and
+# go when the athlete's data is erased (athletes.privacy).
+CORRECTION_ACTIONS = (
+    AuditAction.CHECKIN_CORRECT,
+    AuditAction.CHECKIN_VOID,
+    AuditAction.SESSION_CORRECT,
+    AuditAction.SESSION_VOID,
+    AuditAction.MEASUREMENT_CORRECT,
+    AuditAction.MEASUREMENT_VOID,
+)
+
+
 class AuditEvent(AppendOnlyModel):
     """Who did what to an athlete's rehab, with the state before and after. Append-only: the
     model refuses changes and, on PostgreSQL, so does a trigger (migration 0004)."""

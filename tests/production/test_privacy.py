@@ -238,3 +238,21 @@ def test_staff_admins_export_and_erase_from_the_admin(admin_client, world):
     assert erase.status_code == 302
     owner.refresh_from_db()
     assert owner.first_name == "Erased athlete"
+
+
+def test_voided_entries_are_exported_and_erased_too(world):
+    from monitoring.corrections import void_checkin, void_measurement
+
+    owner = world["owner"]
+    void_checkin(CheckIn.objects.get(athlete=owner), by=world["coach"], reason="Wrong athlete")
+    void_measurement(Measurement.objects.get(athlete=owner), by=world["coach"], reason="Misfire")
+    exported = export_athlete(owner, by=world["coach"])["tables"]
+    assert [r["void_reason"] for r in exported["monitoring.CheckIn"]] == ["Wrong athlete"]
+    assert [r["void_reason"] for r in exported["monitoring.Measurement"]] == ["Misfire"]
+
+    erase_athlete(owner, by=world["coach"])
+    assert not CheckIn.all_objects.filter(athlete=owner).exists()
+    assert not Measurement.all_objects.filter(athlete=owner).exists()
+    # The corrections' audit events held the erased values ("Ada sore"): they went with them.
+    assert not AuditEvent.objects.filter(athlete=owner, action=AuditAction.CHECKIN_VOID).exists()
+    assert "Ada" not in json.dumps(export_athlete(owner, by=world["coach"]), default=str)
