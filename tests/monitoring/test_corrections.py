@@ -492,3 +492,15 @@ def test_moving_a_past_checkin_onto_a_logged_day_is_a_field_error(client, world)
     assert "already has a check-in" in response.context["form"].errors["taken_at"][0]
     older.refresh_from_db()
     assert older.local_date == timezone.localdate() - dt.timedelta(days=2)
+
+
+def test_a_void_makes_the_rosters_stored_gate_counts_stale(world):
+    from rehab.gate_summary import store
+    from rehab.models import Plan
+
+    m = MeasurementFactory(athlete=world["me"])
+    plan = Plan.objects.select_related("current_phase", "injury").get(pk=world["plan"].pk)
+    assert store([plan]) == 1
+    assert Plan.objects.get(pk=plan.pk).gates_valid_until is not None
+    corrections.void_measurement(m, by=world["coach"], reason="Misfire")
+    assert Plan.objects.get(pk=plan.pk).gates_valid_until is None
