@@ -189,12 +189,18 @@ def latest_measurements(athlete_ids, now) -> list[LatestMeasurement]:
 
 
 def plan_checkin_recency(athlete_ids, now):
-    """Per active plan: athlete, start, the protocol's allowance and the latest check-in."""
+    """Per active plan: athlete, start, the protocol's allowance and the latest check-in in
+    force (voided check-ins do not count)."""
+    # A join bypasses CheckIn's manager: leave voided check-ins out here.
     return (
         active_plans(athlete_ids)
         .annotate(
             last_checkin_at=Max(
-                "athlete__checkins__taken_at", filter=Q(athlete__checkins__taken_at__lte=now)
+                "athlete__checkins__taken_at",
+                filter=Q(
+                    athlete__checkins__taken_at__lte=now,
+                    athlete__checkins__voided_at__isnull=True,
+                ),
             )
         )
         .values_list("athlete_id", "started_at", "protocol__missed_checkin_days", "last_checkin_at")

@@ -21,7 +21,8 @@ def athlete_rows(user):
         athletes_visible_to(user)
         .select_related("team")
         .annotate(
-            last_checkin_at=Max("checkins__taken_at"),
+            # A join bypasses CheckIn's manager: voided check-ins are left out by hand.
+            last_checkin_at=Max("checkins__taken_at", filter=Q(checkins__voided_at__isnull=True)),
             unresolved_flags=Count(
                 "flags", filter=~Q(flags__status=FlagStatus.RESOLVED), distinct=True
             ),
