@@ -41,7 +41,7 @@ class PainReport:
 
     @property
     def worst(self) -> int:
-        return max(self.rest, self.activity, self.morning)
+        return worst_pain(self.rest, self.activity, self.morning)
 
     def as_evidence(self) -> dict:
         return {
@@ -51,6 +51,18 @@ class PainReport:
             "activity": self.activity,
             "morning": self.morning,
         }
+
+
+def worst_pain(*scores: int | None) -> int | None:
+    """The worst pain of a report: the highest of rest / during / next-morning (PRODUCT.md
+    §2.6). Missing scores are left out; None when there is none."""
+    known = [s for s in scores if s is not None]
+    return max(known) if known else None
+
+
+def evidence_worst_pain(report: dict) -> int | None:
+    """`worst_pain` of a report as a flag's evidence stores it (see `PainReport.as_evidence`)."""
+    return worst_pain(report.get("rest"), report.get("activity"), report.get("morning"))
 
 
 def _hours(delta: dt.timedelta) -> float:
