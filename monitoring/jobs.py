@@ -19,7 +19,8 @@ Steps of `scan_all`:
 5. Notify: each flag is claimed with a conditional update (notified_at IS NULL) before its
    in-app notifications are written; each e-mail is claimed the same way before it is sent.
    The claim and the notification rows commit together, so a worker killed halfway leaves the
-   flag unclaimed and the next run notifies it.
+   flag unclaimed and the next run notifies it. An e-mail says who, what and when, and links
+   to the athlete's flags at SITE_URL.
 """
 
 import datetime as dt
@@ -34,6 +35,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, RowRange, Sum, When, Window
 from django.db.models.functions import Greatest, RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
 from athletes.models import STAFF_ROLES, Baseline, Membership
@@ -538,7 +540,7 @@ def notify_pending(now=None) -> tuple[int, int]:
         pending = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(emailed_at=None)
-            .select_related("recipient")
+            .select_related("recipient", "flag__athlete__team")
         )
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
     for notification in pending:
@@ -554,15 +556,36 @@ def _message(flag) -> str:
     return f"{FLAG_SUBJECT[flag.kind]} — {flag.athlete.full_name}: {flag.summary}"[:300]
 
 
+def flag_page_url(athlete_id) -> str:
+    """The athlete's page at its flags section, absolute (e-mails are read outside the app)."""
+    return f"{settings.SITE_URL}{reverse('coach:athlete', args=[athlete_id])}#flags"
+
+
+def _email_body(flag) -> str:
+    """Who, what, when it opened, and where to act on it."""
+    athlete = flag.athlete
+    opened = timezone.localtime(flag.opened_at)
+    return (
+        f"{FLAG_SUBJECT[flag.kind]} — {athlete.full_name} ({athlete.team.name})\n"
+        f"\n"
+        f"{flag.summary}\n"
+        f"\n"
+        f"Flag opened {opened.day} {opened:%b %Y at %H:%M} {opened.tzname()}.\n"
+        f"\n"
+        f"Review the evidence on {athlete.first_name}'s page, then acknowledge or resolve "
+        f"the flag:\n"
+        f"{flag_page_url(athlete.pk)}\n"
+        f"\n"
+        f"You receive this as a coach or clinician of {athlete.team.name} in Sprintback.\n"
+    )
+
+
 def _email(notification) -> int:
     if not notification.recipient.email:
         return 0
     send_mail(
         subject=f"[Sprintback] {notification.message[:120]}",
-        message=(
-            f"{notification.message}\n\nOpen Sprintback to review the evidence and "
-            "acknowledge or resolve the flag."
-        ),
+        message=_email_body(notification.flag),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[notification.recipient.email],
     )
