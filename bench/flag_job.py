@@ -104,14 +104,14 @@ def main() -> None:
                 INSERT INTO monitoring_checkin
                   (athlete_id, taken_at, local_date, pain_rest, pain_activity, pain_morning,
                    pain_location, note, sleep_hours, sleep_quality, confidence, readiness,
-                   created_at, updated_at)
+                   void_reason, created_at, updated_at)
                 SELECT a.id, t.ts, (t.ts AT TIME ZONE 'Europe/London')::date,
                        LEAST(10, GREATEST(0, p.base / 2)),
                        CASE WHEN a.id %% 25 = 0 AND t.d < 3 THEN 4 + (t.d %% 2)
                             ELSE LEAST(10, GREATEST(0, p.base)) END,
                        CASE WHEN a.id %% 25 = 0 AND t.d < 3 THEN 3
                             ELSE LEAST(10, GREATEST(0, p.base - 1)) END,
-                       '', '', 7.5, 7, LEAST(10, 3 + (120 - t.d) / 17), 7, now(), now()
+                       '', '', 7.5, 7, LEAST(10, 3 + (120 - t.d) / 17), 7, '', now(), now()
                 FROM athletes_athlete a
                 CROSS JOIN LATERAL (
                     SELECT d, %(now)s::timestamptz - make_interval(days => d::int)
@@ -130,13 +130,14 @@ def main() -> None:
             cur.execute(
                 """
                 INSERT INTO monitoring_measurement
-                  (athlete_id, metric_id, value, side, measured_at, source, notes, created_at)
+                  (athlete_id, metric_id, value, side, measured_at, source, notes, void_reason,
+                   created_at)
                 SELECT a.id, m.metric_id,
                        CASE WHEN m.code = 'split_30m' AND a.id %% 50 = 0 AND w.w = 0
                             THEN 4.1 * 1.06
                             ELSE m.base * (1 + m.sign * 0.004 * w.w) END,
                        m.side, %(now)s::timestamptz - make_interval(days => (7 * w.w + 1)::int),
-                       'csv', '', now()
+                       'csv', '', '', now()
                 FROM athletes_athlete a
                 CROSS JOIN generate_series(0, %(weeks)s - 1) AS w(w)
                 CROSS JOIN (VALUES

@@ -2,11 +2,12 @@
 
 With no environment at all the app runs on a SQLite file in the project folder and a
 Celery broker on the file system (no server needed). Production sets DATABASE_URL,
-CELERY_BROKER_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
+CELERY_BROKER_URL, SECRET_KEY, DEBUG=false, ALLOWED_HOSTS and SITE_URL.
 """
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -190,6 +191,20 @@ STORAGES = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sprintback <noreply@sprintback.local>")
+
+
+def _site_url(name: str, default: str) -> str:
+    raw = env.str(name, default=default).strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a site address: use e.g. https://sprintback.example.org"
+        )
+    return raw.rstrip("/")
+
+
+# Where people open the app: links in e-mails (which are read outside it) start with it.
+SITE_URL = _site_url("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Celery -----------------------------------------------------------------------------
 # Default: the file-system transport, which needs no server. Its folders must be given

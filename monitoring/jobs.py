@@ -1,20 +1,26 @@
 """The monitoring scan: evaluate athletes in active plans, raise and clear flags, notify once.
 
 Steps of `scan_all`:
-1. Read, set-wise (window functions and aggregates in SQL), exactly the data the rules need:
+1. Read the flags of the athletes in scope in one statement: per athlete and kind the
+   unresolved flag and the most recent resolved one. One statement, so a resolution committed
+   meanwhile is seen either as resolved or not at all, never as "no flag at all".
+2. Read, set-wise (window functions and aggregates in SQL), exactly the data the rules need:
    per athlete the current pain episode plus the last three reports; per athlete, metric and
    side the latest measurement of the last 28 days with the stats of the ones before it;
-   per plan the latest check-in.
-2. Apply the pure rules of `monitoring.rules` per athlete (one athlete failing is logged and
-   skipped).
-3. Write flags: a new finding creates a flag under the unique constraint "one unresolved flag
+   per plan the latest check-in (voided rows left out everywhere).
+3. Apply the pure rules of `monitoring.rules` per athlete, each given the time of the latest
+   resolution of its kind, so a finding a person already handled is not raised again on the
+   same evidence (PRODUCT.md §2.6, "After a flag is resolved"). One athlete failing is logged
+   and skipped.
+4. Write flags: a new finding creates a flag under the unique constraint "one unresolved flag
    per athlete and kind", so a second worker racing us gets an IntegrityError, never a
    duplicate. A flag whose condition has cleared is marked so, and stays until a person
    resolves it.
-4. Notify: each flag is claimed with a conditional update (notified_at IS NULL) before its
+5. Notify: each flag is claimed with a conditional update (notified_at IS NULL) before its
    in-app notifications are written; each e-mail is claimed the same way before it is sent.
    The claim and the notification rows commit together, so a worker killed halfway leaves the
-   flag unclaimed and the next run notifies it.
+   flag unclaimed and the next run notifies it. An e-mail says who, what and when, and links
+   to the athlete's flags at SITE_URL.
 """
 
 import datetime as dt
@@ -29,6 +35,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, RowRange, Sum, When, Window
 from django.db.models.functions import Greatest, RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
 from athletes.models import STAFF_ROLES, Baseline, Membership
@@ -75,7 +82,67 @@ def active_plans(athlete_ids=None):
     return plans
 
 
-# --- 1. set-based reads ------------------------------------------------------------------------
+# --- 1. the flags in scope ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnresolvedFlag:
+    pk: int
+    condition_cleared_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The most recent resolved flag of one kind for one athlete."""
+
+    resolved_at: dt.datetime
+    measurement_id: int | None  # a regression flag's measurement (its evidence)
+
+
+@dataclass
+class FlagStates:
+    unresolved: dict = field(default_factory=dict)  # (athlete id, kind) → UnresolvedFlag
+    resolved: dict = field(default_factory=dict)  # (athlete id, kind) → Resolution
+
+
+def flag_states(athlete_ids=None) -> FlagStates:
+    """Per athlete in an active plan (or those given) and kind: the unresolved flag and the
+    most recent resolved one, in one statement (one snapshot) for the whole scope."""
+    newest_resolved_first = Window(
+        RowNumber(),
+        partition_by=[F("athlete_id"), F("kind")],
+        order_by=[F("resolved_at").desc(nulls_last=True), F("id").desc()],
+    )
+    rows = (
+        Flag.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
+        )
+        .annotate(rank=newest_resolved_first)
+        .filter(Q(status__in=UNRESOLVED) | Q(status=FlagStatus.RESOLVED, rank=1))
+        .order_by()
+        .values_list(
+            "id",
+            "athlete_id",
+            "kind",
+            "status",
+            "condition_cleared_at",
+            "resolved_at",
+            "evidence__measurement_id",
+        )
+    )
+    states = FlagStates()
+    for pk, athlete_id, kind, status, cleared_at, resolved_at, measurement_id in rows:
+        if status == FlagStatus.RESOLVED:
+            if not isinstance(measurement_id, int):
+                measurement_id = None
+            states.resolved[(athlete_id, kind)] = Resolution(resolved_at, measurement_id)
+        else:
+            states.unresolved[(athlete_id, kind)] = UnresolvedFlag(pk, cleared_at)
+    return states
+
+
+# --- 2. set-based reads ------------------------------------------------------------------------
 
 
 def pain_lookback(athlete_ids=None) -> dt.timedelta:
@@ -189,23 +256,39 @@ def latest_measurements(athlete_ids, now) -> list[LatestMeasurement]:
 
 
 def plan_checkin_recency(athlete_ids, now):
-    """Per active plan: athlete, start, the protocol's allowance and the latest check-in."""
+    """Per active plan: athlete, start, the protocol's allowance and the latest check-in in
+    force (voided check-ins do not count)."""
+    # A join bypasses CheckIn's manager: leave voided check-ins out here.
     return (
         active_plans(athlete_ids)
         .annotate(
             last_checkin_at=Max(
-                "athlete__checkins__taken_at", filter=Q(athlete__checkins__taken_at__lte=now)
+                "athlete__checkins__taken_at",
+                filter=Q(
+                    athlete__checkins__taken_at__lte=now,
+                    athlete__checkins__voided_at__isnull=True,
+                ),
             )
         )
         .values_list("athlete_id", "started_at", "protocol__missed_checkin_days", "last_checkin_at")
     )
 
 
-# --- 2. rules per athlete ----------------------------------------------------------------------
+# --- 3. rules per athlete ----------------------------------------------------------------------
 
 
-def evaluate(athlete_ids, now) -> tuple[dict[int, list[rules.Finding]], set[int], list[int]]:
-    """Findings per athlete for every athlete in an active plan (or those given)."""
+def evaluate(
+    athlete_ids, now, resolved=None
+) -> tuple[dict[int, list[rules.Finding]], set[int], list[int]]:
+    """Findings per athlete for every athlete in an active plan (or those given). `resolved`
+    maps (athlete id, kind) to its latest Resolution; a rule then raises its kind only on
+    evidence that arrived after it."""
+    resolved = resolved or {}
+
+    def resolved_at(athlete_id, kind):
+        resolution = resolved.get((athlete_id, kind))
+        return resolution.resolved_at if resolution else None
+
     plans = {
         athlete_id: (threshold, hours)
         for athlete_id, threshold, hours in active_plans(athlete_ids).values_list(
@@ -232,8 +315,12 @@ def evaluate(athlete_ids, now) -> tuple[dict[int, list[rules.Finding]], set[int]
         threshold, hours = plans[athlete_id]
         guarded(
             athlete_id,
-            lambda r=reports, t=threshold, h=hours: rules.pain_persisting(
-                r, now=now, threshold=t, hours=h
+            lambda a=athlete_id, r=reports, t=threshold, h=hours: rules.pain_persisting(
+                r,
+                now=now,
+                threshold=t,
+                hours=h,
+                resolved_at=resolved_at(a, FlagKind.PAIN_PERSISTING),
             ),
         )
 
@@ -245,6 +332,7 @@ def evaluate(athlete_ids, now) -> tuple[dict[int, list[rules.Finding]], set[int]
     for latest in latest_measurements(athlete_ids, now):
         if latest.athlete_id in failed:
             continue
+        resolution = resolved.get((latest.athlete_id, FlagKind.METRIC_REGRESSION))
         try:
             finding = rules.metric_regression(
                 metric=metrics[latest.metric_id],
@@ -253,6 +341,8 @@ def evaluate(athlete_ids, now) -> tuple[dict[int, list[rules.Finding]], set[int]
                 level=latest.level,
                 side=latest.side,
                 measurement_id=latest.id,
+                resolved_at=resolution.resolved_at if resolution else None,
+                resolved_measurement_id=resolution.measurement_id if resolution else None,
             )
         except Exception:
             logger.exception("monitoring: evaluating athlete %s failed; skipped", latest.athlete_id)
@@ -275,8 +365,12 @@ def evaluate(athlete_ids, now) -> tuple[dict[int, list[rules.Finding]], set[int]
     for athlete_id, started_at, days, last_checkin_at in plan_checkin_recency(athlete_ids, now):
         guarded(
             athlete_id,
-            lambda s=started_at, d=days, last=last_checkin_at: rules.missed_checkins(
-                last_checkin_at=last, plan_started_at=s, now=now, days=d
+            lambda a=athlete_id, s=started_at, d=days, last=last_checkin_at: rules.missed_checkins(
+                last_checkin_at=last,
+                plan_started_at=s,
+                now=now,
+                days=d,
+                resolved_at=resolved_at(a, FlagKind.MISSED_CHECKINS),
             ),
         )
     return findings, set(plans) - failed, sorted(failed)
@@ -305,23 +399,17 @@ def _attach_baselines(worst_by_athlete):
             ev["worse_than_baseline_by"] = round(worse, 4)
 
 
-# --- 3. flags ----------------------------------------------------------------------------------
+# --- 4. flags ----------------------------------------------------------------------------------
 
 
 WRITE_CHUNK = 500
 
 
-def write_flags(findings, evaluated: set[int], now, report: ScanReport) -> None:
-    """Open, clear and un-clear flags. Athletes are written in chunks, one transaction per
-    chunk and a savepoint per athlete: one athlete failing rolls back only its own writes."""
-    unresolved = {}
-    if evaluated:
-        unresolved = {
-            (f.athlete_id, f.kind): f
-            for f in Flag.objects.filter(athlete_id__in=evaluated, status__in=UNRESOLVED).only(
-                "id", "athlete_id", "kind", "condition_cleared_at"
-            )
-        }
+def write_flags(findings, evaluated: set[int], unresolved, now, report: ScanReport) -> None:
+    """Open, clear and un-clear flags (`unresolved` as read by `flag_states`). Athletes are
+    written in chunks, one transaction per chunk and a savepoint per athlete: one athlete
+    failing rolls back only its own writes."""
+    unresolved = {key: flag for key, flag in unresolved.items() if key[0] in evaluated}
     to_open = [a for a, fs in findings.items() if a in evaluated and fs]
     plans = {}
     if to_open:
@@ -360,11 +448,12 @@ def _write_athlete_flags(athlete_id, athlete_findings, unresolved, plans, propos
             if _open_flag(athlete_id, finding, plans.get(athlete_id), proposals, now):
                 report.flags_opened += 1
         elif finding and flag.condition_cleared_at is not None:
-            # The condition came back before anyone resolved the flag.
-            Flag.objects.filter(pk=flag.pk).update(condition_cleared_at=None)
+            # The condition came back before anyone resolved the flag (if someone resolved it
+            # since we read it, it is theirs now: leave it).
+            Flag.objects.filter(pk=flag.pk, status__in=UNRESOLVED).update(condition_cleared_at=None)
         elif not finding and flag is not None and flag.condition_cleared_at is None:
             report.flags_cleared += Flag.objects.filter(
-                pk=flag.pk, condition_cleared_at=None
+                pk=flag.pk, status__in=UNRESOLVED, condition_cleared_at=None
             ).update(condition_cleared_at=now)
 
 
@@ -408,7 +497,7 @@ def _open_flag(athlete_id, finding, plan, proposals, now) -> bool:
         return False
 
 
-# --- 4. notifications -------------------------------------------------------------------------
+# --- 5. notifications -------------------------------------------------------------------------
 
 
 FLAG_SUBJECT = {
@@ -451,7 +540,7 @@ def notify_pending(now=None) -> tuple[int, int]:
         pending = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(emailed_at=None)
-            .select_related("recipient")
+            .select_related("recipient", "flag__athlete__team")
         )
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
     for notification in pending:
@@ -467,15 +556,36 @@ def _message(flag) -> str:
     return f"{FLAG_SUBJECT[flag.kind]} — {flag.athlete.full_name}: {flag.summary}"[:300]
 
 
+def flag_page_url(athlete_id) -> str:
+    """The athlete's page at its flags section, absolute (e-mails are read outside the app)."""
+    return f"{settings.SITE_URL}{reverse('coach:athlete', args=[athlete_id])}#flags"
+
+
+def _email_body(flag) -> str:
+    """Who, what, when it opened, and where to act on it."""
+    athlete = flag.athlete
+    opened = timezone.localtime(flag.opened_at)
+    return (
+        f"{FLAG_SUBJECT[flag.kind]} — {athlete.full_name} ({athlete.team.name})\n"
+        f"\n"
+        f"{flag.summary}\n"
+        f"\n"
+        f"Flag opened {opened.day} {opened:%b %Y at %H:%M} {opened.tzname()}.\n"
+        f"\n"
+        f"Review the evidence on {athlete.first_name}'s page, then acknowledge or resolve "
+        f"the flag:\n"
+        f"{flag_page_url(athlete.pk)}\n"
+        f"\n"
+        f"You receive this as a coach or clinician of {athlete.team.name} in Sprintback.\n"
+    )
+
+
 def _email(notification) -> int:
     if not notification.recipient.email:
         return 0
     send_mail(
         subject=f"[Sprintback] {notification.message[:120]}",
-        message=(
-            f"{notification.message}\n\nOpen Sprintback to review the evidence and "
-            "acknowledge or resolve the flag."
-        ),
+        message=_email_body(notification.flag),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[notification.recipient.email],
     )
@@ -490,12 +600,13 @@ def scan_all(athlete_ids=None, *, now=None) -> ScanReport:
     started = time.monotonic()
     now = now or timezone.now()
     report = ScanReport()
-    findings, evaluated, failed = evaluate(athlete_ids, now)
+    flags = flag_states(athlete_ids)
+    findings, evaluated, failed = evaluate(athlete_ids, now, flags.resolved)
     report.athletes = len(evaluated) + len(failed)
     report.findings = sum(len(f) for f in findings.values())
     report.failures = len(failed)
     report.failed_athletes = list(failed)
-    write_flags(findings, evaluated, now, report)
+    write_flags(findings, evaluated, flags.unresolved, now, report)
     report.notifications, report.emails = notify_pending(now)
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("monitoring scan: %s", report.as_dict())

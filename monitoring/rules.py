@@ -2,6 +2,11 @@
 
 They know nothing about the database; `monitoring.jobs` fetches the data set-wise and
 calls them, so the page, the API and the job share one definition of each rule.
+
+After a flag is resolved (PRODUCT.md §2.6) a named person has handled that finding: each
+rule takes `resolved_at`, the time the athlete's most recent flag of its kind was resolved,
+and raises the same kind again only on evidence that arrived after it. Without `resolved_at`
+a rule behaves (and words its evidence) exactly as before.
 """
 
 import datetime as dt
@@ -36,7 +41,7 @@ class PainReport:
 
     @property
     def worst(self) -> int:
-        return max(self.rest, self.activity, self.morning)
+        return worst_pain(self.rest, self.activity, self.morning)
 
     def as_evidence(self) -> dict:
         return {
@@ -46,6 +51,18 @@ class PainReport:
             "activity": self.activity,
             "morning": self.morning,
         }
+
+
+def worst_pain(*scores: int | None) -> int | None:
+    """The worst pain of a report: the highest of rest / during / next-morning (PRODUCT.md
+    §2.6). Missing scores are left out; None when there is none."""
+    known = [s for s in scores if s is not None]
+    return max(known) if known else None
+
+
+def evidence_worst_pain(report: dict) -> int | None:
+    """`worst_pain` of a report as a flag's evidence stores it (see `PainReport.as_evidence`)."""
+    return worst_pain(report.get("rest"), report.get("activity"), report.get("morning"))
 
 
 def _hours(delta: dt.timedelta) -> float:
@@ -70,6 +87,7 @@ def pain_persisting(
     now: dt.datetime,
     threshold: int = DEFAULT_PAIN_THRESHOLD,
     hours: int = DEFAULT_PAIN_HOURS,
+    resolved_at: dt.datetime | None = None,
 ) -> Finding | None:
     """Pain that persists: every report since the first painful report of the current episode
     has some pain (rest, activity or morning) ≥ threshold, and that first report was taken
@@ -78,6 +96,13 @@ def pain_persisting(
 
     Reports are placed by `taken_at` (a back-dated report lands where it was taken), and
     reports taken after `now` are ignored.
+
+    After a resolution (`resolved_at`): an episode that starts after it is judged as above; the
+    episode already going at the resolution counts only while it still goes on, with at least
+    one report taken after the resolution, and more than `hours` after the resolution (every
+    report since it is then at or above threshold, since it is the same episode). Rising pain
+    counts only when its newest report was taken after the resolution. The evidence says
+    which applied (`counted_from`).
     """
     known = sorted((r for r in reports if r.taken_at <= now), key=lambda r: r.taken_at)
     if not known:
@@ -88,8 +113,17 @@ def pain_persisting(
         len(last_three) == 3
         and last_three[0].worst < last_three[1].worst < last_three[2].worst
         and last_three[2].worst >= threshold
+        and (resolved_at is None or last_three[2].taken_at > resolved_at)
     )
-    persisting = bool(episode) and now - episode[0].taken_at > dt.timedelta(hours=hours)
+    window = dt.timedelta(hours=hours)
+    # The episode a person already handled when it began before the latest resolution.
+    handled = bool(episode) and resolved_at is not None and episode[0].taken_at <= resolved_at
+    if not episode:
+        persisting = False
+    elif handled:
+        persisting = episode[-1].taken_at > resolved_at and now - resolved_at > window
+    else:
+        persisting = now - episode[0].taken_at > window
     if not (persisting or rising):
         return None
     elapsed = _hours(now - episode[0].taken_at) if episode else 0.0
@@ -104,8 +138,17 @@ def pain_persisting(
         "report_count": len(shown),
         "rising": rising,
     }
+    if resolved_at is not None:
+        evidence["resolved_at"] = resolved_at.isoformat()
+        evidence["counted_from"] = (
+            "newest_report" if not persisting else "resolution" if handled else "episode_start"
+        )
     if persisting:
         summary = f"Pain at or above {threshold}/10 for {elapsed:.0f} h ({len(episode)} reports)"
+        if handled:
+            since = _hours(now - resolved_at)
+            evidence["hours_since_resolution"] = since
+            summary += f", {since:.0f} h of it since the last pain flag was resolved"
     else:
         values = " → ".join(str(r.worst) for r in last_three)
         summary = f"Pain rising across the last three reports ({values}/10)"
@@ -160,14 +203,23 @@ def metric_regression(
     baseline: float | None = None,
     side: str = "",
     measurement_id: int | None = None,
+    resolved_at: dt.datetime | None = None,
+    resolved_measurement_id: int | None = None,
 ) -> Finding | None:
     """A new measurement worse than the athlete's own recent level: worse than the best of
     the previous 28 days by more than the smallest worthwhile change (direction-aware).
 
     The mean of those 28 days and the pre-injury baseline are reported alongside. The
     baseline alone does not raise a flag: during rehab an athlete is expected to be below it.
+
+    After a resolution only a measurement taken after `resolved_at` is judged, and never the
+    one the resolved flag was about (`resolved_measurement_id`), even if it is later moved.
     """
     if level is None:
+        return None
+    if measurement_id is not None and measurement_id == resolved_measurement_id:
+        return None
+    if resolved_at is not None and measured_at <= resolved_at:
         return None
     swc, swc_basis = smallest_worthwhile_change(level, metric)
     drop = _worse_by(value, level.best, metric.direction)
@@ -196,6 +248,8 @@ def metric_regression(
             round(_worse_by(value, baseline, metric.direction), 4) if baseline is not None else None
         ),
     }
+    if resolved_at is not None:
+        evidence["resolved_at"] = resolved_at.isoformat()
     side_text = f" ({side})" if side else ""
     pct = f" ({drop_pct:.1f} %)" if drop_pct is not None else ""
     summary = (
@@ -211,13 +265,17 @@ def missed_checkins(
     plan_started_at: dt.datetime,
     now: dt.datetime,
     days: int = DEFAULT_MISSED_DAYS,
+    resolved_at: dt.datetime | None = None,
 ) -> Finding | None:
     """No check-in for `days` days while in an active plan (counted from the plan's start
-    when the athlete never checked in during it)."""
-    since = max(filter(None, [last_checkin_at, plan_started_at]))
+    when the athlete never checked in during it). After a resolution the gap counts from the
+    later of the last check-in, the plan's start and `resolved_at`; the evidence still gives
+    the whole silence (`days_without_checkin`) and says where the count began."""
+    silent_since = max(filter(None, [last_checkin_at, plan_started_at]))
+    since = max(silent_since, resolved_at) if resolved_at is not None else silent_since
     if now - since < dt.timedelta(days=days):
         return None
-    silent_days = (now - since).days
+    silent_days = (now - silent_since).days
     evidence = {
         "last_checkin_at": last_checkin_at.isoformat() if last_checkin_at else None,
         "plan_started_at": plan_started_at.isoformat(),
@@ -228,4 +286,14 @@ def missed_checkins(
         summary = f"No check-in since the plan started {silent_days} days ago"
     else:
         summary = f"No check-in for {silent_days} days"
+    if resolved_at is not None:
+        evidence["resolved_at"] = resolved_at.isoformat()
+        if since == resolved_at:
+            evidence["counted_from"] = "resolution"
+            evidence["days_since_resolution"] = (now - resolved_at).days
+            summary += f" ({(now - resolved_at).days} since the last such flag was resolved)"
+        else:
+            evidence["counted_from"] = (
+                "last_checkin" if silent_since == last_checkin_at else "plan_start"
+            )
     return Finding("missed_checkins", summary, evidence)

@@ -10,6 +10,7 @@ from athletes.models import STAFF_ROLES
 from athletes.selectors import athletes_visible_to, roles_of, teams_for
 from rehab.models import Plan
 
+from . import rules
 from .models import CheckIn, Flag, FlagKind, FlagStatus, RecoveryActivity
 
 
@@ -21,7 +22,7 @@ def athlete_rows(user):
         athletes_visible_to(user)
         .select_related("team")
         .annotate(
-            # A join, not the manager: voided check-ins are left out here explicitly.
+            # A join bypasses CheckIn's manager: voided check-ins are left out by hand.
             last_checkin_at=Max("checkins__taken_at", filter=Q(checkins__voided_at__isnull=True)),
             unresolved_flags=Count(
                 "flags", filter=~Q(flags__status=FlagStatus.RESOLVED), distinct=True
@@ -92,9 +93,19 @@ def _hours_text(hours: float) -> str:
     return f"{hours} hours"
 
 
+def _rising_values(reports) -> str:
+    """The "0 → 2 → 3" of the last three reports in a flag's evidence: the worst of rest /
+    activity / morning of each; "" when a report carries no score."""
+    worst = [rules.evidence_worst_pain(r) for r in reports[-3:] if isinstance(r, dict)]
+    if len(worst) != 3 or None in worst:
+        return ""
+    return " → ".join(str(w) for w in worst)
+
+
 def athlete_flag_messages(athlete, *, now=None) -> list[str]:
     """The athlete's unresolved flags in plain words for the athlete. Reports what the data
-    shows and who has been told; never a diagnosis (PRODUCT.md §2.8)."""
+    shows and who has been told; never a diagnosis (PRODUCT.md §2.8). Evidence lacking a
+    value (an older flag, a missing key) leaves the number out rather than printing None."""
     now = now or timezone.now()
     messages = []
     for flag in Flag.objects.filter(athlete=athlete).exclude(status=FlagStatus.RESOLVED):
@@ -105,17 +116,23 @@ def athlete_flag_messages(athlete, *, now=None) -> list[str]:
             else "your coach and clinician have been told"
         )
         if flag.kind == FlagKind.PAIN_PERSISTING:
-            threshold = evidence.get("threshold", 3)
+            threshold = evidence.get("threshold")
+            if threshold is None:
+                threshold = rules.DEFAULT_PAIN_THRESHOLD
             if evidence.get("rule") == "rising":
-                values = " → ".join(str(r.get("worst")) for r in evidence.get("reports", [])[-3:])
-                text = f"Your pain has gone up in your last three check-ins ({values} out of 10)"
+                values = _rising_values(evidence.get("reports") or [])
+                text = "Your pain has gone up in your last three check-ins"
+                if values:
+                    text += f" ({values} out of 10)"
             else:
                 hours = evidence.get("hours") or 0
                 first = parse_datetime(evidence.get("first_painful_at") or "")
                 if first and flag.condition_cleared_at is None:
                     hours = max(hours, (now - first).total_seconds() / 3600)
                 verb = "was" if flag.condition_cleared_at else "has stayed"
-                text = f"Your pain {verb} at {threshold} or above for {_hours_text(hours)}"
+                text = f"Your pain {verb} at {threshold} or above"
+                if hours:
+                    text += f" for {_hours_text(hours)}"
         elif flag.kind == FlagKind.MISSED_CHECKINS:
             days = evidence.get("days_without_checkin")
             text = f"No check-in for {days} days" if days else "Check-ins have stopped"

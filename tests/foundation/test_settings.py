@@ -36,6 +36,7 @@ def start(**env):
         ({"CELERY_BROKER_URL": "localhost"}, "CELERY_BROKER_URL"),
         ({"DEBUG": "false"}, "SECRET_KEY must be set"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
+        ({"SITE_URL": "sprintback.example.org"}, "SITE_URL"),
         ({"CONN_MAX_AGE": "ten", "DATABASE_URL": "postgres://u@localhost/x"}, "CONN_MAX_AGE"),
         (
             {"DB_PREPARED_STATEMENTS": "perhaps", "DATABASE_URL": "postgres://u@localhost/x"},
