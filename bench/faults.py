@@ -162,12 +162,12 @@ def build_scan_data():
             INSERT INTO monitoring_checkin
               (athlete_id, taken_at, local_date, pain_rest, pain_activity, pain_morning,
                pain_location, note, sleep_hours, sleep_quality, confidence, readiness,
-               created_at, updated_at)
+               void_reason, created_at, updated_at)
             SELECT a.id, t.ts, (t.ts AT TIME ZONE 'Europe/London')::date,
                    CASE WHEN a.id %% 25 = 0 AND t.d < 3 THEN 3 ELSE 0 END,
                    CASE WHEN a.id %% 25 = 0 AND t.d < 3 THEN 4 ELSE 1 END,
                    CASE WHEN a.id %% 25 = 0 AND t.d < 3 THEN 3 ELSE 0 END,
-                   '', '', 7.5, 7, 7, 7, now(), now()
+                   '', '', 7.5, 7, 7, 7, '', now(), now()
             FROM athletes_athlete a
             CROSS JOIN LATERAL (
                 SELECT d, %(now)s::timestamptz - make_interval(days => d::int)
