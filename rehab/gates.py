@@ -20,7 +20,8 @@ Rules the criteria follow (the model docstring gives the thresholds' meaning):
 - no_next_day_soreness: for each of the last `window` sessions, the next day's morning pain
   is not higher than the session day's morning pain (or, without a check-in that day, the
   latest check-in in the week before). A missing check-in on either side is missing evidence.
-- min_days: calendar days since the phase was entered.
+- min_days: the plan's day in the phase (`Plan.day_in_phase`: the day it was entered is day
+  1) is at least t.
 - lsi: injured ÷ uninjured × 100 (uninjured ÷ injured for lower-is-better metrics) from the
   latest value of each side; metrics that already are an LSI (hop_lsi) are read directly.
 - vs_baseline: latest value against the athlete's pre-injury baseline (injured side for
@@ -67,10 +68,6 @@ class PlanFacts:
     baselines: dict = field(default_factory=dict)  # (metric_id, side) -> Baseline
 
 
-def phase_start_date(plan: Plan) -> dt.date:
-    return timezone.localdate(plan.phase_entered_at)
-
-
 def _start_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -108,7 +105,7 @@ def load_gate_facts(
     if not plans:
         return facts
     by_athlete = {plan.athlete_id: plan for plan in plans}
-    starts = {plan.athlete_id: phase_start_date(plan) for plan in plans}
+    starts = {plan.athlete_id: plan.phase_entered_on for plan in plans}
 
     # Group athletes by the day their phase started, so "on or after the phase start" is one
     # clause per distinct day rather than per athlete.
@@ -367,14 +364,13 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
 
 
 def _min_days(gate, facts: PlanFacts, plan, now) -> dict:
-    entered = phase_start_date(plan)
-    days = (timezone.localdate(now) - entered).days
-    status = MET if days >= gate.threshold else NOT_MET
+    day = plan.day_in_phase(now)
+    status = MET if day >= gate.threshold else NOT_MET
     return _result(
         gate,
         status,
-        f"{days} days in this phase (at least {_num(gate.threshold)})",
-        {"phase_entered": _d(entered), "days": days},
+        f"Day {day} in this phase (the gate needs day {_num(gate.threshold)})",
+        {"phase_entered": _d(plan.phase_entered_on), "day_in_phase": day},
     )
 
 

@@ -87,13 +87,8 @@ class RosterRow:
     pending_review: SignOffRequest | None = None
     has_next_phase: bool = False
     next_phase_needs_review: bool = False
+    day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
     action: str = NOTHING
-
-    @property
-    def days_in_phase(self) -> int | None:
-        if self.plan is None:
-            return None
-        return (timezone.localdate() - timezone.localdate(self.plan.phase_entered_at)).days
 
     @property
     def pain_values(self) -> list:
@@ -198,6 +193,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             open_flags=flags[athlete.pk],
         )
         if plan is not None:
+            row.day_in_phase = plan.day_in_phase(now)
             row.gates = summaries.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
             next_key = (plan.protocol_id, plan.current_phase.order + 1)
@@ -296,6 +292,7 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
         report = evaluate_plan(active, now=now)
         phases = list(active.protocol.phases.all())
     context["report"] = report
+    context["day_in_phase"] = active.day_in_phase(now) if active else None
     context["phases"] = phases
     context["next_phase"] = next(
         (p for p in phases if active and p.order == active.current_phase.order + 1), None

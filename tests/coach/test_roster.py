@@ -96,7 +96,7 @@ def test_roster_row_shows_phase_day_gates_pain_trend_and_next_action(team, coach
     checked_in(athlete, 0, pain_morning=2)
     (row,) = attach_pain_trends(roster(coach))
     assert row.plan.current_phase.order == 2
-    assert row.days_in_phase == 4
+    assert row.day_in_phase == 5  # entered 4 days ago: day 5
     assert row.pain_values[-2:] == [3, 2] and row.pain_values[0] is None
     assert len(row.pain_trend) == 14
     assert (row.gates["met"], row.gates["total"]) == (0, 5)

@@ -168,12 +168,16 @@ def test_no_next_day_soreness_is_missing_without_the_next_days_check_in():
 # --- minimum days -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("days, status", [(13, NOT_MET), (14, MET), (20, MET)])
-def test_minimum_days_in_phase(days, status):
-    plan = plan_in(1, days_in_phase=days)
+@pytest.mark.parametrize(
+    "entered_days_ago, day, status", [(12, 13, NOT_MET), (13, 14, MET), (20, 21, MET)]
+)
+def test_minimum_days_in_phase_is_met_on_the_gates_day(entered_days_ago, day, status):
+    """Phase 1 needs day 14: the day the phase was entered is day 1 (Plan.day_in_phase)."""
+    plan = plan_in(1, days_in_phase=entered_days_ago)
     result = gate(evaluate_plan(plan), GateKind.MIN_DAYS)
     assert result["status"] == status
-    assert result["facts"]["days"] == days
+    assert result["facts"]["day_in_phase"] == day == plan.day_in_phase()
+    assert result["detail"] == f"Day {day} in this phase (the gate needs day 14)"
 
 
 # --- LSI ----------------------------------------------------------------------------------
