@@ -134,7 +134,7 @@ def today(request, athlete):
             data["edit"] = str(existing.pk)
             form = CheckInForm(data)
             form.is_valid()
-            when = date_format(timezone.localtime(existing.taken_at), "l j M, H:i")
+            when = date_format(timezone.localtime(existing.taken_at), "DATETIME_FORMAT")
             form.add_error(
                 None,
                 f"You already logged a check-in for that day ({when}). Your answers are "
@@ -146,7 +146,7 @@ def today(request, athlete):
             if checkin.local_date == timezone.localdate(now):
                 text = "Check-in saved. Thank you."
             else:
-                text = f"Check-in for {date_format(checkin.local_date, 'l j M')} saved."
+                text = f"Check-in for {date_format(checkin.local_date, 'DATE_FORMAT')} saved."
             if not result.created and not result.replayed:
                 text = "Today's check-in updated."
             messages.success(request, text)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from athletes.models import Athlete, Membership, Role
 from monitoring.models import Flag, FlagKind, FlagStatus
 
+from .evidence_text import day_text
 from .models import Plan, SignOffRequest
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
@@ -117,7 +118,11 @@ def decision_context(request: SignOffRequest) -> dict:
     now: the athlete's unresolved flags (they block approval) and every decision so far."""
     evidence = request.evidence or {}
     trend = evidence.get("pain_trend") or {"labels": [], "worst": [], "morning": []}
-    chart = {**trend, "phase": [None] * len(trend.get("labels", []))}
+    chart = {
+        **trend,
+        "labels": [day_text(day, "SHORT_DATE_FORMAT") for day in trend.get("labels", [])],
+        "phase": [None] * len(trend.get("labels", [])),
+    }
     athlete = request.plan.athlete
     live_flags = list(
         Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED)

@@ -45,6 +45,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from .evidence_text import day_text
 from .models import GateCriterion, GateKind, Plan
 
 MET = "met"
@@ -264,6 +265,10 @@ def _num(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _sessions_on(days: list[str]) -> str:
+    return f"session{'s' if len(days) > 1 else ''} on {', '.join(days)}"
+
+
 def _session_pains(session, checkin) -> list[tuple[str, int]]:
     pains = []
     if session.pain_during is not None:
@@ -298,7 +303,7 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
             }
         )
         if session_worst is None:
-            unrecorded.append(_d(session.date))
+            unrecorded.append(day_text(session.date))
         elif worst is None or session_worst > worst:
             worst = session_worst
     fact = {"sessions": rows, "worst": worst}
@@ -307,9 +312,7 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
             gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
         )
     if unrecorded:
-        return _result(
-            gate, MISSING, f"No pain recorded for the session on {', '.join(unrecorded)}", fact
-        )
+        return _result(gate, MISSING, f"No pain recorded for the {_sessions_on(unrecorded)}", fact)
     status = MET if worst <= threshold else NOT_MET
     return _result(
         gate,
@@ -344,9 +347,12 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
         }
         rows.append(row)
         if before is None or after is None:
-            missing.append(_d(session.date))
+            missing.append(day_text(session.date))
         elif after.pain_morning > before.pain_morning:
-            rises.append(f"{_d(session.date)} ({before.pain_morning}→{after.pain_morning})")
+            rises.append(
+                f"the session on {day_text(session.date)} "
+                f"({before.pain_morning}/10 → {after.pain_morning}/10)"
+            )
     fact = {"sessions": rows}
     if len(sessions) < window:
         return _result(
@@ -355,9 +361,7 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
     if rises:
         return _result(gate, NOT_MET, "Next-morning pain rose after " + ", ".join(rises), fact)
     if missing:
-        return _result(
-            gate, MISSING, "No check-in around the session on " + ", ".join(missing), fact
-        )
+        return _result(gate, MISSING, f"No check-in around the {_sessions_on(missing)}", fact)
     return _result(
         gate, MET, f"No rise in next-morning pain after the last {window} sessions", fact
     )
@@ -492,7 +496,7 @@ def _test_passed(gate, facts: PlanFacts, plan, now) -> dict:
     if m is None:
         return _result(gate, MISSING, f"No {metric.name} result in this phase", fact)
     passed = m.value == 1
-    when = timezone.localdate(m.measured_at).isoformat()
+    when = day_text(m.measured_at)
     return _result(
         gate,
         MET if passed else NOT_MET,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from athletes.models import MuscleGroup
 
@@ -415,7 +416,8 @@ class SignOffDecision(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()} by {self.decided_by} at {self.decided_at:%Y-%m-%d}"
+        when = date_format(timezone.localtime(self.decided_at), "DATETIME_FORMAT")
+        return f"{self.get_decision_display()} by {self.decided_by}, {when}"
 
 
 class AuditAction(models.TextChoices):
@@ -464,4 +466,5 @@ class AuditEvent(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} — {self.athlete} at {self.at:%Y-%m-%d %H:%M}"
+        when = date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
+        return f"{self.get_action_display()} — {self.athlete}, {when}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from athletes.models import STAFF_ROLES, Athlete, Injury, Membership
 from athletes.selectors import teams_for
@@ -275,7 +276,7 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
     for date, rest, activity, morning in checkins.values_list(
         "local_date", "pain_rest", "pain_activity", "pain_morning"
     ):
-        context["pain_chart"]["labels"].append(date.isoformat())
+        context["pain_chart"]["labels"].append(date_format(date, "SHORT_DATE_FORMAT"))
         context["pain_chart"]["worst"].append(max(rest, activity, morning))
         context["pain_chart"]["morning"].append(morning)
         current = None
@@ -324,7 +325,7 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
         .order_by("measured_at", "id")
     ):
         metric_info[m.metric.code] = m.metric
-        values[m.metric.code][m.side][timezone.localdate(m.measured_at).isoformat()] = m.value
+        values[m.metric.code][m.side][timezone.localdate(m.measured_at)] = m.value
     charts = []
     for code in sorted(values, key=lambda c: (c not in gate_metrics, c)):
         labels = sorted({d for by_date in values[code].values() for d in by_date})
@@ -363,7 +364,10 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
                 "code": code,
                 "name": metric_info[code].name,
                 "unit": metric_info[code].unit,
-                "chart": {"labels": labels, "lines": lines},
+                "chart": {
+                    "labels": [date_format(d, "SHORT_DATE_FORMAT") for d in labels],
+                    "lines": lines,
+                },
                 "baseline": baselines.get(code, {}),
                 "gates": gate_metrics.get(code, []),
             }
