@@ -45,7 +45,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
-from .evidence_text import day_text
+from .evidence_text import day_text, metric_text, number_text
 from .models import GateCriterion, GateKind, Plan
 
 MET = "met"
@@ -247,12 +247,23 @@ def load_gate_facts(
 # --- the pure part -------------------------------------------------------------------------
 
 
+def _metric_info(metric) -> dict:
+    return {
+        "name": metric.name,
+        "unit": metric.unit,
+        "decimals": metric.decimals,
+        "value_type": metric.value_type,
+    }
+
+
 def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
     return {
         "gate_id": gate.pk,
         "kind": gate.kind,
         "description": gate.description or gate.get_kind_display(),
         "metric": gate.metric.code if gate.metric_id else None,
+        # How its values read (rehab.evidence_text), kept with the snapshot.
+        "metric_info": _metric_info(gate.metric) if gate.metric_id else None,
         "threshold": gate.threshold,
         "window": gate.window,
         "status": status,
@@ -262,7 +273,8 @@ def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
 
 
 def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A threshold or a count as written in a sentence ("2", "90", "2.5")."""
+    return number_text(value)
 
 
 def _sessions_on(days: list[str]) -> str:
@@ -406,7 +418,12 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         if m is None:
             return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
         status = MET if m.value >= threshold else NOT_MET
-        return _result(gate, status, f"LSI {m.value:.0f} % (at least {_num(threshold)} %)", fact)
+        return _result(
+            gate,
+            status,
+            f"LSI {metric_text(metric, m.value)} (at least {_num(threshold)} %)",
+            fact,
+        )
     inj = facts.latest.get((metric.pk, injured))
     uninj = facts.latest.get((metric.pk, other))
     fact = {
@@ -430,7 +447,8 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
     return _result(
         gate,
         status,
-        f"LSI {lsi:g} % ({injured} {_num(inj.value)} vs {other} {_num(uninj.value)} {metric.unit}; at least {_num(threshold)} %)",
+        f"LSI {_num(lsi)} % (injured {injured} {metric_text(metric, inj.value)} vs {other} "
+        f"{metric_text(metric, uninj.value)}; at least {_num(threshold)} %)",
         fact,
     )
 
@@ -466,7 +484,8 @@ def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
     return _result(
         gate,
         MET if ok else NOT_MET,
-        f"{_num(m.value)} {metric.unit} = {pct:g} % of baseline {_num(baseline.value)} ({word} {_num(threshold)} %)",
+        f"{metric_text(metric, m.value)} = {_num(pct)} % of the pre-injury baseline "
+        f"{metric_text(metric, baseline.value)} ({word} {_num(threshold)} %)",
         fact,
     )
 
@@ -484,7 +503,7 @@ def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
     return _result(
         gate,
         MET if ok else NOT_MET,
-        f"{_num(m.value)} {metric.unit} ({word} {_num(threshold)})",
+        f"{metric_text(metric, m.value)} ({word} {metric_text(metric, threshold)})",
         fact,
     )
 

@@ -18,6 +18,7 @@ from athletes.models import STAFF_ROLES, Athlete, Injury, Membership
 from athletes.selectors import teams_for
 from monitoring.models import CheckIn, Flag, FlagStatus
 
+from .evidence_text import describe_report
 from .gate_summary import summaries_for
 from .models import AuditEvent, Phase, Plan, SignOffDecision, SignOffRequest
 
@@ -290,7 +291,7 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
     if active is not None:
         from .gates import evaluate_plan
 
-        report = evaluate_plan(active, now=now)
+        report = describe_report(evaluate_plan(active, now=now))
         phases = list(active.protocol.phases.all())
     context["report"] = report
     context["day_in_phase"] = active.day_in_phase(now) if active else None
@@ -316,7 +317,7 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
             gate_metrics.setdefault(g["metric"], []).append(g)
     baselines = defaultdict(dict)
     for b in Baseline.objects.filter(athlete=athlete).select_related("metric"):
-        baselines[b.metric.code][b.side] = b.value
+        baselines[b.metric.code][b.side] = round(b.value, b.metric.decimals)
     values = defaultdict(lambda: defaultdict(dict))  # code -> side -> date -> latest value
     metric_info = {}
     for m in (
@@ -325,7 +326,10 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
         .order_by("measured_at", "id")
     ):
         metric_info[m.metric.code] = m.metric
-        values[m.metric.code][m.side][timezone.localdate(m.measured_at)] = m.value
+        # Rounded to the metric's precision: the chart's tooltips read like the tables.
+        values[m.metric.code][m.side][timezone.localdate(m.measured_at)] = round(
+            m.value, m.metric.decimals
+        )
     charts = []
     for code in sorted(values, key=lambda c: (c not in gate_metrics, c)):
         labels = sorted({d for by_date in values[code].values() for d in by_date})
@@ -355,7 +359,7 @@ def athlete_overview(athlete: Athlete, *, sessions_page=1, measurements_page=1, 
                 lines.append(
                     {
                         "label": f"gate: {g['description']}",
-                        "data": [limit] * len(labels),
+                        "data": [round(limit, metric_info[code].decimals)] * len(labels),
                         "kind": "gate",
                     }
                 )

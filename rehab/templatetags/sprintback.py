@@ -16,3 +16,10 @@ def iso(value):
     date is shown as it came."""
     parsed = evidence_text.parse_iso(value)
     return value if parsed is None else parsed
+
+
+@register.filter
+def metric_value(value, metric):
+    """`{{ m.value|metric_value:m.metric }}`: the value at the metric's precision with its
+    unit ("354.89 N"), or "pass"/"fail" for a pass/fail test."""
+    return evidence_text.metric_text(metric, value)
