@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,6 +29,7 @@ UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 # Next actions, most urgent first (the roster sorts on this).
 REVIEW_FLAG = "review flag"
 CHASE_CHECKIN = "chase check-in"
+DECLINED = "declined by clinician"
 READY_FOR_REVIEW = "ready for clinician review"
 ADVANCE = "advance"
 WAITING_FOR_CLINICIAN = "waiting for clinician review"
@@ -38,12 +39,13 @@ NOTHING = "—"
 ACTION_PRIORITY = {
     REVIEW_FLAG: 0,
     CHASE_CHECKIN: 1,
-    READY_FOR_REVIEW: 2,
-    ADVANCE: 3,
-    WAITING_FOR_CLINICIAN: 4,
-    COLLECT_EVIDENCE: 5,
-    ASSIGN_PROTOCOL: 6,
-    NOTHING: 7,
+    DECLINED: 2,
+    READY_FOR_REVIEW: 3,
+    ADVANCE: 4,
+    WAITING_FOR_CLINICIAN: 5,
+    COLLECT_EVIDENCE: 6,
+    ASSIGN_PROTOCOL: 7,
+    NOTHING: 8,
 }
 
 
@@ -87,6 +89,8 @@ class RosterRow:
     open_flags: list = field(default_factory=list)
     gates: dict | None = None
     pending_review: SignOffRequest | None = None
+    # The newest request made since the plan entered its phase (for its next phase), if any.
+    latest_review: SignOffRequest | None = None
     has_next_phase: bool = False
     next_phase_needs_review: bool = False
     day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
@@ -117,6 +121,10 @@ def _next_action(row: RosterRow, *, now) -> str:
         return WAITING_FOR_CLINICIAN
     if not row.has_next_phase:
         return NOTHING
+    # Declined, and nothing asked since: the coach reads the rationale on the athlete page
+    # (the gates may all be met: "ready for clinician review" would invite the same request).
+    if row.latest_review is not None and row.latest_review.status == SignOffRequest.Status.DECLINED:
+        return DECLINED
     if row.gates and row.gates["all_met"]:
         return READY_FOR_REVIEW if row.next_phase_needs_review else ADVANCE
     return COLLECT_EVIDENCE
@@ -173,12 +181,16 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     # Gates met: the stored summaries, evaluated live only for plans whose evidence changed
     # since (rehab.gate_summary).
     summaries = summaries_for(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
-    pending = {
-        r.plan_id: r
-        for r in SignOffRequest.objects.filter(
-            plan_id__in=plan_scope.values("pk"), status=SignOffRequest.Status.PENDING
-        )
-    }
+    # One read for both: the pending request, and the newest one made in the current phase
+    # (a decline of an earlier stay in this phase is no longer news after a regression).
+    pending, latest = {}, {}
+    for r in SignOffRequest.objects.filter(
+        Q(status=SignOffRequest.Status.PENDING) | Q(requested_at__gte=F("plan__phase_entered_at")),
+        plan_id__in=plan_scope.values("pk"),
+    ).order_by("requested_at", "pk"):
+        if r.status == SignOffRequest.Status.PENDING:
+            pending[r.plan_id] = r
+        latest[r.plan_id] = r
     flags = defaultdict(list)
     for flag in Flag.objects.filter(athlete_id__in=scope, status__in=UNRESOLVED).order_by(
         "-opened_at"
@@ -198,6 +210,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             row.day_in_phase = plan.day_in_phase(now)
             row.gates = summaries.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
+            row.latest_review = latest.get(plan.pk)
             next_key = (plan.protocol_id, plan.current_phase.order + 1)
             row.has_next_phase = next_key in phase_review
             row.next_phase_needs_review = phase_review.get(next_key, False)
