@@ -59,8 +59,8 @@ class RegressForm(forms.Form):
     def __init__(self, *args, plan, **kwargs):
         kwargs.setdefault("auto_id", "regress_%s")
         super().__init__(*args, **kwargs)
-        # All phases of the protocol: "a later phase" is the service's error to give, at the field.
-        self.fields["to_phase"].queryset = Phase.objects.filter(protocol_id=plan.protocol_id)
+        # Only the phases before the current one (rehab.services.regress_phase refuses others).
+        self.fields["to_phase"].queryset = plan.earlier_phases()
         self.fields["to_phase"].label_from_instance = lambda p: f"{p.order}. {p.name}"
 
 
@@ -245,6 +245,5 @@ class ClinicRegressForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_phase"].queryset = plan.protocol.phases.filter(
-            order__lt=plan.current_phase.order
-        ).order_by("order")
+        self.fields["to_phase"].queryset = plan.earlier_phases()
+        self.fields["to_phase"].label_from_instance = lambda p: f"{p.order}. {p.name}"
