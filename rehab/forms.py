@@ -99,7 +99,8 @@ class SessionForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            # <input type="date"> shows only an ISO value (the locale's input format is d/m/Y).
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -119,7 +120,7 @@ class MeasurementForm(forms.Form):
     side = forms.ChoiceField(choices=Measurement.MeasuredSide.choices, required=False)
     measured_at = forms.DateTimeField(
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Empty: now.",
     )
     notes = forms.CharField(required=False, max_length=200)
