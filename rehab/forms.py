@@ -121,7 +121,7 @@ class MeasurementForm(forms.Form):
     measured_at = forms.DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Empty: now.",
+        help_text="Leave empty for the current time.",
     )
     notes = forms.CharField(required=False, max_length=200)
 

@@ -416,7 +416,7 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         m = _latest_for_side(facts, metric, injured)
         fact = {"lsi_measurement": _measurement_fact(m), "lsi": m.value if m else None}
         if m is None:
-            return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
+            return _result(gate, MISSING, f"{metric.name}: nothing logged in this phase", fact)
         status = MET if m.value >= threshold else NOT_MET
         return _result(
             gate,
@@ -434,8 +434,9 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
     }
     if inj is None or uninj is None:
         sides = [s for s, m in ((injured, inj), (other, uninj)) if m is None]
+        where = "either side" if len(sides) == 2 else f"the {sides[0]} side"
         return _result(
-            gate, MISSING, f"No {metric.name} on the {' and '.join(sides)} side in this phase", fact
+            gate, MISSING, f"{metric.name}: nothing logged on {where} in this phase", fact
         )
     lower_better = metric.direction == metric.Direction.LOWER
     numerator, denominator = (uninj.value, inj.value) if lower_better else (inj.value, uninj.value)
@@ -470,9 +471,9 @@ def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
         "percent_of_baseline": None,
     }
     if baseline is None:
-        return _result(gate, MISSING, f"No pre-injury baseline for {metric.name}", fact)
+        return _result(gate, MISSING, f"{metric.name}: no pre-injury baseline recorded", fact)
     if m is None:
-        return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
+        return _result(gate, MISSING, f"{metric.name}: nothing logged in this phase", fact)
     limit = baseline.value * threshold / 100
     pct = round(m.value / baseline.value * 100, 1) if baseline.value else None
     fact["percent_of_baseline"] = pct
@@ -495,7 +496,9 @@ def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
     m = _latest_for_side(facts, metric, plan.injury.side)
     fact = {"measurement": _measurement_fact(m)}
     if m is None:
-        return _result(gate, MISSING, f"No {metric.name} on the injured side in this phase", fact)
+        return _result(
+            gate, MISSING, f"{metric.name}: nothing logged on the injured side in this phase", fact
+        )
     if metric.direction == metric.Direction.LOWER:
         ok, word = m.value <= threshold, "at most"
     else:
@@ -513,7 +516,7 @@ def _test_passed(gate, facts: PlanFacts, plan, now) -> dict:
     m = _latest_for_side(facts, metric, plan.injury.side)
     fact = {"measurement": _measurement_fact(m)}
     if m is None:
-        return _result(gate, MISSING, f"No {metric.name} result in this phase", fact)
+        return _result(gate, MISSING, f"{metric.name}: no result in this phase", fact)
     passed = m.value == 1
     when = day_text(m.measured_at)
     return _result(
