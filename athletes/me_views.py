@@ -99,7 +99,7 @@ def _render_today(request, athlete, form, existing, *, status=200):
 
 
 def _day(day) -> str:
-    return date_format(day, "l j M")
+    return date_format(day, "DATE_FORMAT")
 
 
 def _conflict_form(request, existing) -> CheckInForm:
@@ -109,7 +109,7 @@ def _conflict_form(request, existing) -> CheckInForm:
     data["edit"] = str(existing.pk)
     form = CheckInForm(data)
     form.is_valid()
-    when = date_format(timezone.localtime(existing.taken_at), "H:i")
+    when = date_format(timezone.localtime(existing.taken_at), "TIME_FORMAT")
     form.add_error(
         None,
         f"You already logged a check-in for {_day(existing.local_date)} (at {when}). Your "

@@ -154,7 +154,7 @@ class MetricKind(models.Model):
             low, high = self.format_value(self.min_value), self.format_value(self.max_value)
             errors["value"] = (
                 f"{self.name} must be between {low} and {high} {self.unit}: "
-                f"{value:g} is not a plausible value."
+                f"{self.format_value(value)} is not a plausible value."
             )
         if self.bilateral and side not in ("left", "right"):
             errors["side"] = f"{self.name} is measured per leg: choose left or right."

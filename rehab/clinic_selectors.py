@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from athletes.models import Athlete, Membership, Role
 from monitoring.models import Flag, FlagKind, FlagStatus
 
+from .evidence_text import day_text, describe_report, metric_kinds
 from .models import Plan, SignOffRequest
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
@@ -117,7 +118,11 @@ def decision_context(request: SignOffRequest) -> dict:
     now: the athlete's unresolved flags (they block approval) and every decision so far."""
     evidence = request.evidence or {}
     trend = evidence.get("pain_trend") or {"labels": [], "worst": [], "morning": []}
-    chart = {**trend, "phase": [None] * len(trend.get("labels", []))}
+    chart = {
+        **trend,
+        "labels": [day_text(day, "SHORT_DATE_FORMAT") for day in trend.get("labels", [])],
+        "phase": [None] * len(trend.get("labels", [])),
+    }
     athlete = request.plan.athlete
     live_flags = list(
         Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED)
@@ -129,12 +134,21 @@ def decision_context(request: SignOffRequest) -> dict:
     )
     # A later decision always supersedes the one before it: the last one stands.
     current = decisions[-1] if decisions else None
+    gates = (evidence.get("gates") or {}).get("gates") or []
+    kinds = metric_kinds(
+        [g.get("metric") for g in gates] + [m.get("metric") for m in evidence.get("metrics") or []]
+    )
     return {
         "req": request,
         "athlete": athlete,
         "plan": request.plan,
         "evidence": evidence,
-        "report": evidence.get("gates") or {"gates": []},
+        # Each gate with its facts as sentences; each metric with its registry entry, so values
+        # show at the metric's precision.
+        "report": describe_report(evidence.get("gates"), kinds),
+        "metric_rows": [
+            {**m, "kind": kinds.get(m.get("metric"))} for m in evidence.get("metrics") or []
+        ],
         "pain_chart": chart,
         "has_pain_data": any(v is not None for v in trend.get("worst", [])),
         "live_flags": live_flags,

@@ -60,8 +60,8 @@ class RegressForm(forms.Form):
     def __init__(self, *args, plan, **kwargs):
         kwargs.setdefault("auto_id", "regress_%s")
         super().__init__(*args, **kwargs)
-        # All phases of the protocol: "a later phase" is the service's error to give, at the field.
-        self.fields["to_phase"].queryset = Phase.objects.filter(protocol_id=plan.protocol_id)
+        # Only the phases before the current one (rehab.services.regress_phase refuses others).
+        self.fields["to_phase"].queryset = plan.earlier_phases()
         self.fields["to_phase"].label_from_instance = lambda p: f"{p.order}. {p.name}"
 
 
@@ -100,7 +100,8 @@ class SessionForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            # <input type="date"> shows only an ISO value (the locale's input format is d/m/Y).
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -132,7 +133,7 @@ class MeasurementForm(forms.Form):
     measured_at = forms.DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Empty: now.",
+        help_text="Leave empty for the current time.",
         label="Measured at",
         validators=[validate_log_time],
     )
@@ -305,6 +306,5 @@ class ClinicRegressForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_phase"].queryset = plan.protocol.phases.filter(
-            order__lt=plan.current_phase.order
-        ).order_by("order")
+        self.fields["to_phase"].queryset = plan.earlier_phases()
+        self.fields["to_phase"].label_from_instance = lambda p: f"{p.order}. {p.name}"

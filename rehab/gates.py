@@ -20,7 +20,8 @@ Rules the criteria follow (the model docstring gives the thresholds' meaning):
 - no_next_day_soreness: for each of the last `window` sessions, the next day's morning pain
   is not higher than the session day's morning pain (or, without a check-in that day, the
   latest check-in in the week before). A missing check-in on either side is missing evidence.
-- min_days: calendar days since the phase was entered.
+- min_days: the plan's day in the phase (`Plan.day_in_phase`: the day it was entered is day
+  1) is at least t.
 - lsi: injured ÷ uninjured × 100 (uninjured ÷ injured for lower-is-better metrics) from the
   latest value of each side; metrics that already are an LSI (hop_lsi) are read directly.
 - vs_baseline: latest value against the athlete's pre-injury baseline (injured side for
@@ -44,6 +45,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from .evidence_text import day_text, metric_text, number_text
 from .models import GateCriterion, GateKind, Plan
 
 MET = "met"
@@ -65,10 +67,6 @@ class PlanFacts:
     confidence_checkins: list = field(default_factory=list)  # newest first
     latest: dict = field(default_factory=dict)  # (metric_id, side) -> Measurement
     baselines: dict = field(default_factory=dict)  # (metric_id, side) -> Baseline
-
-
-def phase_start_date(plan: Plan) -> dt.date:
-    return timezone.localdate(plan.phase_entered_at)
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -108,7 +106,7 @@ def load_gate_facts(
     if not plans:
         return facts
     by_athlete = {plan.athlete_id: plan for plan in plans}
-    starts = {plan.athlete_id: phase_start_date(plan) for plan in plans}
+    starts = {plan.athlete_id: plan.phase_entered_on for plan in plans}
 
     # Group athletes by the day their phase started, so "on or after the phase start" is one
     # clause per distinct day rather than per athlete.
@@ -249,12 +247,23 @@ def load_gate_facts(
 # --- the pure part -------------------------------------------------------------------------
 
 
+def _metric_info(metric) -> dict:
+    return {
+        "name": metric.name,
+        "unit": metric.unit,
+        "decimals": metric.decimals,
+        "value_type": metric.value_type,
+    }
+
+
 def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
     return {
         "gate_id": gate.pk,
         "kind": gate.kind,
         "description": gate.description or gate.get_kind_display(),
         "metric": gate.metric.code if gate.metric_id else None,
+        # How its values read (rehab.evidence_text), kept with the snapshot.
+        "metric_info": _metric_info(gate.metric) if gate.metric_id else None,
         "threshold": gate.threshold,
         "window": gate.window,
         "status": status,
@@ -264,7 +273,12 @@ def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
 
 
 def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A threshold or a count as written in a sentence ("2", "90", "2.5")."""
+    return number_text(value)
+
+
+def _sessions_on(days: list[str]) -> str:
+    return f"session{'s' if len(days) > 1 else ''} on {', '.join(days)}"
 
 
 def _session_pains(session, checkin) -> list[tuple[str, int]]:
@@ -301,7 +315,7 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
             }
         )
         if session_worst is None:
-            unrecorded.append(_d(session.date))
+            unrecorded.append(day_text(session.date))
         elif worst is None or session_worst > worst:
             worst = session_worst
     fact = {"sessions": rows, "worst": worst}
@@ -310,9 +324,7 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
             gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
         )
     if unrecorded:
-        return _result(
-            gate, MISSING, f"No pain recorded for the session on {', '.join(unrecorded)}", fact
-        )
+        return _result(gate, MISSING, f"No pain recorded for the {_sessions_on(unrecorded)}", fact)
     status = MET if worst <= threshold else NOT_MET
     return _result(
         gate,
@@ -347,9 +359,12 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
         }
         rows.append(row)
         if before is None or after is None:
-            missing.append(_d(session.date))
+            missing.append(day_text(session.date))
         elif after.pain_morning > before.pain_morning:
-            rises.append(f"{_d(session.date)} ({before.pain_morning}→{after.pain_morning})")
+            rises.append(
+                f"the session on {day_text(session.date)} "
+                f"({before.pain_morning}/10 → {after.pain_morning}/10)"
+            )
     fact = {"sessions": rows}
     if len(sessions) < window:
         return _result(
@@ -358,23 +373,20 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
     if rises:
         return _result(gate, NOT_MET, "Next-morning pain rose after " + ", ".join(rises), fact)
     if missing:
-        return _result(
-            gate, MISSING, "No check-in around the session on " + ", ".join(missing), fact
-        )
+        return _result(gate, MISSING, f"No check-in around the {_sessions_on(missing)}", fact)
     return _result(
         gate, MET, f"No rise in next-morning pain after the last {window} sessions", fact
     )
 
 
 def _min_days(gate, facts: PlanFacts, plan, now) -> dict:
-    entered = phase_start_date(plan)
-    days = (timezone.localdate(now) - entered).days
-    status = MET if days >= gate.threshold else NOT_MET
+    day = plan.day_in_phase(now)
+    status = MET if day >= gate.threshold else NOT_MET
     return _result(
         gate,
         status,
-        f"{days} days in this phase (at least {_num(gate.threshold)})",
-        {"phase_entered": _d(entered), "days": days},
+        f"Day {day} in this phase (the gate needs day {_num(gate.threshold)})",
+        {"phase_entered": _d(plan.phase_entered_on), "day_in_phase": day},
     )
 
 
@@ -404,9 +416,14 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         m = _latest_for_side(facts, metric, injured)
         fact = {"lsi_measurement": _measurement_fact(m), "lsi": m.value if m else None}
         if m is None:
-            return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
+            return _result(gate, MISSING, f"{metric.name}: nothing logged in this phase", fact)
         status = MET if m.value >= threshold else NOT_MET
-        return _result(gate, status, f"LSI {m.value:.0f} % (at least {_num(threshold)} %)", fact)
+        return _result(
+            gate,
+            status,
+            f"LSI {metric_text(metric, m.value)} (at least {_num(threshold)} %)",
+            fact,
+        )
     inj = facts.latest.get((metric.pk, injured))
     uninj = facts.latest.get((metric.pk, other))
     fact = {
@@ -417,8 +434,9 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
     }
     if inj is None or uninj is None:
         sides = [s for s, m in ((injured, inj), (other, uninj)) if m is None]
+        where = "either side" if len(sides) == 2 else f"the {sides[0]} side"
         return _result(
-            gate, MISSING, f"No {metric.name} on the {' and '.join(sides)} side in this phase", fact
+            gate, MISSING, f"{metric.name}: nothing logged on {where} in this phase", fact
         )
     lower_better = metric.direction == metric.Direction.LOWER
     numerator, denominator = (uninj.value, inj.value) if lower_better else (inj.value, uninj.value)
@@ -430,7 +448,8 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
     return _result(
         gate,
         status,
-        f"LSI {lsi:g} % ({injured} {_num(inj.value)} vs {other} {_num(uninj.value)} {metric.unit}; at least {_num(threshold)} %)",
+        f"LSI {_num(lsi)} % (injured {injured} {metric_text(metric, inj.value)} vs {other} "
+        f"{metric_text(metric, uninj.value)}; at least {_num(threshold)} %)",
         fact,
     )
 
@@ -452,9 +471,9 @@ def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
         "percent_of_baseline": None,
     }
     if baseline is None:
-        return _result(gate, MISSING, f"No pre-injury baseline for {metric.name}", fact)
+        return _result(gate, MISSING, f"{metric.name}: no pre-injury baseline recorded", fact)
     if m is None:
-        return _result(gate, MISSING, f"No {metric.name} logged in this phase", fact)
+        return _result(gate, MISSING, f"{metric.name}: nothing logged in this phase", fact)
     limit = baseline.value * threshold / 100
     pct = round(m.value / baseline.value * 100, 1) if baseline.value else None
     fact["percent_of_baseline"] = pct
@@ -466,7 +485,8 @@ def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
     return _result(
         gate,
         MET if ok else NOT_MET,
-        f"{_num(m.value)} {metric.unit} = {pct:g} % of baseline {_num(baseline.value)} ({word} {_num(threshold)} %)",
+        f"{metric_text(metric, m.value)} = {_num(pct)} % of the pre-injury baseline "
+        f"{metric_text(metric, baseline.value)} ({word} {_num(threshold)} %)",
         fact,
     )
 
@@ -476,7 +496,9 @@ def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
     m = _latest_for_side(facts, metric, plan.injury.side)
     fact = {"measurement": _measurement_fact(m)}
     if m is None:
-        return _result(gate, MISSING, f"No {metric.name} on the injured side in this phase", fact)
+        return _result(
+            gate, MISSING, f"{metric.name}: nothing logged on the injured side in this phase", fact
+        )
     if metric.direction == metric.Direction.LOWER:
         ok, word = m.value <= threshold, "at most"
     else:
@@ -484,7 +506,7 @@ def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
     return _result(
         gate,
         MET if ok else NOT_MET,
-        f"{_num(m.value)} {metric.unit} ({word} {_num(threshold)})",
+        f"{metric_text(metric, m.value)} ({word} {metric_text(metric, threshold)})",
         fact,
     )
 
@@ -494,9 +516,9 @@ def _test_passed(gate, facts: PlanFacts, plan, now) -> dict:
     m = _latest_for_side(facts, metric, plan.injury.side)
     fact = {"measurement": _measurement_fact(m)}
     if m is None:
-        return _result(gate, MISSING, f"No {metric.name} result in this phase", fact)
+        return _result(gate, MISSING, f"{metric.name}: no result in this phase", fact)
     passed = m.value == 1
-    when = timezone.localdate(m.measured_at).isoformat()
+    when = day_text(m.measured_at)
     return _result(
         gate,
         MET if passed else NOT_MET,

@@ -1,8 +1,12 @@
 """Protocols, phases, gate criteria, plans with their phase history, and sign-off."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from athletes.models import MuscleGroup
 
@@ -179,7 +183,7 @@ WINDOW_GATES = (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS, GateKind.CONFIDENC
 class GateCriterion(models.Model):
     """One condition to leave `phase` for the next one, evaluated from logged data.
 
-    threshold: pain ≤ t; days ≥ t; LSI ≥ t %; vs_baseline within t % of baseline (in the
+    threshold: pain ≤ t; day in phase ≥ t (Plan.day_in_phase); LSI ≥ t %; vs_baseline within t % of baseline (in the
     metric's worse direction); metric_threshold at or beyond t; confidence ≥ t.
     window: how many recent sessions or days the pain, soreness and confidence rules look at.
     """
@@ -271,6 +275,32 @@ class Plan(models.Model):
 
     def __str__(self):
         return f"{self.athlete} — {self.protocol} ({self.current_phase})"
+
+    @property
+    def phase_entered_on(self) -> dt.date:
+        """The local calendar day the current phase was entered (its day 1)."""
+        return timezone.localdate(self.phase_entered_at)
+
+    def day_in_phase(self, now: dt.datetime | None = None) -> int:
+        """Which day of the current phase it is, counted from 1: the local calendar day the
+        phase was entered is day 1, so a phase entered 10 days ago is on day 11. The one
+        definition the roster, the athlete pages and the minimum-days gate read."""
+        today = timezone.localdate(now or timezone.now())
+        return max((today - self.phase_entered_on).days + 1, 1)
+
+    def next_phase(self) -> "Phase | None":
+        """The phase after the current one in the protocol (one query), None in the last."""
+        return (
+            Phase.objects.filter(protocol_id=self.protocol_id, order__gt=self.current_phase.order)
+            .order_by("order")
+            .first()
+        )
+
+    def earlier_phases(self):
+        """The phases a regression may go back to: those before the current one."""
+        return Phase.objects.filter(
+            protocol_id=self.protocol_id, order__lt=self.current_phase.order
+        ).order_by("order")
 
 
 class PhaseChange(models.Model):
@@ -386,7 +416,8 @@ class SignOffDecision(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()} by {self.decided_by} at {self.decided_at:%Y-%m-%d}"
+        when = date_format(timezone.localtime(self.decided_at), "DATETIME_FORMAT")
+        return f"{self.get_decision_display()} by {self.decided_by}, {when}"
 
 
 class AuditAction(models.TextChoices):
@@ -447,4 +478,5 @@ class AuditEvent(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} — {self.athlete} at {self.at:%Y-%m-%d %H:%M}"
+        when = date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
+        return f"{self.get_action_display()} — {self.athlete}, {when}"

@@ -82,12 +82,11 @@ def athlete_plan_summary(athlete, *, now: dt.datetime | None = None) -> PlanSumm
     phases = list(Phase.objects.filter(protocol=plan.protocol_id).order_by("order"))
     phase = plan.current_phase
     later = [p for p in phases if p.order > phase.order]
-    day = (timezone.localdate(now) - timezone.localdate(plan.phase_entered_at)).days + 1
     gates = list(phase.gates.all())
     return PlanSummary(
         plan=plan,
         phase=phase,
-        day_in_phase=max(day, 1),
+        day_in_phase=plan.day_in_phase(now),
         next_phase=later[0] if later else None,
         phase_count=len(phases),
         gates=_gate_lines(plan, gates, now=now),

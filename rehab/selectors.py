@@ -9,14 +9,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from athletes.models import STAFF_ROLES, Athlete, Injury, Membership
 from athletes.selectors import teams_for
 from monitoring.models import CheckIn, Flag, FlagStatus
 
+from .evidence_text import describe_report
 from .gate_summary import summaries_for
 from .models import AuditEvent, Phase, Plan, SignOffDecision, SignOffRequest
 
@@ -27,6 +29,7 @@ UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 # Next actions, most urgent first (the roster sorts on this).
 REVIEW_FLAG = "review flag"
 CHASE_CHECKIN = "chase check-in"
+DECLINED = "declined by clinician"
 READY_FOR_REVIEW = "ready for clinician review"
 ADVANCE = "advance"
 WAITING_FOR_CLINICIAN = "waiting for clinician review"
@@ -36,12 +39,13 @@ NOTHING = "—"
 ACTION_PRIORITY = {
     REVIEW_FLAG: 0,
     CHASE_CHECKIN: 1,
-    READY_FOR_REVIEW: 2,
-    ADVANCE: 3,
-    WAITING_FOR_CLINICIAN: 4,
-    COLLECT_EVIDENCE: 5,
-    ASSIGN_PROTOCOL: 6,
-    NOTHING: 7,
+    DECLINED: 2,
+    READY_FOR_REVIEW: 3,
+    ADVANCE: 4,
+    WAITING_FOR_CLINICIAN: 5,
+    COLLECT_EVIDENCE: 6,
+    ASSIGN_PROTOCOL: 7,
+    NOTHING: 8,
 }
 
 
@@ -85,15 +89,12 @@ class RosterRow:
     open_flags: list = field(default_factory=list)
     gates: dict | None = None
     pending_review: SignOffRequest | None = None
+    # The newest request made since the plan entered its phase (for its next phase), if any.
+    latest_review: SignOffRequest | None = None
     has_next_phase: bool = False
     next_phase_needs_review: bool = False
+    day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
     action: str = NOTHING
-
-    @property
-    def days_in_phase(self) -> int | None:
-        if self.plan is None:
-            return None
-        return (timezone.localdate() - timezone.localdate(self.plan.phase_entered_at)).days
 
     @property
     def pain_values(self) -> list:
@@ -120,6 +121,10 @@ def _next_action(row: RosterRow, *, now) -> str:
         return WAITING_FOR_CLINICIAN
     if not row.has_next_phase:
         return NOTHING
+    # Declined, and nothing asked since: the coach reads the rationale on the athlete page
+    # (the gates may all be met: "ready for clinician review" would invite the same request).
+    if row.latest_review is not None and row.latest_review.status == SignOffRequest.Status.DECLINED:
+        return DECLINED
     if row.gates and row.gates["all_met"]:
         return READY_FOR_REVIEW if row.next_phase_needs_review else ADVANCE
     return COLLECT_EVIDENCE
@@ -176,12 +181,16 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     # Gates met: the stored summaries, evaluated live only for plans whose evidence changed
     # since (rehab.gate_summary).
     summaries = summaries_for(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
-    pending = {
-        r.plan_id: r
-        for r in SignOffRequest.objects.filter(
-            plan_id__in=plan_scope.values("pk"), status=SignOffRequest.Status.PENDING
-        )
-    }
+    # One read for both: the pending request, and the newest one made in the current phase
+    # (a decline of an earlier stay in this phase is no longer news after a regression).
+    pending, latest = {}, {}
+    for r in SignOffRequest.objects.filter(
+        Q(status=SignOffRequest.Status.PENDING) | Q(requested_at__gte=F("plan__phase_entered_at")),
+        plan_id__in=plan_scope.values("pk"),
+    ).order_by("requested_at", "pk"):
+        if r.status == SignOffRequest.Status.PENDING:
+            pending[r.plan_id] = r
+        latest[r.plan_id] = r
     flags = defaultdict(list)
     for flag in Flag.objects.filter(athlete_id__in=scope, status__in=UNRESOLVED).order_by(
         "-opened_at"
@@ -198,8 +207,10 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             open_flags=flags[athlete.pk],
         )
         if plan is not None:
+            row.day_in_phase = plan.day_in_phase(now)
             row.gates = summaries.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
+            row.latest_review = latest.get(plan.pk)
             next_key = (plan.protocol_id, plan.current_phase.order + 1)
             row.has_next_phase = next_key in phase_review
             row.next_phase_needs_review = phase_review.get(next_key, False)
@@ -281,7 +292,7 @@ def athlete_overview(
     for date, rest, activity, morning in checkins.values_list(
         "local_date", "pain_rest", "pain_activity", "pain_morning"
     ):
-        context["pain_chart"]["labels"].append(date.isoformat())
+        context["pain_chart"]["labels"].append(date_format(date, "SHORT_DATE_FORMAT"))
         context["pain_chart"]["worst"].append(max(rest, activity, morning))
         context["pain_chart"]["morning"].append(morning)
         current = None
@@ -295,9 +306,10 @@ def athlete_overview(
     if active is not None:
         from .gates import evaluate_plan
 
-        report = evaluate_plan(active, now=now)
+        report = describe_report(evaluate_plan(active, now=now))
         phases = list(active.protocol.phases.all())
     context["report"] = report
+    context["day_in_phase"] = active.day_in_phase(now) if active else None
     context["phases"] = phases
     context["next_phase"] = next(
         (p for p in phases if active and p.order == active.current_phase.order + 1), None
@@ -320,7 +332,7 @@ def athlete_overview(
             gate_metrics.setdefault(g["metric"], []).append(g)
     baselines = defaultdict(dict)
     for b in Baseline.objects.filter(athlete=athlete).select_related("metric"):
-        baselines[b.metric.code][b.side] = b.value
+        baselines[b.metric.code][b.side] = round(b.value, b.metric.decimals)
     values = defaultdict(lambda: defaultdict(dict))  # code -> side -> date -> latest value
     metric_info = {}
     for m in (
@@ -329,7 +341,10 @@ def athlete_overview(
         .order_by("measured_at", "id")
     ):
         metric_info[m.metric.code] = m.metric
-        values[m.metric.code][m.side][timezone.localdate(m.measured_at).isoformat()] = m.value
+        # Rounded to the metric's precision: the chart's tooltips read like the tables.
+        values[m.metric.code][m.side][timezone.localdate(m.measured_at)] = round(
+            m.value, m.metric.decimals
+        )
     charts = []
     for code in sorted(values, key=lambda c: (c not in gate_metrics, c)):
         labels = sorted({d for by_date in values[code].values() for d in by_date})
@@ -359,7 +374,7 @@ def athlete_overview(
                 lines.append(
                     {
                         "label": f"gate: {g['description']}",
-                        "data": [limit] * len(labels),
+                        "data": [round(limit, metric_info[code].decimals)] * len(labels),
                         "kind": "gate",
                     }
                 )
@@ -368,7 +383,12 @@ def athlete_overview(
                 "code": code,
                 "name": metric_info[code].name,
                 "unit": metric_info[code].unit,
-                "chart": {"labels": labels, "lines": lines},
+                "pass_fail": metric_info[code].is_pass_fail,
+                "chart": {
+                    "labels": [date_format(d, "SHORT_DATE_FORMAT") for d in labels],
+                    "lines": lines,
+                    "pass_fail": metric_info[code].is_pass_fail,
+                },
                 "baseline": baselines.get(code, {}),
                 "gates": gate_metrics.get(code, []),
             }

@@ -90,14 +90,6 @@ def unmet_summary(report: dict) -> str:
     )
 
 
-def next_phase(plan: Plan) -> Phase | None:
-    return (
-        Phase.objects.filter(protocol_id=plan.protocol_id, order__gt=plan.current_phase.order)
-        .order_by("order")
-        .first()
-    )
-
-
 def advance_phase(
     plan: Plan,
     *,
@@ -119,7 +111,7 @@ def advance_phase(
     with transaction.atomic():
         plan = _locked_plan(plan, expected_version)
         before = phase_state(plan)
-        target = next_phase(plan)
+        target = plan.next_phase()
         if target is None:
             raise ValidationError("This is the last phase of the protocol.")
         if SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).exists():

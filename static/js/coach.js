@@ -62,9 +62,19 @@
           };
         })
       },
-      options: { animation: false, maintainAspectRatio: false, plugins: { legend: { labels: { boxWidth: 12 } } } }
+      options: {
+        animation: false, maintainAspectRatio: false,
+        plugins: {
+          legend: { labels: { boxWidth: 12 } },
+          tooltip: d.pass_fail ? { callbacks: { label: function (c) { return c.dataset.label + ": " + passFail(c.parsed.y); } } } : {}
+        },
+        // A pass/fail test reads "pass" and "fail", not 1.00 and 0.00.
+        scales: d.pass_fail ? { y: { min: -0.25, max: 1.25, ticks: { stepSize: 0.25, callback: passFail } } } : {}
+      }
     });
   }
+
+  function passFail(v) { return v === 1 ? "pass" : (v === 0 ? "fail" : ""); }
 
   function init(root) {
     if (typeof Chart === "undefined") return;

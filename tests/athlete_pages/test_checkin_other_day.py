@@ -48,7 +48,7 @@ def test_an_earlier_time_on_a_logged_day_opens_that_day_and_replaces_nothing(me_
     response = me_client.post(TODAY, data)
     assert response.status_code == 409
     form = response.context["form"]
-    day = date_format(yesterday.local_date, "l j M")
+    day = date_format(yesterday.local_date, "DATE_FORMAT")
     assert f"already logged a check-in for {day}" in form.non_field_errors()[0]
     assert form["edit"].value() == str(yesterday.pk)  # the form now edits yesterday's
     assert f"Your check-in of {day}".encode() in response.content
@@ -73,7 +73,7 @@ def test_an_earlier_time_on_an_empty_day_logs_that_day_and_leaves_today(me_clien
     today = CheckInFactory(athlete=squad["me"], pain_rest=1)
     data = {**pains(4, 4, 4), "edit": today.pk, "taken_at": local_input(at(2))}
     saved = me_client.post(TODAY, data, follow=True)
-    day = date_format(timezone.localdate() - dt.timedelta(days=2), "l j M")
+    day = date_format(timezone.localdate() - dt.timedelta(days=2), "DATE_FORMAT")
     assert f"Check-in for {day} saved.".encode() in saved.content
     today.refresh_from_db()
     assert today.pain_rest == 1

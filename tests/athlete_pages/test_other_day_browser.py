@@ -39,7 +39,7 @@ def test_an_earlier_time_on_a_logged_day_edits_that_day_and_stores_no_second_one
     page.click("details.earlier summary")
     page.fill("#id_taken_at", f"{day.isoformat()}T20:15")
     page.click("#checkin-form button[type=submit]")
-    named = date_format(day, "l j M")
+    named = date_format(day, "DATE_FORMAT")
     expect(page.get_by_text(f"already logged a check-in for {named}")).to_be_visible()
     expect(page.locator("#logged-today")).to_contain_text(f"Your check-in of {named}")
     assert CheckIn.objects.count() == 2  # nothing written yet

@@ -1,6 +1,7 @@
 """The coach's athlete page and its actions: scoped, constant queries, bad input refused."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -248,6 +249,16 @@ def test_regress_without_reason_or_to_a_later_phase_is_refused(client, coach, at
     assert "to_phase" in response.context["regress_form"].errors
     plan.refresh_from_db()
     assert plan.current_phase.order == 3 and plan.phase_changes.count() == 1
+
+
+def test_the_regress_dialog_offers_only_earlier_phases(client, coach, athlete, plan):
+    client.force_login(coach)
+    response = client.get(url("athlete", athlete))
+    form = response.context["regress_form"]
+    assert [p.order for p in form.fields["to_phase"].queryset] == [0, 1, 2]  # plan in phase 3
+    dialog = response.content.decode().split('id="regress-dialog"')[1].split("</dialog>")[0]
+    offered = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', dialog)
+    assert offered == ["0. Protect and assess", "1. Technique and base", "2. Short accelerations"]
 
 
 def test_regress_preselects_a_pain_flags_proposal(client, coach, athlete, plan):

@@ -1,6 +1,7 @@
 """Coaches log sessions and measurements, and import measurements from CSV: all or nothing."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -76,6 +77,38 @@ def test_bad_session_input_is_a_field_error_and_nothing_is_stored(
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not TrainingSession.objects.exists()
+
+
+def test_the_session_form_keeps_its_date_as_iso_for_the_date_input(client, coach, athlete):
+    client.force_login(coach)
+    page = client.get(reverse("coach:session-new", args=[athlete.pk])).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="date" value="{today}"' in page
+    # After a validation error the page comes back with the date the coach chose.
+    response = client.post(
+        reverse("coach:session-new", args=[athlete.pk]),
+        {"date": yesterday(), "type": "tempo", "duration_min": 0, "rpe": 5},
+    )
+    assert response.status_code == 400
+    assert f'type="date" name="date" value="{yesterday()}"' in response.content.decode()
+
+
+def test_the_session_form_has_human_labels(client, coach, athlete):
+    client.force_login(coach)
+    page = client.get(reverse("coach:session-new", args=[athlete.pk])).content.decode()
+    labels = re.findall(r'<label for="id_\w+">([^<]+)</label>', page)
+    for label in (
+        "Date",
+        "Duration (min)",
+        "RPE",
+        "Top intensity (% of max)",
+        "Sprint distance (m)",
+        "Temperature (°C)",
+        "Pain during (0–10)",
+        "Pain after (0–10)",
+    ):
+        assert label in labels
+    assert not [label for label in labels if "_" in label]
 
 
 def test_coach_logs_a_measurement(client, coach, athlete):

@@ -12,11 +12,15 @@ from rehab.selectors import (
     ASSIGN_PROTOCOL,
     CHASE_CHECKIN,
     COLLECT_EVIDENCE,
+    DECLINED,
     READY_FOR_REVIEW,
     REVIEW_FLAG,
+    WAITING_FOR_CLINICIAN,
     attach_pain_trends,
     roster,
 )
+from rehab.services import advance_phase, regress_phase
+from rehab.signoff import decide_signoff
 from tests.factories import (
     AthleteFactory,
     CheckInFactory,
@@ -96,7 +100,7 @@ def test_roster_row_shows_phase_day_gates_pain_trend_and_next_action(team, coach
     checked_in(athlete, 0, pain_morning=2)
     (row,) = attach_pain_trends(roster(coach))
     assert row.plan.current_phase.order == 2
-    assert row.days_in_phase == 4
+    assert row.day_in_phase == 5  # entered 4 days ago: day 5
     assert row.pain_values[-2:] == [3, 2] and row.pain_values[0] is None
     assert len(row.pain_trend) == 14
     assert (row.gates["met"], row.gates["total"]) == (0, 5)
@@ -139,6 +143,60 @@ def test_ready_for_clinician_review_when_the_next_phase_needs_it(team, coach):
     checked_in(athlete)
     (row,) = roster(coach)
     assert row.action == READY_FOR_REVIEW
+
+
+def test_after_a_declined_sign_off_the_roster_says_declined(client, team, coach):
+    athlete = AthleteFactory(team=team)
+    plan = start_plan(athlete, 4)
+    plan.current_phase.gates.all().delete()  # no gates: every gate is met
+    checked_in(athlete)
+    clinician = staff(team, Role.CLINICIAN)
+    request = advance_phase(plan, by=coach).signoff_request
+    (row,) = roster(coach)
+    assert row.action == WAITING_FOR_CLINICIAN
+    decide_signoff(request, by=clinician, decision="decline", rationale="Hop LSI borderline.")
+    (row,) = roster(coach)
+    assert row.action == DECLINED == "declined by clinician"
+    client.force_login(coach)
+    assert "declined by clinician" in client.get(reverse("coach:roster")).content.decode()
+    assert "ready for clinician review" not in client.get(reverse("coach:roster")).content.decode()
+    # The athlete page tells why.
+    page = client.get(reverse("coach:athlete", args=[athlete.pk])).content.decode()
+    assert "declined" in page and "Hop LSI borderline." in page
+    # Asked again: waiting for the new decision, not "declined".
+    plan.refresh_from_db()
+    again = advance_phase(plan, by=coach).signoff_request
+    (row,) = roster(coach)
+    assert row.action == WAITING_FOR_CLINICIAN
+    # Approved this time: the plan moved on, the earlier decline is history.
+    decide_signoff(again, by=clinician, decision="approve", rationale="Re-test passed.")
+    (row,) = roster(coach)
+    assert row.plan.current_phase.order == 5 and row.action != DECLINED
+
+
+def test_a_decline_from_an_earlier_stay_in_the_phase_is_no_longer_news(team, coach):
+    athlete = AthleteFactory(team=team)
+    plan = start_plan(athlete, 4, entered_days_ago=20)
+    plan.current_phase.gates.all().delete()
+    checked_in(athlete)
+    clinician = staff(team, Role.CLINICIAN)
+    request = advance_phase(plan, by=coach, now=timezone.now() - dt.timedelta(days=5))
+    decide_signoff(
+        request.signoff_request,
+        by=clinician,
+        decision="decline",
+        rationale="Not yet.",
+        now=timezone.now() - dt.timedelta(days=4),
+    )
+    assert roster(coach)[0].action == DECLINED
+    # Back to phase 3 and into phase 4 again: the old decline was about the earlier stay.
+    plan.refresh_from_db()
+    regress_phase(plan, to_phase=plan.earlier_phases().last(), by=coach, reason="Soreness.")
+    plan.refresh_from_db()
+    plan.current_phase.gates.all().delete()
+    advance_phase(plan, by=coach)
+    (row,) = roster(coach)
+    assert row.plan.current_phase.order == 4 and row.action == READY_FOR_REVIEW
 
 
 def test_filters_by_team_phase_and_name(client, coach, team):

@@ -204,7 +204,7 @@ def test_the_roster_evaluates_a_stale_plan_live(athlete, coach):
 
 
 def test_minimum_days_count_after_midnight_without_new_evidence(athlete, coach):
-    plan = start_plan(athlete, 0, entered_days_ago=4)  # phase 0 needs at least 5 days
+    plan = start_plan(athlete, 0, entered_days_ago=3)  # day 4; phase 0 needs day 5
     evidence_for_phase_0(athlete, session_days_ago=(3, 1, 0))
     CheckInFactory(athlete=athlete)
     plan = refreshed(plan)

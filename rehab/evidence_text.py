@@ -1,0 +1,229 @@
+"""Evidence in words: gate facts, measurement values and dates as people read them.
+
+The gate engine (rehab.gates) and the sign-off snapshot (rehab.signoff) store their facts as
+JSON with ISO dates and raw numbers, for the record and the API. Pages and the printed report
+read them through this module: dates in the locale's formats (config/formats), values at the
+metric's precision (MetricKind.format_value), facts as short sentences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+
+
+def parse_iso(value):
+    """ISO text (a date, or a date and time) as a date or an aware local datetime; dates and
+    datetimes pass through; anything else gives None."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value) if timezone.is_aware(value) else value
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        if "T" in value or " " in value:
+            parsed = parse_datetime(value)
+            if parsed is not None:
+                if timezone.is_naive(parsed):
+                    parsed = timezone.make_aware(parsed)
+                return timezone.localtime(parsed)
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+def day_text(value, fmt: str = "DATE_FORMAT") -> str:
+    """The calendar day of a date, datetime or ISO text in the locale's format ("20 Nov 2026");
+    "–" when there is none."""
+    parsed = parse_iso(value)
+    if parsed is None:
+        return "–"
+    if isinstance(parsed, dt.datetime):
+        parsed = parsed.date()
+    return date_format(parsed, fmt)
+
+
+def number_text(value) -> str:
+    """A number without a metric to say its precision: no trailing zeros, no exponent."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def metric_text(metric, value) -> str:
+    """A measurement value as people read it: the metric's precision and unit ("354.89 N",
+    "4.12 s"), pass/fail in words ("pass"), "–" when there is none. Without the metric (a
+    snapshot whose metric is gone) the bare number."""
+    if value is None:
+        return "–"
+    if metric is None:
+        return number_text(value)
+    text = metric.format_value(value)
+    if metric.is_pass_fail or not metric.unit:
+        return text
+    return f"{text} {metric.unit}"
+
+
+# --- gate facts as sentences -----------------------------------------------------------------
+
+
+def metric_kinds(codes) -> dict:
+    """The registry entries for these metric codes, by code (one query; none without codes)."""
+    from monitoring.models import MetricKind
+
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    return {m.code: m for m in MetricKind.objects.filter(code__in=codes)}
+
+
+def _pain(value) -> str:
+    return "not recorded" if value is None else f"{value}/10"
+
+
+def _side(side: str | None, injured_side: str | None = None) -> str:
+    if not side:
+        return ""
+    return f", {side} (injured)" if side == injured_side else f", {side}"
+
+
+def _measurement_line(name: str, metric, fact: dict | None, *, injured_side=None) -> str:
+    if not fact:
+        return f"{name}: nothing logged in this phase"
+    side = _side(fact.get("side"), injured_side)
+    value = metric_text(metric, fact.get("value"))
+    return f"{name}{side}: {value} on {day_text(fact.get('measured_at'))}"
+
+
+def _pain_lines(facts: dict, metric) -> list[str]:
+    lines = []
+    for s in facts.get("sessions") or []:
+        checkin = "check-in that day" if s.get("checkin_id") else "no check-in that day"
+        lines.append(
+            f"Session on {day_text(s.get('date'))}: pain during {_pain(s.get('pain_during'))}, "
+            f"after {_pain(s.get('pain_after'))}; {checkin}; worst {_pain(s.get('worst'))}"
+        )
+    return lines
+
+
+def _soreness_lines(facts: dict, metric) -> list[str]:
+    lines = []
+    for s in facts.get("sessions") or []:
+        if s.get("reference_date") is None:
+            before = "no check-in in the week before"
+        elif s.get("reference_date") == s.get("date"):
+            before = f"morning pain {_pain(s.get('reference_morning_pain'))} that day"
+        else:
+            before = (
+                f"morning pain {_pain(s.get('reference_morning_pain'))} on "
+                f"{day_text(s.get('reference_date'))}"
+            )
+        if s.get("next_morning_pain") is None:
+            after = f"no check-in the next morning ({day_text(s.get('next_morning_date'))})"
+        else:
+            after = f"{_pain(s.get('next_morning_pain'))} the next morning"
+        lines.append(f"Session on {day_text(s.get('date'))}: {before}, {after}")
+    return lines
+
+
+def _min_days_lines(facts: dict, metric) -> list[str]:
+    if not facts.get("phase_entered"):
+        return []
+    line = f"In this phase since {day_text(facts['phase_entered'])}"
+    if facts.get("day_in_phase") is not None:
+        line += f" (day {facts['day_in_phase']})"
+    return [line]
+
+
+def _lsi_lines(facts: dict, metric, name: str) -> list[str]:
+    if "lsi_measurement" in facts:  # a metric that already is an LSI (hop_lsi)
+        return [_measurement_line(name, metric, facts.get("lsi_measurement"))]
+    injured = facts.get("injured_side")
+    lines = []
+    for key in ("injured", "uninjured"):
+        fact = facts.get(key)
+        if fact:
+            lines.append(_measurement_line(name, metric, fact, injured_side=injured))
+        else:
+            lines.append(f"{name}, {'injured' if key == 'injured' else 'other'} side: not logged")
+    return lines
+
+
+def _vs_baseline_lines(facts: dict, metric, name: str) -> list[str]:
+    lines = [_measurement_line(name, metric, facts.get("measurement"))]
+    baseline = facts.get("baseline")
+    if baseline:
+        when = f" ({day_text(baseline['measured_on'])})" if baseline.get("measured_on") else ""
+        side = _side(baseline.get("side"))
+        lines.append(
+            f"Pre-injury baseline{side}: {metric_text(metric, baseline.get('value'))}{when}"
+        )
+    else:
+        lines.append("Pre-injury baseline: none recorded")
+    return lines
+
+
+def _confidence_lines(facts: dict, metric) -> list[str]:
+    return [
+        f"Check-in on {day_text(c.get('date'))}: confidence {_pain(c.get('confidence'))}"
+        for c in facts.get("checkins") or []
+    ]
+
+
+def fact_lines(result: dict, metric=None) -> list[str]:
+    """The source facts of one gate result (rehab.gates) as short lines: which sessions,
+    check-ins and measurements, with their dates and values. Works on stored snapshots too."""
+    facts = result.get("facts") or {}
+    kind = result.get("kind")
+    name = metric.name if metric is not None else (result.get("metric") or "Result")
+    if kind == "pain":
+        return _pain_lines(facts, metric)
+    if kind == "no_next_day_soreness":
+        return _soreness_lines(facts, metric)
+    if kind == "min_days":
+        return _min_days_lines(facts, metric)
+    if kind == "lsi":
+        return _lsi_lines(facts, metric, name)
+    if kind == "vs_baseline":
+        return _vs_baseline_lines(facts, metric, name)
+    if kind in ("metric_threshold", "test_passed"):
+        return [_measurement_line(name, metric, facts.get("measurement"))]
+    if kind == "confidence":
+        return _confidence_lines(facts, metric)
+    return []
+
+
+def _result_metric(result: dict, kinds: dict):
+    """The metric of a gate result: as the result describes it (`metric_info`, kept with the
+    snapshot since it was taken), else the registry's entry."""
+    info = result.get("metric_info")
+    if info:
+        from monitoring.models import MetricKind
+
+        return MetricKind(code=result.get("metric"), **info)
+    return kinds.get(result.get("metric"))
+
+
+def describe_report(report: dict | None, kinds: dict | None = None) -> dict:
+    """A gate report (live or from a snapshot) with each gate's facts as `lines`, ready for a
+    page. The registry is read (one query) only for gates of older snapshots that do not
+    describe their metric and are not in `kinds`."""
+    report = report or {}
+    gates = report.get("gates") or []
+    kinds = dict(kinds or {})
+    unknown = {
+        g.get("metric")
+        for g in gates
+        if g.get("metric") and not g.get("metric_info") and g.get("metric") not in kinds
+    }
+    kinds.update(metric_kinds(unknown))
+    return {
+        **report,
+        "gates": [{**g, "lines": fact_lines(g, _result_metric(g, kinds))} for g in gates],
+    }

@@ -1,0 +1,25 @@
+"""Template filters for what people read: `{% load sprintback %}`."""
+
+from __future__ import annotations
+
+from django import template
+
+from rehab import evidence_text
+
+register = template.Library()
+
+
+@register.filter
+def iso(value):
+    """A date or time stored as ISO text (evidence snapshots, gate facts) as a date or a local
+    datetime, for the `date` filter: `{{ s.date|iso|date:"DATE_FORMAT" }}`. Text that is no
+    date is shown as it came."""
+    parsed = evidence_text.parse_iso(value)
+    return value if parsed is None else parsed
+
+
+@register.filter
+def metric_value(value, metric):
+    """`{{ m.value|metric_value:m.metric }}`: the value at the metric's precision with its
+    unit ("354.89 N"), or "pass"/"fail" for a pass/fail test."""
+    return evidence_text.metric_text(metric, value)
