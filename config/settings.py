@@ -224,7 +224,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DIR / "celerybeat-schedule")
+# Beat's schedule file (when each periodic task last ran) has a folder of its own, whatever
+# the broker: BROKER_DIR exists only for the file-system transport, and beat does not create
+# a missing folder, it dies at start.
+BEAT_DIR = Path(env.str("CELERY_BEAT_DIR", default=str(BASE_DIR / ".beat")))
+BEAT_DIR.mkdir(parents=True, exist_ok=True)
+CELERY_BEAT_SCHEDULE_FILENAME = str(BEAT_DIR / "celerybeat-schedule")
 MONITORING_SCAN_MINUTES = _int("MONITORING_SCAN_MINUTES", 15)
 # Changed athletes are evaluated about a second after the commit (monitoring.services); this
 # sweep catches a request whose trigger was lost (web process died, broker briefly down).

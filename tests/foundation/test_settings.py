@@ -55,6 +55,51 @@ def test_defaults_need_no_environment():
     assert result.returncode == 0, result.stderr
 
 
+# Maybe set by CI or a developer's shell; the tests below give their own or want the default.
+NOT_INHERITED = (
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_DIR",
+    "CELERY_BEAT_DIR",
+)
+
+
+def settings_seen_with(code, **env):
+    """What `code` prints after Django set up its settings with this environment."""
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; " + code,
+        ],
+        cwd=ROOT,
+        env={**environment, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("broker", ["redis://127.0.0.1:1/0", "filesystem://"])
+def test_the_beat_schedule_folder_exists_whatever_the_broker(tmp_path, broker):
+    """Celery beat dies at start when its schedule file's folder is missing (it was only made
+    for the file-system broker)."""
+    beat_dir, broker_dir = tmp_path / "beat", tmp_path / "broker"
+
+    filename = settings_seen_with(
+        "print(settings.CELERY_BEAT_SCHEDULE_FILENAME)",
+        CELERY_BROKER_URL=broker,
+        CELERY_BEAT_DIR=str(beat_dir),
+        CELERY_BROKER_DIR=str(broker_dir),
+    )
+
+    assert beat_dir.is_dir()
+    assert Path(filename).parent == beat_dir
+    assert broker_dir.exists() == broker.startswith("filesystem")
+
+
 def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
     """The manifest storage (DEBUG=false) rewrites every CSS/JS reference; a vendored file
     pointing at a missing source map would break the Docker build and `make fuzz`."""
