@@ -233,7 +233,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BEAT_DIR / "celerybeat-schedule")
 MONITORING_SCAN_MINUTES = _int("MONITORING_SCAN_MINUTES", 15)
 # Changed athletes are evaluated about a second after the commit (monitoring.services); this
 # sweep catches a request whose trigger was lost (web process died, broker briefly down).
-_PENDING_SWEEP = {"task": "monitoring.tasks.evaluate_pending", "schedule": crontab(minute="*")}
+# Every minute on the minute by default; another MONITORING_SWEEP_SECONDS runs it that many
+# seconds apart (the test that watches beat send its first task uses a few).
+MONITORING_SWEEP_SECONDS = _int("MONITORING_SWEEP_SECONDS", 60)
+if MONITORING_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"MONITORING_SWEEP_SECONDS={MONITORING_SWEEP_SECONDS}: use a positive number of seconds."
+    )
+_PENDING_SWEEP = {
+    "task": "monitoring.tasks.evaluate_pending",
+    "schedule": (
+        crontab(minute="*")
+        if MONITORING_SWEEP_SECONDS == 60
+        else timedelta(seconds=MONITORING_SWEEP_SECONDS)
+    ),
+}
 CELERY_BEAT_SCHEDULE = {
     "monitoring-pending-evaluations": _PENDING_SWEEP,
     "monitoring-full-scan": {

@@ -41,6 +41,8 @@ def start(**env):
             {"DB_PREPARED_STATEMENTS": "perhaps", "DATABASE_URL": "postgres://u@localhost/x"},
             "DB_PREPARED_STATEMENTS",
         ),
+        ({"MONITORING_SWEEP_SECONDS": "soon"}, "MONITORING_SWEEP_SECONDS"),
+        ({"MONITORING_SWEEP_SECONDS": "0"}, "MONITORING_SWEEP_SECONDS"),
     ],
 )
 def test_malformed_environment_fails_with_a_clear_message(env, message):
@@ -60,6 +62,7 @@ NOT_INHERITED = (
     "CELERY_BROKER_URL",
     "CELERY_BROKER_DIR",
     "CELERY_BEAT_DIR",
+    "MONITORING_SWEEP_SECONDS",
 )
 
 
@@ -98,6 +101,20 @@ def test_the_beat_schedule_folder_exists_whatever_the_broker(tmp_path, broker):
     assert beat_dir.is_dir()
     assert Path(filename).parent == beat_dir
     assert broker_dir.exists() == broker.startswith("filesystem")
+
+
+@pytest.mark.parametrize(
+    "seconds, schedule", [(None, "<crontab: * * * * * (m/h/dM/MY/d)>"), ("3", "0:00:03")]
+)
+def test_the_pending_sweep_runs_each_minute_unless_told_otherwise(tmp_path, seconds, schedule):
+    env = {"CELERY_BROKER_DIR": str(tmp_path)}
+    if seconds:
+        env["MONITORING_SWEEP_SECONDS"] = seconds
+    seen = settings_seen_with(
+        "print(settings.CELERY_BEAT_SCHEDULE['monitoring-pending-evaluations']['schedule'])",
+        **env,
+    )
+    assert seen == schedule
 
 
 def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
