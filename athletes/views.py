@@ -1,4 +1,6 @@
+import datetime as dt
 import logging
+import os
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -17,9 +19,18 @@ from .selectors import get_athlete_for, is_athlete_only, roles_of, teams_for
 
 logger = logging.getLogger(__name__)
 
-# When this process started: /healthz does not call scans late before the process has been up
-# for as long as it allows between two scans (a fresh deploy has had no time to run one).
-PROCESS_STARTED_AT = timezone.now()
+
+def _web_started_at() -> dt.datetime:
+    """When the web server started. gunicorn recycles its workers (max_requests), so its master
+    sets SPRINTBACK_WEB_STARTED_AT (config/gunicorn.py) for all of them; a process without
+    it (runserver, tests) counts from its own start."""
+    raw = os.environ.get("SPRINTBACK_WEB_STARTED_AT")
+    return dt.datetime.fromtimestamp(float(raw), tz=dt.UTC) if raw else timezone.now()
+
+
+# /healthz does not call scans late before the server has been up for as long as it allows
+# between two scans: a fresh deploy has had no time to run one.
+WEB_STARTED_AT = _web_started_at()
 
 
 @login_required
@@ -72,14 +83,14 @@ def _scans(now):
     except Exception:
         logger.exception("healthz: could not read the last scan")
         return "unknown", None
-    return "late" if scans_late(last, up_since=PROCESS_STARTED_AT, now=now) else "ok", last
+    return "late" if scans_late(last, up_since=WEB_STARTED_AT, now=now) else "ok", last
 
 
 @never_cache
 @require_GET
 def healthz(request):
     """200 when the database and the Celery broker answer and a full monitoring scan completed
-    within the last three scan intervals (or this process started less than that ago); 503
+    within the last three scan intervals (or the server started less than that ago); 503
     otherwise. Also reports when the last full scan completed (ISO 8601, or null)."""
     now = timezone.now()
     checks = {"database": _database_ok(), "broker": _broker_ok()}

@@ -1,4 +1,9 @@
 import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,7 +16,8 @@ from monitoring.tasks import scan_all_athletes
 
 pytestmark = pytest.mark.django_db
 
-STARTED = views.PROCESS_STARTED_AT
+ROOT = Path(__file__).resolve().parents[2]
+STARTED = views.WEB_STARTED_AT
 LATER = (STARTED + dt.timedelta(hours=2)).replace(microsecond=250_000)  # JSON keeps ms
 INTERVALS = dt.timedelta(minutes=3 * 15)  # three MONITORING_SCAN_MINUTES
 
@@ -83,7 +89,7 @@ def test_healthz_is_503_when_no_scan_completed_within_three_scan_intervals(clien
     assert dt.datetime.fromisoformat(late.json()["last_scan_completed_at"]) == scanned
 
 
-def test_a_process_up_for_less_than_three_scan_intervals_is_not_late_for_a_scan(client):
+def test_a_server_up_for_less_than_three_scan_intervals_is_not_late_for_a_scan(client):
     """A fresh deploy: no scan has completed since it started, and none could have yet."""
     JobRun.objects.create(
         name="monitoring.tasks.scan_all_athletes",
@@ -97,8 +103,35 @@ def test_a_process_up_for_less_than_three_scan_intervals_is_not_late_for_a_scan(
     assert late.status_code == 503 and late.json()["scans"] == "late"
 
 
-def test_a_process_that_never_saw_a_scan_is_late_after_three_scan_intervals(client):
+def test_a_server_that_never_saw_a_scan_is_late_after_three_scan_intervals(client):
     response = healthz(client, STARTED + INTERVALS + dt.timedelta(minutes=1))
     assert response.status_code == 503
     assert response.json()["scans"] == "late"
     assert response.json()["last_scan_completed_at"] is None
+
+
+def test_the_start_counts_from_gunicorns_master_not_from_a_recycled_worker(monkeypatch):
+    """gunicorn replaces a worker after max_requests: the new one must not restart the grace
+    period, or /healthz would never call scans late on a busy server."""
+    environment = {k: v for k, v in os.environ.items() if k != "SPRINTBACK_WEB_STARTED_AT"}
+    master = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, runpy; runpy.run_path('config/gunicorn.py'); "
+            "print(os.environ['SPRINTBACK_WEB_STARTED_AT'])",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert master.returncode == 0, master.stderr
+    set_by_master = float(master.stdout)
+    assert abs(set_by_master - time.time()) < 30
+
+    monkeypatch.setenv("SPRINTBACK_WEB_STARTED_AT", str(set_by_master))
+    assert views._web_started_at() == dt.datetime.fromtimestamp(set_by_master, tz=dt.UTC)
+    monkeypatch.delenv("SPRINTBACK_WEB_STARTED_AT")
+    assert views._web_started_at() > dt.datetime.fromtimestamp(set_by_master, tz=dt.UTC)
