@@ -21,8 +21,9 @@ from monitoring.models import JobRun
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-# A Redis database of its own: no other test's worker consumes what this beat sends.
-REDIS_URL = "redis://127.0.0.1:6379/13"
+# A Redis database of its own, away from the low numbers CI and developers use (CI: 14): no
+# other worker consumes what this beat sends to the default queue.
+REDIS_URL = "redis://127.0.0.1:6379/15"
 BROKERS = {"redis": REDIS_URL, "filesystem": "filesystem://"}
 SWEEP = "monitoring.tasks.evaluate_pending"
 
