@@ -51,4 +51,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .broker db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .broker .beat db.sqlite3 staticfiles .pytest_cache .ruff_cache

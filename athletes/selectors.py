@@ -50,15 +50,20 @@ def role_for_athlete(user, athlete: Athlete) -> str | None:
     )
 
 
+# User -> own Athlete (the reverse side of Athlete.user), taken from Athlete rather than from
+# type(user): a session-authenticated request.user is a SimpleLazyObject, whose type has none.
+OWN_ATHLETE = Athlete._meta.get_field("user").remote_field
+
+
 def own_athlete_if_loaded(user) -> Athlete | None:
     """The user's own athlete record if it was loaded with the user (select_related, as the
-    API's token authentication does), else None. Never queries."""
+    API's token authentication does), else None. Never queries. Works for any user object,
+    lazy (session authentication) or not."""
     if not getattr(user, "is_authenticated", False):
         return None
-    related = type(user).athlete_profile.related
-    if not related.is_cached(user):
+    if not OWN_ATHLETE.is_cached(user):
         return None
-    return related.get_cached_value(user)
+    return OWN_ATHLETE.get_cached_value(user)
 
 
 def own_athlete_or_404(user) -> Athlete:

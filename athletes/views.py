@@ -1,19 +1,36 @@
+import datetime as dt
 import logging
+import os
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
+from monitoring.job_runs import FULL_SCAN, last_completed_at, scans_late
 from monitoring.selectors import home_summary
 
 from .models import STAFF_ROLES, Role
 from .selectors import get_athlete_for, is_athlete_only, roles_of, teams_for
 
 logger = logging.getLogger(__name__)
+
+
+def _web_started_at() -> dt.datetime:
+    """When the web server started. gunicorn recycles its workers (max_requests), so its master
+    sets SPRINTBACK_WEB_STARTED_AT (config/gunicorn.py) for all of them; a process without
+    it (runserver, tests) counts from its own start."""
+    raw = os.environ.get("SPRINTBACK_WEB_STARTED_AT")
+    return dt.datetime.fromtimestamp(float(raw), tz=dt.UTC) if raw else timezone.now()
+
+
+# /healthz does not call scans late before the server has been up for as long as it allows
+# between two scans: a fresh deploy has had no time to run one.
+WEB_STARTED_AT = _web_started_at()
 
 
 @login_required
@@ -58,16 +75,34 @@ def _broker_ok() -> bool:
         return False
 
 
+def _scans(now):
+    """("ok" or "late", the last full scan's completion time or None); ("unknown", None) when
+    the database cannot tell."""
+    try:
+        last = last_completed_at(FULL_SCAN)
+    except Exception:
+        logger.exception("healthz: could not read the last scan")
+        return "unknown", None
+    return "late" if scans_late(last, up_since=WEB_STARTED_AT, now=now) else "ok", last
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the Celery broker answer, 503 otherwise."""
+    """200 when the database and the Celery broker answer and a full monitoring scan completed
+    within the last three scan intervals (or the server started less than that ago); 503
+    otherwise. Also reports when the last full scan completed (ISO 8601, or null)."""
+    now = timezone.now()
     checks = {"database": _database_ok(), "broker": _broker_ok()}
-    healthy = all(checks.values())
+    body = {k: "ok" if v else "down" for k, v in checks.items()}
+    scans, last_scan = _scans(now) if checks["database"] else ("unknown", None)
+    healthy = all(checks.values()) and scans == "ok"
     return JsonResponse(
         {
             "status": "ok" if healthy else "unavailable",
-            **{k: "ok" if v else "down" for k, v in checks.items()},
+            **body,
+            "scans": scans,
+            "last_scan_completed_at": last_scan,
         },
         status=200 if healthy else 503,
     )

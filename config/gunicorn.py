@@ -5,7 +5,11 @@ response, so one grep finds a request in both logs.
 """
 
 import os
+import time
 
+# This file runs in the master: the workers it forks, and those that replace recycled ones,
+# inherit when the server started (/healthz gives a fresh deploy time to run its first scan).
+os.environ.setdefault("SPRINTBACK_WEB_STARTED_AT", str(time.time()))
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

@@ -241,11 +241,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DIR / "celerybeat-schedule")
+# Beat's schedule file (when each periodic task last ran) has a folder of its own, whatever
+# the broker: BROKER_DIR exists only for the file-system transport, and beat does not create
+# a missing folder, it dies at start.
+BEAT_DIR = Path(env.str("CELERY_BEAT_DIR", default=str(BASE_DIR / ".beat")))
+BEAT_DIR.mkdir(parents=True, exist_ok=True)
+CELERY_BEAT_SCHEDULE_FILENAME = str(BEAT_DIR / "celerybeat-schedule")
 MONITORING_SCAN_MINUTES = _int("MONITORING_SCAN_MINUTES", 15)
 # Changed athletes are evaluated about a second after the commit (monitoring.services); this
 # sweep catches a request whose trigger was lost (web process died, broker briefly down).
-_PENDING_SWEEP = {"task": "monitoring.tasks.evaluate_pending", "schedule": crontab(minute="*")}
+# Every minute on the minute by default; another MONITORING_SWEEP_SECONDS runs it that many
+# seconds apart (the test that watches beat send its first task uses a few).
+MONITORING_SWEEP_SECONDS = _int("MONITORING_SWEEP_SECONDS", 60)
+if MONITORING_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"MONITORING_SWEEP_SECONDS={MONITORING_SWEEP_SECONDS}: use a positive number of seconds."
+    )
+_PENDING_SWEEP = {
+    "task": "monitoring.tasks.evaluate_pending",
+    "schedule": (
+        crontab(minute="*")
+        if MONITORING_SWEEP_SECONDS == 60
+        else timedelta(seconds=MONITORING_SWEEP_SECONDS)
+    ),
+}
 CELERY_BEAT_SCHEDULE = {
     "monitoring-pending-evaluations": _PENDING_SWEEP,
     "monitoring-full-scan": {

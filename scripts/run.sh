@@ -3,7 +3,9 @@
 # Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
+VENV="${VENV:-.venv}"
+export VENV
+PY="$VENV/bin/python"
 PORT="${PORT:-8000}"
 
 pids=()
@@ -16,12 +18,11 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-.venv/bin/celery -A config worker --beat --pool=solo --loglevel=INFO \
-  --schedule "${CELERY_BROKER_DIR:-.broker}/celerybeat-schedule" >celery.log 2>&1 &
+bash scripts/worker.sh >celery.log 2>&1 &
 pids+=($!)
 
 # A first scan right away, so the demo's flags are there before beat's first tick.
-.venv/bin/celery -A config call monitoring.tasks.scan_all_athletes >/dev/null || true
+"$VENV/bin/celery" -A config call monitoring.tasks.scan_all_athletes >/dev/null || true
 
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)

@@ -42,6 +42,8 @@ def start(**env):
             {"DB_PREPARED_STATEMENTS": "perhaps", "DATABASE_URL": "postgres://u@localhost/x"},
             "DB_PREPARED_STATEMENTS",
         ),
+        ({"MONITORING_SWEEP_SECONDS": "soon"}, "MONITORING_SWEEP_SECONDS"),
+        ({"MONITORING_SWEEP_SECONDS": "0"}, "MONITORING_SWEEP_SECONDS"),
     ],
 )
 def test_malformed_environment_fails_with_a_clear_message(env, message):
@@ -54,6 +56,66 @@ def test_malformed_environment_fails_with_a_clear_message(env, message):
 def test_defaults_need_no_environment():
     result = start(CELERY_BROKER_DIR="/tmp/sprintback-test-broker")
     assert result.returncode == 0, result.stderr
+
+
+# Maybe set by CI or a developer's shell; the tests below give their own or want the default.
+NOT_INHERITED = (
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_DIR",
+    "CELERY_BEAT_DIR",
+    "MONITORING_SWEEP_SECONDS",
+)
+
+
+def settings_seen_with(code, **env):
+    """What `code` prints after Django set up its settings with this environment."""
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; " + code,
+        ],
+        cwd=ROOT,
+        env={**environment, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("broker", ["redis://127.0.0.1:1/0", "filesystem://"])
+def test_the_beat_schedule_folder_exists_whatever_the_broker(tmp_path, broker):
+    """Celery beat dies at start when its schedule file's folder is missing (it was only made
+    for the file-system broker)."""
+    beat_dir, broker_dir = tmp_path / "beat", tmp_path / "broker"
+
+    filename = settings_seen_with(
+        "print(settings.CELERY_BEAT_SCHEDULE_FILENAME)",
+        CELERY_BROKER_URL=broker,
+        CELERY_BEAT_DIR=str(beat_dir),
+        CELERY_BROKER_DIR=str(broker_dir),
+    )
+
+    assert beat_dir.is_dir()
+    assert Path(filename).parent == beat_dir
+    assert broker_dir.exists() == broker.startswith("filesystem")
+
+
+@pytest.mark.parametrize(
+    "seconds, schedule", [(None, "<crontab: * * * * * (m/h/dM/MY/d)>"), ("3", "0:00:03")]
+)
+def test_the_pending_sweep_runs_each_minute_unless_told_otherwise(tmp_path, seconds, schedule):
+    env = {"CELERY_BROKER_DIR": str(tmp_path)}
+    if seconds:
+        env["MONITORING_SWEEP_SECONDS"] = seconds
+    seen = settings_seen_with(
+        "print(settings.CELERY_BEAT_SCHEDULE['monitoring-pending-evaluations']['schedule'])",
+        **env,
+    )
+    assert seen == schedule
 
 
 def test_collectstatic_with_the_production_storage_succeeds(tmp_path):

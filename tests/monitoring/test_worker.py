@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from athletes.models import Role
@@ -19,6 +18,7 @@ from config.celery import app
 from monitoring.models import Flag, Notification
 from monitoring.services import record_checkin
 from tests.factories import AthleteFactory, CheckInFactory, TeamFactory, staff, start_plan
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.broker]
@@ -31,14 +31,6 @@ def broker_reachable() -> bool:
         return True
     except Exception:
         return False
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture
