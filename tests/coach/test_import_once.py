@@ -143,7 +143,7 @@ def test_a_voided_measurement_does_not_make_a_row_a_duplicate(client, coach, ath
     assert again.context["preview"].rows[0].duplicate == ""
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
 def test_two_confirms_at_the_same_moment_store_the_file_once():
     team = TeamFactory()
