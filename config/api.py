@@ -234,6 +234,7 @@ ERROR_RESPONSES = {
     "409": "Conflicts with the current state (e.g. a check-in for that day already exists).",
     "429": "Too many requests: slow down and retry after the Retry-After header.",
 }
+IDEMPOTENCY_MISMATCH = "The Idempotency-Key was already used for a different request."
 
 
 def add_error_responses(result, generator, request, public):
@@ -252,7 +253,10 @@ def add_error_responses(result, generator, request, public):
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
-            for code, text in ERROR_RESPONSES.items():
+            errors = dict(ERROR_RESPONSES)
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                errors["422"] = IDEMPOTENCY_MISMATCH
+            for code, text in errors.items():
                 responses.setdefault(
                     code, {"description": text, "content": {"application/json": {"schema": ref}}}
                 )

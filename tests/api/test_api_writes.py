@@ -296,7 +296,7 @@ def test_schema_and_local_docs(client):
     ):
         assert path in spec["paths"]
     post = spec["paths"]["/api/v1/checkins/"]["post"]
-    assert {"400", "401", "403", "404", "409", "429"} <= set(post["responses"])
+    assert {"400", "401", "403", "404", "409", "422", "429"} <= set(post["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
