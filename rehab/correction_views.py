@@ -15,6 +15,7 @@ from monitoring.models import CheckIn, Measurement, TrainingSession
 from monitoring.services import CheckInConflict
 
 from . import selectors
+from .evidence_text import metric_text
 from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
 from .views import _done, _form_errors, staff_required
 
@@ -37,7 +38,7 @@ def _describe(entry) -> str:
         return f"{entry.get_type_display().lower()} session of {date_format(entry.date)}"
     when = date_format(timezone.localtime(entry.measured_at), "DATETIME_FORMAT")
     side = f", {entry.get_side_display().lower()}" if entry.side else ""
-    return f"{entry.metric.name}{side} {entry.metric.format_value(entry.value)} {entry.metric.unit} ({when})"
+    return f"{entry.metric.name}{side}: {metric_text(entry.metric, entry.value)} ({when})"
 
 
 def _render(request, athlete, entry, form, *, what, action):

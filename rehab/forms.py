@@ -172,6 +172,10 @@ class MeasurementCorrectionForm(MeasurementForm):
         super().__init__(*args, **kwargs)
         self.metric = metric
         del self.fields["metric"]
+        if metric.is_pass_fail:
+            self.fields["value"] = forms.TypedChoiceField(
+                choices=[(1.0, "Pass"), (0.0, "Fail")], coerce=float, label="Result"
+            )
         self.fields["measured_at"].required = True
         self.fields["measured_at"].help_text = ""
 
