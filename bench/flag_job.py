@@ -197,7 +197,7 @@ def main() -> None:
         .order_by("athlete_id")[:SAMPLE]
     )
     metrics = {
-        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct)
+        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct, m.decimals)
         for m in MetricKind.objects.all()
     }
     started = time.perf_counter()

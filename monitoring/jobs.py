@@ -325,7 +325,7 @@ def evaluate(
         )
 
     metrics = {
-        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct)
+        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct, m.decimals)
         for m in MetricKind.objects.all()
     }
     worst_by_athlete: dict[int, tuple[float, rules.Finding]] = {}

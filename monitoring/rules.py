@@ -162,6 +162,10 @@ class MetricInfo:
     unit: str
     direction: str  # "higher" or "lower" is better
     swc_pct: float
+    decimals: int = 2  # as the registry shows the metric's values
+
+    def text(self, value: float) -> str:
+        return f"{value:,.{self.decimals}f}"
 
 
 @dataclass(frozen=True)
@@ -253,8 +257,8 @@ def metric_regression(
     side_text = f" ({side})" if side else ""
     pct = f" ({drop_pct:.1f} %)" if drop_pct is not None else ""
     summary = (
-        f"{metric.name}{side_text} {value:g} {metric.unit}: worse than the 28-day best "
-        f"{level.best:g} by {drop:.3g} {metric.unit}{pct}"
+        f"{metric.name}{side_text} {metric.text(value)} {metric.unit}: worse than the 28-day "
+        f"best {metric.text(level.best)} by {metric.text(drop)} {metric.unit}{pct}"
     )
     return Finding("metric_regression", summary, evidence)
 

@@ -115,3 +115,11 @@ def test_the_scan_compares_sides_separately_and_reports_the_baseline():
     assert flag.evidence["side"] == "left"
     assert flag.evidence["baseline"] == 420
     assert flag.evidence["worse_than_baseline_by"] == 105
+
+
+def test_the_summary_shows_values_at_the_metrics_precision():
+    finding = check(4.174, [4.021, 4.05, 4.1])
+    assert finding.summary.startswith(
+        "30 m split 4.17 s: worse than the 28-day best 4.02 by 0.15 s"
+    )
+    assert "4.174" not in finding.summary
