@@ -32,6 +32,7 @@ from athletes.selectors import (
 from config.db import insert_unless_exists
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
 from config.parsers import body_too_large
+from config.serializers import IdField
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -47,7 +48,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 # An athlete's id (the schema cannot read the type from a queryset built per request).
 @extend_schema_field(OpenApiTypes.INT)
-class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
+class ScopedAthleteField(IdField):
     """An incoming athlete id, checked against the requesting user's scope: another team's
     athlete is reported exactly like an id that does not exist."""
 
@@ -55,12 +56,13 @@ class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
         return athletes_visible_to(self.context["request"].user)
 
     def to_internal_value(self, data):
+        pk = self.to_id(data)
         # The user's own record is always in their scope; when authentication already loaded
         # it, naming it costs no query.
         own = own_athlete_if_loaded(self.context["request"].user)
-        if own is not None and not isinstance(data, bool) and str(data) == str(own.pk):
+        if own is not None and pk == own.pk:
             return own
-        return super().to_internal_value(data)
+        return super().to_internal_value(pk)
 
 
 def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
