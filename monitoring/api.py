@@ -24,6 +24,7 @@ from config.api import (
     django_errors,
     require_role_for,
 )
+from config.filters import BoundedIsoDateTimeFilter
 from config.serializers import DateField, DateTimeField, ModelSerializer
 
 from . import corrections, services
@@ -36,8 +37,8 @@ class AthleteDateFilter(django_filters.FilterSet):
     athlete = django_filters.NumberFilter(field_name="athlete_id")
     time_field = None
 
-    since = django_filters.IsoDateTimeFilter(method="filter_since")
-    until = django_filters.IsoDateTimeFilter(method="filter_until")
+    since = BoundedIsoDateTimeFilter(method="filter_since")
+    until = BoundedIsoDateTimeFilter(method="filter_until")
 
     def filter_since(self, queryset, name, value):
         return queryset.filter(**{f"{self.time_field}__gte": value.astimezone(dt.UTC)})
