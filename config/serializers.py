@@ -27,6 +27,7 @@ EARLIEST_TIME, LATEST_TIME = EARLIEST_FILTER_TIME, LATEST_FILTER_TIME
 TIME_RANGE_MESSAGE = "Enter a time between 1 Jan 1900 and 31 Dec 2100."
 DATE_RANGE_MESSAGE = "Enter a date between 1 Jan 1900 and 31 Dec 2100."
 
+_MINUTE = dt.timedelta(minutes=1)
 _KINDS = {bool: "true or false", float: "a number with a fraction or an exponent"}
 
 
@@ -89,7 +90,7 @@ class DateTimeField(serializers.DateTimeField):
             local = value.astimezone(zone) if zone is not None else value
         except OverflowError:
             local = value
-        if local.utcoffset() % dt.timedelta(minutes=1):
+        if local.utcoffset() % _MINUTE:
             return value.astimezone(dt.UTC)
         return local
 
