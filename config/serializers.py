@@ -28,7 +28,12 @@ TIME_RANGE_MESSAGE = "Enter a time between 1 Jan 1900 and 31 Dec 2100."
 DATE_RANGE_MESSAGE = "Enter a date between 1 Jan 1900 and 31 Dec 2100."
 
 _MINUTE = dt.timedelta(minutes=1)
-_KINDS = {bool: "true or false", float: "a number with a fraction or an exponent"}
+_KINDS = {
+    bool: "true or false",
+    float: "a number with a fraction or an exponent",
+    list: "a list",
+    dict: "an object",
+}
 
 
 class IdField(serializers.PrimaryKeyRelatedField):
@@ -53,7 +58,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
                 self.fail("out_of_range")
             data = int(digits)
         elif isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=_KINDS.get(type(data), type(data).__name__))
+            self.fail("incorrect_type", data_type=_KINDS.get(type(data), "a value of another kind"))
         if not BIGINT_MIN <= data <= BIGINT_MAX:
             self.fail("out_of_range")
         return data

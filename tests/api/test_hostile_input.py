@@ -342,7 +342,8 @@ def test_ids_are_whole_numbers_or_their_digits(world):
         (float(athlete.pk), "Enter an id (a whole number), not a number with a fraction"),
         (True, "Enter an id (a whole number), not true or false."),
         ("0x1", "Enter an id (a whole number), not text."),
-        ([athlete.pk], "Enter an id (a whole number), not list."),
+        ([athlete.pk], "Enter an id (a whole number), not a list."),
+        ({"id": athlete.pk}, "Enter an id (a whole number), not an object."),
         ("9" * 30, "No such id: ids are whole numbers of at most 19 digits."),
         (2**63, "No such id: ids are whole numbers of at most 19 digits."),
     ]:
