@@ -3,13 +3,14 @@
 from rest_framework import mixins, serializers, viewsets
 
 from config.api import IsStaffOrReadOnlyAthlete, ScopedAthleteField, require_role_for
+from config.serializers import IdField, ModelSerializer
 
 from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, Injury, Role, Team
 from .selectors import athletes_visible_to, teams_for
 
 
-class AthleteSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+class AthleteSerializer(ModelSerializer):
+    team = IdField(queryset=Team.objects.none())
 
     class Meta:
         model = Athlete
@@ -53,7 +54,7 @@ class AthleteViewSet(
         return athletes_visible_to(self.request.user)
 
 
-class InjurySerializer(serializers.ModelSerializer):
+class InjurySerializer(ModelSerializer):
     athlete = ScopedAthleteField()
 
     class Meta:

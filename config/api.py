@@ -3,6 +3,12 @@
 import hashlib
 import json
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +31,8 @@ from athletes.selectors import (
 )
 from config.db import insert_unless_exists
 from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
+from config.parsers import body_too_large
+from config.serializers import IdField
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -40,7 +48,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 # An athlete's id (the schema cannot read the type from a queryset built per request).
 @extend_schema_field(OpenApiTypes.INT)
-class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
+class ScopedAthleteField(IdField):
     """An incoming athlete id, checked against the requesting user's scope: another team's
     athlete is reported exactly like an id that does not exist."""
 
@@ -48,12 +56,13 @@ class ScopedAthleteField(serializers.PrimaryKeyRelatedField):
         return athletes_visible_to(self.context["request"].user)
 
     def to_internal_value(self, data):
+        pk = self.to_id(data)
         # The user's own record is always in their scope; when authentication already loaded
         # it, naming it costs no query.
         own = own_athlete_if_loaded(self.context["request"].user)
-        if own is not None and not isinstance(data, bool) and str(data) == str(own.pk):
+        if own is not None and pk == own.pk:
             return own
-        return super().to_internal_value(data)
+        return super().to_internal_value(pk)
 
 
 def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -80,10 +89,19 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: model/service ValidationErrors and values the database refuses
-    (out of range) become 400s, and every error body is a JSON object."""
+    """DRF's handler, plus: model/service ValidationErrors, values the database refuses (out of
+    range) and bodies over Django's upload limits become 400s, and every error body is a JSON
+    object."""
     if isinstance(exc, DjangoValidationError):
         exc = django_errors(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = body_too_large()
+    elif isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        exc = exceptions.ParseError(f"Too many fields: the limit is {limit:,}.")
+    elif isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        exc = exceptions.ParseError(f"Too many files: the limit is {limit:,}.")
     elif isinstance(exc, DataError):
         exc = serializers.ValidationError({"detail": "A value is out of the range allowed."})
     elif is_database_unavailable(exc):

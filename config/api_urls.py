@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from athletes.api import AthleteViewSet, InjuryViewSet
@@ -23,6 +24,8 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    # ObtainAuthToken names DRF's unbounded JSON parser; use the API's (config.parsers).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def get_serializer_context(self):
         # authenticate() gets Django's own request, not DRF's wrapper: django-axes marks a

@@ -24,6 +24,8 @@ from config.api import (
     django_errors,
     require_role_for,
 )
+from config.filters import BoundedIsoDateTimeFilter
+from config.serializers import DateField, DateTimeField, ModelSerializer
 
 from . import corrections, services
 from .models import CheckIn, Flag, Measurement, MetricKind, TrainingSession
@@ -35,8 +37,8 @@ class AthleteDateFilter(django_filters.FilterSet):
     athlete = django_filters.NumberFilter(field_name="athlete_id")
     time_field = None
 
-    since = django_filters.IsoDateTimeFilter(method="filter_since")
-    until = django_filters.IsoDateTimeFilter(method="filter_until")
+    since = BoundedIsoDateTimeFilter(method="filter_since")
+    until = BoundedIsoDateTimeFilter(method="filter_until")
 
     def filter_since(self, queryset, name, value):
         return queryset.filter(**{f"{self.time_field}__gte": value.astimezone(dt.UTC)})
@@ -165,14 +167,12 @@ def _optional_score(help_text="0–10"):
 class CheckInSerializer(serializers.Serializer):
     id = serializers.BigIntegerField(label="ID", read_only=True)
     athlete = ScopedAthleteField()
-    taken_at = serializers.DateTimeField(
+    taken_at = DateTimeField(
         required=False,
         help_text="ISO 8601; defaults to now; may be past (from 2000 on), never future.",
         validators=[validate_log_time],
     )
-    local_date = serializers.DateField(
-        read_only=True, help_text="The athlete's calendar day of taken_at."
-    )
+    local_date = DateField(read_only=True, help_text="The athlete's calendar day of taken_at.")
     pain_rest = _score()
     pain_activity = _score()
     pain_morning = _score()
@@ -188,8 +188,8 @@ class CheckInSerializer(serializers.Serializer):
     note = serializers.CharField(
         allow_blank=True, max_length=1000, required=False, style={"base_template": "textarea.html"}
     )
-    created_at = serializers.DateTimeField(read_only=True)
-    voided_at = serializers.DateTimeField(allow_null=True, default=None, read_only=True)
+    created_at = DateTimeField(read_only=True)
+    voided_at = DateTimeField(allow_null=True, default=None, read_only=True)
     voided_by = serializers.IntegerField(source="voided_by_id", read_only=True, allow_null=True)
     void_reason = serializers.CharField(read_only=True, style={"base_template": "textarea.html"})
 
@@ -219,7 +219,7 @@ class CheckInCorrectionSerializer(serializers.Serializer):
     """A correction: any of the check-in's values and its time; `reason` is required unless
     the athlete corrects their own."""
 
-    taken_at = serializers.DateTimeField(required=False, validators=[validate_log_time])
+    taken_at = DateTimeField(required=False, validators=[validate_log_time])
     pain_rest = _score(required=False)
     pain_activity = _score(required=False)
     pain_morning = _score(required=False)
@@ -281,7 +281,7 @@ class CheckInViewSet(CorrectableViewSet):
 # --- sessions ----------------------------------------------------------------------------------
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     athlete = ScopedAthleteField()
 
     class Meta:
@@ -319,7 +319,7 @@ class SessionSerializer(serializers.ModelSerializer):
             raise django_errors(exc) from None
 
 
-class SessionCorrectionSerializer(serializers.ModelSerializer):
+class SessionCorrectionSerializer(ModelSerializer):
     """A correction: any of the session's fields; `reason` is required unless you logged it."""
 
     reason = serializers.CharField(
@@ -357,10 +357,10 @@ class SessionViewSet(CorrectableViewSet):
 # --- measurements ------------------------------------------------------------------------------
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     athlete = ScopedAthleteField()
     metric = serializers.SlugRelatedField(slug_field="code", queryset=MetricKind.objects.all())
-    measured_at = serializers.DateTimeField(required=False)
+    measured_at = DateTimeField(required=False)
 
     class Meta:
         model = Measurement
@@ -412,7 +412,7 @@ class MeasurementCorrectionSerializer(serializers.Serializer):
 
     value = serializers.FloatField(required=False)
     side = serializers.ChoiceField(choices=Measurement.MeasuredSide.choices, required=False)
-    measured_at = serializers.DateTimeField(required=False, validators=[validate_log_time])
+    measured_at = DateTimeField(required=False, validators=[validate_log_time])
     notes = serializers.CharField(allow_blank=True, max_length=200, required=False)
     reason = serializers.CharField(
         allow_blank=True, max_length=corrections.REASON_MAX, required=False
@@ -471,7 +471,7 @@ class MeasurementViewSet(CorrectableViewSet):
 # --- registry and flags ------------------------------------------------------------------------
 
 
-class MetricSerializer(serializers.ModelSerializer):
+class MetricSerializer(ModelSerializer):
     class Meta:
         model = MetricKind
         fields = [
@@ -497,7 +497,7 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["code"]
 
 
-class FlagSerializer(serializers.ModelSerializer):
+class FlagSerializer(ModelSerializer):
     class Meta:
         model = Flag
         fields = [

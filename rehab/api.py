@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from athletes.models import Injury
 from athletes.selectors import athletes_visible_to, teams_for
 from config.api import Conflict, IsStaffOrReadOnlyAthlete, django_errors
+from config.serializers import IdField, ModelSerializer
 from monitoring.models import Flag
 
 from . import services
@@ -28,7 +29,7 @@ from .models import (
 from .signoff import SignOffConflict, decide_signoff, request_signoff
 
 
-class GateSerializer(serializers.ModelSerializer):
+class GateSerializer(ModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -36,7 +37,7 @@ class GateSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "metric", "threshold", "window", "description"]
 
 
-class PhaseSerializer(serializers.ModelSerializer):
+class PhaseSerializer(ModelSerializer):
     gates = GateSerializer(many=True, read_only=True)
 
     class Meta:
@@ -57,7 +58,7 @@ class PhaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProtocolSerializer(serializers.ModelSerializer):
+class ProtocolSerializer(ModelSerializer):
     phases = PhaseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -90,7 +91,7 @@ class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
         ).prefetch_related("phases__gates__metric")
 
 
-class PhaseChangeSerializer(serializers.ModelSerializer):
+class PhaseChangeSerializer(ModelSerializer):
     class Meta:
         model = PhaseChange
         fields = [
@@ -105,7 +106,7 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ModelSerializer):
     current_phase = PhaseSerializer(read_only=True)
     phase_changes = PhaseChangeSerializer(many=True, read_only=True)
 
@@ -127,8 +128,8 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanCreateSerializer(serializers.Serializer):
-    injury = serializers.PrimaryKeyRelatedField(queryset=Injury.objects.none())
-    protocol = serializers.PrimaryKeyRelatedField(queryset=Protocol.objects.none())
+    injury = IdField(queryset=Injury.objects.none())
+    protocol = IdField(queryset=Protocol.objects.none())
 
     def get_fields(self):
         fields = super().get_fields()
@@ -250,7 +251,7 @@ class PlanViewSet(
         return Response(PlanSerializer(self.get_queryset().get(pk=plan.pk)).data)
 
 
-class SignOffDecisionSerializer(serializers.ModelSerializer):
+class SignOffDecisionSerializer(ModelSerializer):
     decided_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -272,7 +273,7 @@ class SignOffDecisionSerializer(serializers.ModelSerializer):
         return obj.decided_by.get_full_name() or obj.decided_by.get_username()
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(ModelSerializer):
     athlete = serializers.IntegerField(source="plan.athlete_id", read_only=True)
     decisions = SignOffDecisionSerializer(many=True, read_only=True)
 
@@ -295,7 +296,7 @@ class SignOffSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class ScopedPlanField(serializers.PrimaryKeyRelatedField):
+class ScopedPlanField(IdField):
     """A plan id in the requesting user's scope: another team's plan is reported exactly like
     an id that does not exist."""
 

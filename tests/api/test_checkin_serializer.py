@@ -5,16 +5,17 @@ from rest_framework import serializers
 
 from athletes.plausibility import validate_log_time
 from config.api import ScopedAthleteField
+from config.serializers import DateTimeField, ModelSerializer
 from monitoring import services
 from monitoring.api import CheckInSerializer
 from monitoring.models import CheckIn
 
 
-class ModelCheckInSerializer(serializers.ModelSerializer):
+class ModelCheckInSerializer(ModelSerializer):
     """What DRF would build from the model: the declared serializer must not drift from it."""
 
     athlete = ScopedAthleteField()
-    taken_at = serializers.DateTimeField(
+    taken_at = DateTimeField(
         required=False,
         help_text="ISO 8601; defaults to now; may be past (from 2000 on), never future.",
         validators=[validate_log_time],
@@ -39,8 +40,12 @@ class ModelCheckInSerializer(serializers.ModelSerializer):
 
 
 def test_the_checkin_serializer_declares_what_the_model_and_the_service_define():
-    declared = {name: repr(field) for name, field in CheckInSerializer().fields.items()}
-    from_model = {name: repr(field) for name, field in ModelCheckInSerializer().fields.items()}
+    declared = {
+        name: (type(field), repr(field)) for name, field in CheckInSerializer().fields.items()
+    }
+    from_model = {
+        name: (type(field), repr(field)) for name, field in ModelCheckInSerializer().fields.items()
+    }
     assert declared == from_model
     assert not ModelCheckInSerializer().get_validators()  # nothing model-level left out
 
