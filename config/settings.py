@@ -107,8 +107,8 @@ INSTALLED_APPS = [
     "csp",
     # Two-factor sign-in for staff (athletes.two_factor): authenticator apps and backup codes.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "config.otp_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "config.otp_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     "athletes",
     "rehab",
     "monitoring",

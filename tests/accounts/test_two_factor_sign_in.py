@@ -222,6 +222,16 @@ def test_staff_admins_set_the_team_requirement_in_the_admin(admin_client, strict
 
 
 def test_staff_admins_can_remove_a_lost_authenticator_in_the_admin(admin_client, coach):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     enrol(coach)
-    assert admin_client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    index = admin_client.get("/admin/").content.decode()
+    assert "Two-factor sign-in: authenticator apps" in index
+    assert "Two-factor sign-in: backup codes" in index
     assert admin_client.get("/admin/otp_static/staticdevice/").status_code == 200
+    listing = admin_client.get("/admin/otp_totp/totpdevice/").content.decode()
+    assert "coachy" in listing and TOTPDevice.objects.get().key not in listing
+    device = TOTPDevice.objects.get()
+    deleted = admin_client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not TOTPDevice.objects.exists()
