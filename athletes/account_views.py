@@ -104,7 +104,9 @@ def two_factor_verify(request):
         return redirect(_next_or_home(request))
     if is_locked_out(request, user):
         return _lock_out(request)
-    form = CodeForm(request.POST or None, label="Code from your authenticator app")
+    form = CodeForm(
+        request.POST if request.method == "POST" else None, label="Code from your authenticator app"
+    )
     if form.is_valid():
         try:
             device = check_code(user, form.cleaned_data["code"])
@@ -143,7 +145,11 @@ def two_factor_setup(request):
     key = request.session.get(SETUP_SECRET)
     if not isinstance(key, str) or len(key) != 40:
         key = request.session[SETUP_SECRET] = new_secret()
-    form = CodeForm(request.POST or None, label="Code the app shows now", numeric=True)
+    form = CodeForm(
+        request.POST if request.method == "POST" else None,
+        label="Code the app shows now",
+        numeric=True,
+    )
     if form.is_valid():
         try:
             device, codes = enrol_authenticator(user, key, form.cleaned_data["code"])

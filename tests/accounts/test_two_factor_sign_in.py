@@ -76,6 +76,14 @@ def test_the_right_code_without_a_next_page_leads_home_to_the_roster(client, str
     assert lands_on(client, response) == "/coach/"
 
 
+def test_an_empty_code_is_refused_at_the_field(client, coach, clock):
+    enrol(coach)
+    sign_in(client, "coachy")
+    response = client.post(VERIFY, {})
+    assert response.status_code == 400
+    assert "Type the code." in response.content.decode()
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:1"])
 def test_the_code_page_sends_only_to_pages_of_this_site(client, coach, clock, target):
     enrol(coach)
