@@ -85,6 +85,7 @@ def test_a_pure_athlete_sees_the_profile_in_the_phone_pages_without_two_factor(c
     client.force_login(athlete.user)
     html = client.get(PROFILE).content.decode()
     assert 'class="bottom-nav"' in html and "css/me.css" in html
+    assert "Maya Test" in html  # the athlete record's name when the account has none
     assert "Two-factor" not in html
     assert 'href="/accounts/password/change/"' in html
 

@@ -124,3 +124,11 @@ def test_verify_for_token_is_none_for_whoever_may_have_a_token(coach, strict_coa
     enrol(coach)
     assert verify_for_token(coach, None, request=request) == OTP_MISSING
     assert verify_for_token(coach, totp_code(), request=request) is None
+
+
+def test_the_schema_documents_the_otp_field(client):
+    schema = client.get("/api/schema/?format=json").json()
+    body = schema["paths"]["/api/v1/auth/token/"]["post"]["requestBody"]["content"]
+    fields = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    otp = schema["components"]["schemas"][fields]["properties"]["otp"]
+    assert otp["type"] == "string" and "backup code" in otp["description"]
