@@ -197,11 +197,15 @@ def two_factor_backup_codes(request):
 def _profile(request, remove_form=None, status=200):
     user = request.user
     facts = second_factor_of(user)
+    frame = frame_for(user)
+    athlete = frame["athlete"]
     return render(
         request,
         "accounts/profile.html",
         {
-            **frame_for(user),
+            **frame,
+            # An athlete's account may have no name of its own: their athlete record's.
+            "name": user.get_full_name() or (athlete.full_name if athlete else ""),
             "facts": facts,
             "backup_codes_left": backup_codes_left(user) if facts.enrolled else None,
             "remove_form": remove_form
