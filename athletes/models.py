@@ -20,6 +20,15 @@ STAFF_ROLES = (Role.COACH, Role.CLINICIAN)
 class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    # Staff admins set it in the admin; STAFF_REQUIRE_2FA sets it for every team at once.
+    require_staff_2fa = models.BooleanField(
+        "staff must use two-factor sign-in",
+        default=False,
+        help_text=(
+            "Coaches and clinicians of this team must enrol an authenticator app and give a "
+            "code after their password. Athletes are never asked."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

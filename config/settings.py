@@ -105,6 +105,10 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    # Two-factor sign-in for staff (athletes.two_factor): authenticator apps and backup codes.
+    "django_otp",
+    "config.otp_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "config.otp_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     "athletes",
     "rehab",
     "monitoring",
@@ -120,9 +124,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when this session gave a second-factor code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sends staff who must give a code (or enrol) there before any other page.
+    "athletes.middleware.TwoFactorMiddleware",
     # Last, as django-axes requires: turns a lock-out raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -411,7 +419,12 @@ AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = _int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A sign-in succeeds when every factor has passed: athletes.two_factor clears the failures then
+# (after the password for most people, after the code for those who give one). Axes' own reset
+# on the password alone would let someone who knows the password guess codes without end.
+AXES_RESET_ON_SUCCESS = False
+# Wrong second-factor codes count as failed sign-ins too; never store what was typed.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
 AXES_LOCKOUT_CALLABLE = "athletes.lockout.lockout_response"
 AXES_VERBOSE = False
 # Number of proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none).
@@ -419,3 +432,11 @@ AXES_IPWARE_PROXY_COUNT = _int("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# --- Two-factor sign-in (django-otp; athletes.two_factor) -------------------------------------
+# true: every coach, clinician and staff admin must use it (a team can also require it for its
+# own staff, in the admin). Athletes are never asked.
+STAFF_REQUIRE_2FA = _bool("STAFF_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "Sprintback"
+# The admin lists devices without their secret keys or backup codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

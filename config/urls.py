@@ -17,6 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("athletes.account_urls")),
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
     path("coach/", include("rehab.urls")),
