@@ -77,6 +77,10 @@ class AssignForm(forms.Form):
         ) | Protocol.objects.filter(team__isnull=True)
 
 
+class FlagAcknowledgeForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, label="Note (optional)")
+
+
 class FlagResolveForm(forms.Form):
     note = forms.CharField(max_length=2000, label="What was done")
 

@@ -37,6 +37,7 @@ from . import selectors, services
 from .forms import (
     AdvanceForm,
     AssignForm,
+    FlagAcknowledgeForm,
     FlagResolveForm,
     GateFormSet,
     MeasurementForm,
@@ -256,8 +257,11 @@ def _render_flag(request, athlete, flag, *, error="", resolve_form=None, status=
 @require_POST
 def flag_acknowledge(request, pk, flag_pk):
     athlete, flag = _flag_for(request, pk, flag_pk)
+    form = FlagAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _render_flag(request, athlete, flag, error=" ".join(form.errors["note"]))
     try:
-        acknowledge_flag(flag, by=request.user, note=request.POST.get("note", "")[:2000])
+        acknowledge_flag(flag, by=request.user, note=form.cleaned_data["note"])
     except FlagTransitionError as error:
         return _render_flag(request, athlete, flag, error=str(error))
     return _render_flag(request, athlete, flag)

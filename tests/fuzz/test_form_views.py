@@ -89,6 +89,7 @@ VIEWS: dict[str, list[Page]] = {
             kwargs=lambda w: {"athlete": w.home.unplanned},
         )
     ],
+    "FlagAcknowledgeForm": [Page(on_athlete("flag-acknowledge", "flag"), coach)],
     "FlagResolveForm": [
         Page(on_athlete("flag-resolve", "flag"), coach, name="coach"),
         Page(

@@ -74,7 +74,7 @@ QUERIES = [
 ]
 GARBAGE_FORM = {
     "athlete": ["1", "2", str(2**70)],
-    "team": "abc",
+    "team": str(2**70),
     "version": "99999999999999999999999",
     "note": "\x00",
     "reason": "x" * 5000,
