@@ -133,3 +133,10 @@ def plain_template_rendering(monkeypatch):
     from django.test.utils import _TestState
 
     monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
+
+
+@pytest.fixture(autouse=True)
+def sessions_in_memory(settings):
+    """Sessions in the (local-memory) cache rather than the database: thousands of requests
+    each read one, and how a session is stored is not what these suites test."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
