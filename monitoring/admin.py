@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from .models import (
@@ -18,8 +19,26 @@ class MetricKindAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+class CheckInAdminForm(forms.ModelForm):
+    class Meta:
+        model = CheckIn
+        fields = "__all__"  # noqa: DJ007 (the admin chooses the fields: ModelAdmin.get_form)
+
+    def clean(self):
+        # One check-in per athlete and day among those in force: the constraint's condition
+        # reads voided_at, which this form does not show, so Django's own check skips it.
+        data = super().clean()
+        athlete, day = data.get("athlete"), data.get("local_date")
+        if athlete is not None and day is not None and not self.instance.is_voided:
+            others = CheckIn.objects.filter(athlete=athlete, local_date=day)
+            if others.exclude(pk=self.instance.pk).exists():
+                self.add_error("local_date", "This athlete already has a check-in for that day.")
+        return data
+
+
 @admin.register(CheckIn)
 class CheckInAdmin(admin.ModelAdmin):
+    form = CheckInAdminForm
     list_display = [
         "athlete",
         "local_date",

@@ -128,7 +128,7 @@ class CorrectableViewSet(
         )
 
     @action(detail=True, methods=["post"])
-    def void(self, request, pk=None):
+    def void(self, request, pk=None, format=None):
         """Void an entry made in error: it leaves gates, charts, rules and lists; its values
         stay in the audit trail. Coaches and clinicians of the athlete's team; `reason`
         required."""
@@ -451,7 +451,7 @@ class MeasurementViewSet(CorrectableViewSet):
         request=BulkMeasurementSerializer, responses={201: MeasurementSerializer(many=True)}
     )
     @action(detail=False, methods=["post"])
-    def bulk(self, request):
+    def bulk(self, request, format=None):
         """Create many measurements at once: all of them, or none (errors listed per row)."""
         payload = BulkMeasurementSerializer(
             data=request.data, context=self.get_serializer_context()
@@ -550,12 +550,12 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
     @extend_schema(request=FlagActionSerializer, responses=FlagSerializer)
     @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
+    def acknowledge(self, request, pk=None, format=None):
         """Mark an open flag as seen (by whom, when, with an optional note)."""
         return self._transition(request, services.acknowledge_flag)
 
     @extend_schema(request=FlagActionSerializer, responses=FlagSerializer)
     @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
+    def resolve(self, request, pk=None, format=None):
         """Close a flag; the note (what was done) is required."""
         return self._transition(request, services.resolve_flag)

@@ -205,7 +205,7 @@ class PlanViewSet(
 
     @extend_schema(request=AdvanceSerializer, responses=AdvanceOutcomeSerializer)
     @action(detail=True, methods=["post"])
-    def advance(self, request, pk=None):
+    def advance(self, request, pk=None, format=None):
         """Advance to the next phase: every gate met, or `override` with a `reason`. Entering a
         phase that needs clinical review creates a sign-off request instead."""
         plan = self.get_object()
@@ -223,7 +223,7 @@ class PlanViewSet(
 
     @extend_schema(request=RegressSerializer, responses=PlanSerializer)
     @action(detail=True, methods=["post"])
-    def regress(self, request, pk=None):
+    def regress(self, request, pk=None, format=None):
         """Go back to an earlier phase, with a reason (or to a pain flag's proposed phase)."""
         plan = self.get_object()
         body = RegressSerializer(data=request.data)
@@ -353,7 +353,7 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={201: SignOffSerializer, 409: OpenApiResponse(description="One is pending.")},
         summary="Request return-to-play sign-off (coaches)",
     )
-    def create(self, request):
+    def create(self, request, format=None):
         """A coach of the athlete's team asks for the return-to-play decision, from the last
         phase before maintenance with every gate met. The request snapshots the evidence."""
         body = SignOffRequestBody(data=request.data, context={"request": request})
@@ -379,7 +379,7 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Approve or decline a sign-off request (clinicians)",
     )
     @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, format=None):
         """A clinician of the athlete's team approves or declines, with a rationale and any
         restrictions. Approval is refused (400) while the athlete has an unresolved flag, and
         moves the plan into the target phase. Decisions are never edited or deleted."""

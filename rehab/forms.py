@@ -77,6 +77,10 @@ class AssignForm(forms.Form):
         ) | Protocol.objects.filter(team__isnull=True)
 
 
+class FlagAcknowledgeForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, label="Note (optional)")
+
+
 class FlagResolveForm(forms.Form):
     note = forms.CharField(max_length=2000, label="What was done")
 
@@ -220,6 +224,22 @@ class ProtocolForm(forms.ModelForm):
         self.fields["pain_persist_hours"].validators += [MinValueValidator(1)]
         self.fields["missed_checkin_days"].validators += [MinValueValidator(1)]
 
+    # The team is set by the view, not the form, so Django's ModelForm skips the (team, name)
+    # constraint: checked here, at the field.
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if self.name_taken(name):
+            raise forms.ValidationError(self.name_taken_message(name), code="unique")
+        return name
+
+    def name_taken(self, name=None) -> bool:
+        name = self.cleaned_data.get("name") if name is None else name
+        return Protocol.name_taken(self.instance.team_id, name, exclude_pk=self.instance.pk)
+
+    def name_taken_message(self, name=None) -> str:
+        name = self.cleaned_data.get("name") if name is None else name
+        return f"Your team already has a protocol named “{name}”. Choose another name."
+
 
 class PhaseForm(forms.ModelForm):
     class Meta:
@@ -276,9 +296,70 @@ class GateForm(forms.ModelForm):
         return data
 
 
-PhaseFormSet = forms.modelformset_factory(Phase, form=PhaseForm, extra=0, can_delete=False)
+RELOAD = "Reload the page and try again; nothing was saved."
+# Formsets' own messages for management data the page did not send (a stale or tampered form).
+FORMSET_ERRORS = {
+    "missing_management_form": f"The form arrived incomplete. {RELOAD}",
+    "too_many_forms": f"The form sent more rows than the page had. {RELOAD}",
+    "too_few_forms": f"The form sent fewer rows than the page had. {RELOAD}",
+}
+
+
+class ProtocolPhaseFormSet(forms.BaseModelFormSet):
+    """Exactly the protocol's phases: the editor changes them but never adds or removes one
+    (a phase's order is the protocol's structure). A form count or a phase id the page did not
+    send is a form error above the phases, not a new row."""
+
+    default_error_messages = FORMSET_ERRORS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Also caps how many forms a POST can make the server build (absolute_max).
+        self.min_num = self.max_num = self.absolute_max = len(self.get_queryset())
+
+    def clean(self):
+        stored = sorted(p.pk for p in self.get_queryset())
+        sent = sorted((f.instance.pk or 0) for f in self.forms)
+        if self.initial_form_count() != len(stored) or sent != stored:
+            raise forms.ValidationError(f"The form does not match the protocol's phases. {RELOAD}")
+
+
+MAX_GATES_PER_PHASE = 20  # the shipped templates have at most 8
+
+
+class PhaseGateFormSet(forms.BaseInlineFormSet):
+    """One phase's gate criteria: edit, delete, add one. At most MAX_GATES_PER_PHASE forms are
+    built or accepted (more than a phase already has, if the admin gave it more)."""
+
+    default_error_messages = {
+        **FORMSET_ERRORS,
+        "too_many_forms": f"A phase has at most %(num)d gates. {RELOAD}",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = len(self.get_queryset())
+        self.max_num = self.absolute_max = max(MAX_GATES_PER_PHASE, stored + self.extra)
+
+
+PhaseFormSet = forms.modelformset_factory(
+    Phase,
+    form=PhaseForm,
+    formset=ProtocolPhaseFormSet,
+    extra=0,
+    can_delete=False,
+    edit_only=True,
+    validate_min=True,
+    validate_max=True,
+)
 GateFormSet = forms.inlineformset_factory(
-    Phase, GateCriterion, form=GateForm, extra=1, can_delete=True
+    Phase,
+    GateCriterion,
+    form=GateForm,
+    formset=PhaseGateFormSet,
+    extra=1,
+    can_delete=True,
+    validate_max=True,
 )
 
 

@@ -120,6 +120,12 @@ class Protocol(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def name_taken(cls, team_id, name, *, exclude_pk=None) -> bool:
+        """Whether the team (None: the shipped templates) already has a protocol of this name:
+        the rule of the two name constraints above, for forms and services to ask first."""
+        return cls.objects.filter(team_id=team_id, name=name).exclude(pk=exclude_pk).exists()
+
 
 class Phase(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")

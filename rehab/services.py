@@ -8,6 +8,7 @@ people acting at once cannot produce two transitions.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -342,12 +343,22 @@ def copy_protocol(protocol: Protocol, *, team, by, name: str = "") -> Protocol:
     if protocol.team_id not in (None, team.pk):
         raise ValidationError({"protocol": "That protocol belongs to another team."})
     base = (name or f"{protocol.name} ({team.name})").strip()[:110]
-    candidate, n = base, 2
-    while Protocol.objects.filter(team=team, name=candidate).exists():
-        candidate, n = f"{base} {n}", n + 1
+    for n in itertools.count(1):
+        candidate = base if n == 1 else f"{base} {n}"
+        if Protocol.name_taken(team.pk, candidate):
+            continue
+        try:
+            return _copy_as(protocol, team=team, name=candidate)
+        except IntegrityError:
+            # A concurrent copy took this name first (the team-and-name constraint): next one.
+            if not Protocol.name_taken(team.pk, candidate):
+                raise
+
+
+def _copy_as(protocol: Protocol, *, team, name: str) -> Protocol:
     with transaction.atomic():
         copy = Protocol.objects.create(
-            name=candidate,
+            name=name,
             muscle_group=protocol.muscle_group,
             team=team,
             based_on=protocol,

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +37,7 @@ from . import selectors, services
 from .forms import (
     AdvanceForm,
     AssignForm,
+    FlagAcknowledgeForm,
     FlagResolveForm,
     GateFormSet,
     MeasurementForm,
@@ -256,8 +257,11 @@ def _render_flag(request, athlete, flag, *, error="", resolve_form=None, status=
 @require_POST
 def flag_acknowledge(request, pk, flag_pk):
     athlete, flag = _flag_for(request, pk, flag_pk)
+    form = FlagAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _render_flag(request, athlete, flag, error=" ".join(form.errors["note"]))
     try:
-        acknowledge_flag(flag, by=request.user, note=request.POST.get("note", "")[:2000])
+        acknowledge_flag(flag, by=request.user, note=form.cleaned_data["note"])
     except FlagTransitionError as error:
         return _render_flag(request, athlete, flag, error=str(error))
     return _render_flag(request, athlete, flag)
@@ -483,14 +487,28 @@ def protocol_edit(request, protocol_pk):
         [form.is_valid(), phase_forms.is_valid(), *[g.is_valid() for g in gate_sets]]
     )
     if valid:
-        with transaction.atomic():
-            form.save()
-            phase_forms.save()
-            for gates in gate_sets:
-                gates.save()
-        messages.success(request, "Protocol saved.")
-        return redirect("coach:protocol-edit", protocol.pk)
-    sections = list(zip(phase_forms.forms, gate_sets, strict=True))
+        try:
+            with transaction.atomic():
+                form.save()
+                phase_forms.save()
+                for gates in gate_sets:
+                    gates.save()
+        except IntegrityError:
+            # Another coach took the name between validation and saving.
+            if not form.name_taken():
+                raise
+            form.add_error("name", form.name_taken_message())
+        else:
+            messages.success(request, "Protocol saved.")
+            return redirect("coach:protocol-edit", protocol.pk)
+    phase_errors = phase_forms.non_form_errors() if data is not None else []
+    shown = {f.instance.pk: f for f in phase_forms.forms}
+    if len(phase_forms.forms) != len(phases) or set(shown) != {p.pk for p in phases}:
+        # The post did not match the protocol's phases (tampered or stale): show the phases
+        # as stored, under the formset's error.
+        phase_forms = PhaseFormSet(queryset=protocol.phases.order_by("order"), prefix="phases")
+        shown = {f.instance.pk: f for f in phase_forms.forms}
+    sections = [(shown[p.pk], gates) for p, gates in zip(phases, gate_sets, strict=True)]
     return render(
         request,
         "coach/protocol_edit.html",
@@ -498,6 +516,7 @@ def protocol_edit(request, protocol_pk):
             "protocol": protocol,
             "form": form,
             "phase_forms": phase_forms,
+            "phase_errors": phase_errors,
             "sections": sections,
         },
         status=400 if data is not None else 200,

@@ -1,9 +1,25 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # live_server tests drive a sync Django from Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests (tests/fuzz): the same examples on every run and machine ("ci", the default),
+# no time limit per example (a page render varies with the machine), no example database.
+# HYPOTHESIS_PROFILE=explore searches fresh random examples, ten times as many.
+_HYPOTHESIS = dict(
+    deadline=None,
+    database=None,
+    print_blob=True,
+    # Examples share the test's database fixtures, reset by the test's transaction.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("ci", derandomize=True, **_HYPOTHESIS)
+hypothesis_settings.register_profile("explore", max_examples=400, **_HYPOTHESIS)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config):

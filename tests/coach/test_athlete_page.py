@@ -296,6 +296,25 @@ def test_assign_a_protocol_to_a_new_injury(client, coach, athlete):
 # --- flags -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "note, message",
+    [
+        ("a\x00b", "Null characters are not allowed."),
+        ("x" * 2001, "Ensure this value has at most 2000 characters (it has 2001)."),
+    ],
+)
+def test_a_note_the_database_cannot_hold_is_refused_and_the_flag_stays_open(
+    client, coach, athlete, plan, note, message
+):
+    flag = FlagFactory(athlete=athlete)
+    client.force_login(coach)
+    response = client.post(
+        url("flag-acknowledge", athlete, flag.pk), {"note": note}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert Flag.objects.get(pk=flag.pk).status == "open"
+
+
 def test_acknowledge_and_resolve_a_flag_over_htmx(client, coach, athlete, plan):
     flag = FlagFactory(athlete=athlete, summary="Pain above threshold for 52 h")
     client.force_login(coach)

@@ -152,3 +152,166 @@ def test_clinicians_and_athletes_cannot_edit(client, team, coach):
     assert client.get(reverse("coach:protocols")).status_code == 200
     client.force_login(athlete_with_login(team).user)
     assert client.get(reverse("coach:protocols")).status_code == 403
+
+
+# --- tampered management data: a form error on the page, never a 500, nothing stored --------
+
+
+def _edit_page(client, team, coach):
+    copy = copy_protocol(template(), team=team, by=coach)
+    client.force_login(coach)
+    url = reverse("coach:protocol-edit", args=[copy.pk])
+    return copy, url, form_data(client.get(url))
+
+
+def _nothing_saved(copy, phases_before, gates_before):
+    copy.refresh_from_db()
+    assert copy.pain_threshold == 3
+    assert list(copy.phases.values_list("pk", "order", "name")) == phases_before
+    assert GateCriterion.objects.filter(phase__protocol=copy).count() == gates_before
+
+
+def _snapshot(copy):
+    return (
+        list(copy.phases.values_list("pk", "order", "name")),
+        GateCriterion.objects.filter(phase__protocol=copy).count(),
+    )
+
+
+def _extra_phase_form(data, index):
+    data.update(
+        {
+            f"phases-{index}-name": "Smuggled phase",
+            f"phases-{index}-allowed_intensity": "all out",
+            f"phases-{index}-max_velocity_pct": 100,
+            f"phases-{index}-typical_days_min": 1,
+            f"phases-{index}-typical_days_max": 2,
+        }
+    )
+
+
+@pytest.mark.parametrize("total", ["8", "100000000"])
+def test_more_phase_forms_than_phases_is_a_form_error_and_nothing_is_saved(
+    client, team, coach, total
+):
+    copy, url, data = _edit_page(client, team, coach)
+    before = _snapshot(copy)
+    data["protocol-pain_threshold"] = 5
+    data["phases-TOTAL_FORMS"] = total  # the protocol has 7 phases
+    _extra_phase_form(data, 7)
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "The form sent more rows than the page had" in response.content.decode()
+    _nothing_saved(copy, *before)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"phases-TOTAL_FORMS": "6"},
+        {"phases-TOTAL_FORMS": "-1"},
+        {"phases-TOTAL_FORMS": "seven"},
+        {"phases-INITIAL_FORMS": "0"},
+        {"phases-INITIAL_FORMS": "100000000"},
+        {"phases-0-id": "999999999"},
+        {"phases-0-id": "x"},
+    ],
+)
+def test_phase_forms_that_do_not_match_the_protocol_are_a_form_error(client, team, coach, tamper):
+    copy, url, data = _edit_page(client, team, coach)
+    before = _snapshot(copy)
+    data["protocol-pain_threshold"] = 5
+    data.update(tamper)
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Reload the page and try again; nothing was saved." in response.content.decode()
+    # Every phase is still shown, each with its own gates.
+    sections = response.context["sections"]
+    assert [f.instance.order for f, _ in sections] == list(range(7))
+    _nothing_saved(copy, *before)
+
+
+def test_another_protocols_phase_id_is_a_form_error(client, team, coach):
+    copy, url, data = _edit_page(client, team, coach)
+    before = _snapshot(copy)
+    other = copy_protocol(template("calf"), team=team, by=coach)
+    data["phases-0-id"] = other.phases.get(order=0).pk
+    data["phases-0-name"] = "Hijacked"
+    assert client.post(url, data).status_code == 400
+    _nothing_saved(copy, *before)
+    assert other.phases.get(order=0).name != "Hijacked"
+
+
+@pytest.mark.parametrize("total", ["21", "100000000"])
+def test_more_gate_forms_than_allowed_is_a_form_error_and_nothing_is_saved(
+    client, team, coach, total
+):
+    copy, url, data = _edit_page(client, team, coach)
+    before = _snapshot(copy)
+    data["gates-2-TOTAL_FORMS"] = total
+    for i in range(int(data["gates-2-INITIAL_FORMS"]), 21):
+        data.update(
+            {
+                f"gates-2-{i}-kind": "min_days",
+                f"gates-2-{i}-threshold": "3",
+                f"gates-2-{i}-order": i,
+            }
+        )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "A phase has at most 20 gates." in response.content.decode()
+    _nothing_saved(copy, *before)
+
+
+def test_a_few_new_gates_at_once_are_still_saved(client, team, coach):
+    copy, url, data = _edit_page(client, team, coach)
+    initial = int(data["gates-2-INITIAL_FORMS"])
+    data["gates-2-TOTAL_FORMS"] = initial + 2
+    for i in (initial, initial + 1):
+        data.update(
+            {
+                f"gates-2-{i}-kind": "min_days",
+                f"gates-2-{i}-threshold": "3",
+                f"gates-2-{i}-order": i,
+            }
+        )
+    assert client.post(url, data).status_code == 302
+    assert copy.phases.get(order=2).gates.filter(kind="min_days").count() >= 2
+
+
+def test_garbage_gate_management_data_is_a_form_error(client, team, coach):
+    copy, url, data = _edit_page(client, team, coach)
+    before = _snapshot(copy)
+    data["gates-3-TOTAL_FORMS"] = "lots"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "The form arrived incomplete." in response.content.decode()
+    _nothing_saved(copy, *before)
+
+
+# --- the team's protocol names are unique: a field error, not an IntegrityError ------------------
+
+
+def test_renaming_a_protocol_to_a_name_the_team_uses_is_a_field_error(client, team, coach):
+    first = copy_protocol(template(), team=team, by=coach)
+    copy, url, data = _edit_page(client, team, coach)
+    data["protocol-name"] = first.name
+    data["protocol-pain_threshold"] = 5
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [
+        f"Your team already has a protocol named “{first.name}”. Choose another name."
+    ]
+    copy.refresh_from_db()
+    assert copy.name != first.name and copy.pain_threshold == 3
+
+
+def test_another_teams_protocol_name_and_the_templates_name_are_free(client, team, coach):
+    other_team = TeamFactory()
+    theirs = copy_protocol(template(), team=other_team, by=staff(other_team, Role.COACH))
+    copy, url, data = _edit_page(client, team, coach)
+    for name in (theirs.name, template().name, copy.name):
+        data["protocol-name"] = name
+        assert client.post(url, data).status_code == 302
+        copy.refresh_from_db()
+        assert copy.name == name

@@ -1,0 +1,142 @@
+"""One small club for the fuzz suites: a team with every role and something of every kind
+(athlete in a plan, check-in, session, measurements, a flag, a pending sign-off, a small team
+protocol), and another team with the same, for the outsider."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from athletes.models import Role
+from monitoring.models import RecoveryActivity
+from rehab.models import GateCriterion, Phase, Protocol
+from rehab.signoff import request_signoff
+from tests.factories import (
+    CheckInFactory,
+    FlagFactory,
+    InjuryFactory,
+    MeasurementFactory,
+    SessionFactory,
+    TeamFactory,
+    UserFactory,
+    athlete_with_login,
+    metric,
+    staff,
+    start_plan,
+)
+
+
+@dataclass
+class Club:
+    team: object
+    coach: object
+    clinician: object
+    athlete: object  # has a login, a plan in phase 2, entries of every kind and a flag
+    plan: object
+    unplanned: object  # an athlete with an injury and no plan (the assign form)
+    signoff: object  # a pending return-to-play request (another athlete of the team)
+    signoff_flag: object  # an open flag of that athlete (approval waits for it)
+    checkin: object
+    session: object
+    measurement: object
+    pass_fail: object  # a measurement of a pass/fail test
+    bilateral: object  # a measurement of a per-leg test
+    flag: object
+    protocol: object  # the team's own, small: two phases, two gates each
+    recovery: object
+
+
+def small_protocol(team) -> Protocol:
+    protocol = Protocol.objects.create(
+        team=team, name=f"{team.name} hamstring", muscle_group="hamstring"
+    )
+    for order in (0, 1):
+        phase = Phase.objects.create(
+            protocol=protocol,
+            order=order,
+            name=f"Phase {order}",
+            allowed_intensity="easy",
+            max_velocity_pct=50 + order * 20,
+        )
+        GateCriterion.objects.create(phase=phase, kind="min_days", threshold=5, order=0)
+        GateCriterion.objects.create(
+            phase=phase, kind="lsi", metric=metric("knee_flexor_strength"), threshold=90, order=1
+        )
+    return protocol
+
+
+def build_club(name: str) -> Club:
+    team = TeamFactory(name=name)
+    coach = staff(team, Role.COACH, first_name="Cora", last_name=name)
+    clinician = staff(team, Role.CLINICIAN, first_name="Cli", last_name=name)
+    athlete = athlete_with_login(team, first_name="Maya", last_name=name)
+    plan = start_plan(athlete, 2, by=coach)
+    unplanned = athlete_with_login(team, first_name="Una", last_name=name)
+    InjuryFactory(athlete=unplanned)
+    ready = athlete_with_login(team, first_name="Rui", last_name=name)
+    ready_plan = start_plan(ready, 5, by=coach)
+    ready_plan.current_phase.gates.all().delete()  # every gate met: sign-off can be requested
+    now = timezone.now()
+    return Club(
+        team=team,
+        coach=coach,
+        clinician=clinician,
+        athlete=athlete,
+        plan=plan,
+        unplanned=unplanned,
+        signoff=request_signoff(ready_plan, by=coach),
+        signoff_flag=FlagFactory(athlete=ready, plan=ready_plan),
+        checkin=CheckInFactory(athlete=athlete, taken_at=now - dt.timedelta(days=1)),
+        session=SessionFactory(athlete=athlete, date=timezone.localdate() - dt.timedelta(days=1)),
+        measurement=MeasurementFactory(athlete=athlete, measured_at=now - dt.timedelta(hours=3)),
+        pass_fail=MeasurementFactory(
+            athlete=athlete, metric=metric("h_test"), value=1, side="right", measured_at=now
+        ),
+        bilateral=MeasurementFactory(
+            athlete=athlete,
+            metric=metric("knee_flexor_strength"),
+            value=300,
+            side="left",
+            measured_at=now,
+        ),
+        flag=FlagFactory(athlete=athlete, plan=plan),
+        protocol=small_protocol(team),
+        recovery=RecoveryActivity.objects.create(
+            athlete=athlete, kind="massage", minutes=10, performed_on=timezone.localdate()
+        ),
+    )
+
+
+@dataclass
+class World:
+    home: Club
+    away: Club  # another team: its coach is the outsider
+    admin: object  # a staff superuser with no team
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(
+        home=build_club("Riverside"),
+        away=build_club("Hillcrest"),
+        admin=UserFactory(username="root", is_staff=True, is_superuser=True),
+    )
+
+
+@pytest.fixture(autouse=True)
+def plain_template_rendering(monkeypatch):
+    """Render as in production: the test environment's instrumented rendering copies every
+    template's context for `response.context`, which the fuzz suites never read, and that
+    copying costs about half of each page."""
+    from django.template.base import Template
+    from django.test.utils import _TestState
+
+    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
+
+
+@pytest.fixture(autouse=True)
+def sessions_in_memory(settings):
+    """Sessions in the (local-memory) cache rather than the database: thousands of requests
+    each read one, and how a session is stored is not what these suites test."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
