@@ -64,15 +64,14 @@ def setup():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from rest_framework.authtoken.models import Token
-
+    from athletes.tokens import issue_token
     from tests.factories import TeamFactory, athlete_with_login
 
     team = TeamFactory()
     clients = []
     for _ in range(CLIENTS):
         athlete = athlete_with_login(team)
-        clients.append((athlete.pk, Token.objects.create(user=athlete.user).key))
+        clients.append((athlete.pk, issue_token(athlete.user, name="bench client")[1]))
     return clients
 
 

@@ -143,20 +143,20 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
 @pytest.mark.django_db
 def test_postgresql_keeps_the_hot_statements_prepared():
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from athletes.tokens import issue_token
     from config.authentication import load_token
     from tests.factories import TeamFactory, athlete_with_login
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    key = Token.objects.create(user=athlete_with_login(TeamFactory()).user).key
+    key = issue_token(athlete_with_login(TeamFactory()).user)[1]
     for _ in range(6):
         load_token(key)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any("authtoken_token" in statement for statement in prepared), prepared
+    assert any("athletes_apitoken" in statement for statement in prepared), prepared
 
 
 @pytest.mark.parametrize("flag, binding", [("true", "True"), ("false", "None")])
