@@ -215,7 +215,10 @@ class ApiToken(AbstractAuthToken):
     is_integration = models.BooleanField(
         "integration token",
         default=False,
-        help_text="Never expires. Only staff create these, here in the admin.",
+        help_text=(
+            "Never expires: for a club system or timing-gate software. Leave unticked for a "
+            "person's device, whose token expires like any other."
+        ),
     )
     password_fingerprint = models.CharField(max_length=64)
 

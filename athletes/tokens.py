@@ -47,24 +47,38 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(f"sprintback api token:{password_hash}".encode()).hexdigest()
 
 
-def refusal(token: ApiToken, user, *, now) -> str | None:
-    """Why this token may not be used now (the 401's message), or None if it may. The digest
-    has already matched (config.authentication.load_token)."""
+LIVE, EXPIRED, PASSWORD_CHANGED, INACTIVE = "live", "expired", "password_changed", "inactive"
+STATE_LABELS = {
+    LIVE: "Works",
+    EXPIRED: "Expired",
+    PASSWORD_CHANGED: "Ended by a password change",
+    INACTIVE: "Account deactivated",
+}
+# The 401's message to a client whose token matched but may not be used.
+REFUSALS = {
+    EXPIRED: "Token expired; request a new one.",
+    PASSWORD_CHANGED: "Token revoked (the password changed); request a new one.",
+    INACTIVE: "User inactive or deleted.",
+}
+
+
+def state_of(token: ApiToken, user, *, now) -> str:
+    """Whether this token may be used now (LIVE) or what ended it. The digest has already
+    matched (config.authentication.load_token); live_tokens_of() is the same as a query."""
     if not user.is_active:
-        return "User inactive or deleted."
+        return INACTIVE
     if token.expiry is not None and token.expiry <= now:
-        return "Token expired; request a new one."
+        return EXPIRED
     if not hmac.compare_digest(token.password_fingerprint, password_fingerprint(user.password)):
-        return "Token revoked (the password changed); request a new one."
-    return None
+        return PASSWORD_CHANGED
+    return LIVE
 
 
 # --- reads ----------------------------------------------------------------------------------
 
 
 def live_tokens_of(user, *, now=None) -> QuerySet[ApiToken]:
-    """The user's tokens that still work, newest first: the same conditions as refusal(), as a
-    query."""
+    """The user's tokens that still work, newest first: state_of() as a query."""
     now = now or timezone.now()
     if not user.is_active:
         return ApiToken.objects.none()

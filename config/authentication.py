@@ -57,7 +57,7 @@ def load_token(token: str):
     ORM compile. The row is found by the token's first characters (knox's token_key) and
     accepted only if its stored digest equals knox's digest of the whole token, compared in
     constant time. Whether it may still be used (expiry, password, active user) is
-    athletes.tokens.refusal's call.
+    athletes.tokens.state_of's call.
 
     The user carries the athlete as if select_related had loaded it (see
     athletes.selectors.own_athlete_if_loaded), so it is never queried again."""
@@ -106,13 +106,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         from django.utils import timezone
 
-        from athletes.tokens import looks_like_a_token, refusal
+        from athletes.tokens import LIVE, REFUSALS, looks_like_a_token, state_of
 
         loaded = load_token(key) if looks_like_a_token(key) else None
         if loaded is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         token, user, _ = loaded
-        reason = refusal(token, user, now=timezone.now())
-        if reason:
-            raise exceptions.AuthenticationFailed(reason)
+        state = state_of(token, user, now=timezone.now())
+        if state != LIVE:
+            raise exceptions.AuthenticationFailed(REFUSALS[state])
         return user, token

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('digest', models.CharField(max_length=128, unique=True)),
                 ('name', models.CharField(help_text="The device or integration, e.g. “Maya's phone”.", max_length=100)),
-                ('is_integration', models.BooleanField(default=False, help_text='Never expires. Only staff create these, here in the admin.', verbose_name='integration token')),
+                ('is_integration', models.BooleanField(default=False, help_text="Never expires: for a club system or timing-gate software. Leave unticked for a person's device, whose token expires like any other.", verbose_name='integration token')),
                 ('password_fingerprint', models.CharField(max_length=64)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='auth_token_set', to=settings.AUTH_USER_MODEL)),
             ],

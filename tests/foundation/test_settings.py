@@ -44,6 +44,8 @@ def start(**env):
         ),
         ({"MONITORING_SWEEP_SECONDS": "soon"}, "MONITORING_SWEEP_SECONDS"),
         ({"MONITORING_SWEEP_SECONDS": "0"}, "MONITORING_SWEEP_SECONDS"),
+        ({"API_TOKEN_TTL_DAYS": "ninety"}, "API_TOKEN_TTL_DAYS"),
+        ({"API_TOKEN_TTL_DAYS": "0"}, "API_TOKEN_TTL_DAYS"),
     ],
 )
 def test_malformed_environment_fails_with_a_clear_message(env, message):
@@ -64,6 +66,7 @@ NOT_INHERITED = (
     "CELERY_BROKER_DIR",
     "CELERY_BEAT_DIR",
     "MONITORING_SWEEP_SECONDS",
+    "API_TOKEN_TTL_DAYS",
 )
 
 
@@ -84,6 +87,13 @@ def settings_seen_with(code, **env):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+@pytest.mark.parametrize("days, seen", [(None, "90"), ("30", "30")])
+def test_api_tokens_last_api_token_ttl_days(days, seen):
+    env = {} if days is None else {"API_TOKEN_TTL_DAYS": days}
+    code = "from knox.settings import knox_settings; print(knox_settings.TOKEN_TTL.days)"
+    assert settings_seen_with(code, **env) == seen
 
 
 @pytest.mark.parametrize("broker", ["redis://127.0.0.1:1/0", "filesystem://"])
