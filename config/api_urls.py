@@ -23,7 +23,7 @@ from monitoring.api import (
 from rehab.api import PlanViewSet, ProtocolViewSet, SignOffViewSet
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenCredentialsSerializer(serializers.Serializer):
     username = serializers.CharField(write_only=True)
     password = serializers.CharField(
         style={"input_type": "password"}, trim_whitespace=False, write_only=True
@@ -72,7 +72,7 @@ class TokenView(APIView):
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=TokenCredentialsSerializer,
         responses=inline_serializer(
             "Token",
             {
@@ -86,7 +86,7 @@ class TokenView(APIView):
     def post(self, request, *args, **kwargs):
         # authenticate() gets Django's own request, not DRF's wrapper: django-axes marks a
         # lock-out on the request it is given, and AxesMiddleware reads it from Django's.
-        serializer = TokenRequestSerializer(
+        serializer = TokenCredentialsSerializer(
             data=request.data, context={"request": request._request}
         )
         serializer.is_valid(raise_exception=True)
