@@ -39,6 +39,11 @@ PORT = int(os.environ.get("BENCH_PORT", 8777))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 TICKS = os.sysconf("SC_CLK_TCK")
+# Each round (and each warm-up) posts days counting back from its own start, this many days
+# apart: far more than a client posts in one round (about 200), and all of them after
+# 1 Jan 2000, the earliest day a check-in may be taken (athletes/plausibility.py; earlier
+# offsets of 10,000+ days were refused as 400s and 500s once that rule existed).
+DAYS_APART = 1500
 ENV = {
     "DATABASE_URL": DB_URL,
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -221,8 +226,8 @@ def main():
         )
         # Warm-up (not counted): each gunicorn worker's first request opens its database and
         # broker connections and loads the Celery app, about a second.
-        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=50000)
-        load("/bench/bare-checkin/", clients, idempotent=False, seconds=2, first_day=90000)
+        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=DAYS_APART * 3)
+        load("/bench/bare-checkin/", clients, idempotent=False, seconds=2, first_day=DAYS_APART * 4)
         CheckIn.objects.all().delete()
         targets = {
             "API /api/v1/checkins/": ("/api/v1/checkins/", True),
@@ -238,7 +243,7 @@ def main():
                     clients,
                     idempotent=idempotent,
                     seconds=SECONDS / ROUNDS,
-                    first_day=1 + 10000 * round_,
+                    first_day=1 + DAYS_APART * round_,
                 )
                 stored = CheckIn.objects.count()
                 CheckIn.objects.all().delete()

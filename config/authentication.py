@@ -9,6 +9,13 @@ from rest_framework import authentication, exceptions
 
 
 @functools.cache
+def _token_model():
+    from knox.models import get_token_model
+
+    return get_token_model()
+
+
+@functools.cache
 def _token_query(alias: str):
     """The API token rows with a token's lookup prefix, each with its user and the user's own
     athlete record (if any), as one statement; and how to split a row back into the three
@@ -19,11 +26,10 @@ def _token_query(alias: str):
     each request, which was a quarter of the check-in endpoint's CPU.
     """
     from django.contrib.auth import get_user_model
-    from knox.models import get_token_model
 
     from athletes.models import Athlete
 
-    token_model = get_token_model()
+    token_model = _token_model()
     connection = connections[alias]
     qn = connection.ops.quote_name
     parts = [(token_model, "t"), (get_user_model(), "u"), (Athlete, "a")]
@@ -62,10 +68,9 @@ def load_token(token: str):
     The user carries the athlete as if select_related had loaded it (see
     athletes.selectors.own_athlete_if_loaded), so it is never queried again."""
     from knox.crypto import hash_token
-    from knox.models import get_token_model
     from knox.settings import CONSTANTS
 
-    token_model = get_token_model()
+    token_model = _token_model()
     alias = router.db_for_read(token_model)
     sql, layout, digest_index = _token_query(alias)
     with connections[alias].cursor() as cursor:
