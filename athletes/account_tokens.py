@@ -2,14 +2,13 @@
 with their account, and revoking one. Only ever the signed-in person's own tokens: anyone
 else's token is a 404, as if it did not exist. Staff revoke anyone's in the admin."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from .tokens import live_tokens_of, revoke_own_token
+from .tokens import live_tokens_of, revoke_own_token, token_lifetime
 
 TOKENS_PER_PAGE = 25
 
@@ -23,7 +22,7 @@ def token_list(request):
     return render(
         request,
         "accounts/tokens.html",
-        {"page": page, "ttl_days": settings.REST_KNOX["TOKEN_TTL"].days},
+        {"page": page, "ttl_days": token_lifetime().days},
     )
 
 

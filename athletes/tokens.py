@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -32,6 +33,11 @@ NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 
 # What knox issues: AUTH_TOKEN_CHARACTER_LENGTH hex characters (no TOKEN_PREFIX here).
 _TOKEN_SHAPE = re.compile(f"[0-9a-f]{{{knox_settings.AUTH_TOKEN_CHARACTER_LENGTH}}}")
+
+
+def token_lifetime() -> timedelta:
+    """How long a person's token works: API_TOKEN_TTL_DAYS (REST_KNOX's TOKEN_TTL)."""
+    return knox_settings.TOKEN_TTL
 
 
 def looks_like_a_token(key: str) -> bool:
@@ -119,7 +125,7 @@ def save_new_token(token: ApiToken) -> str:
     digest, plain = get_digest_token()
     token.digest, token.token_key = digest, plain[: CONSTANTS.TOKEN_KEY_LENGTH]
     token.name = clean_token_name(token.name)
-    token.expiry = None if token.is_integration else timezone.now() + knox_settings.TOKEN_TTL
+    token.expiry = None if token.is_integration else timezone.now() + token_lifetime()
     token.password_fingerprint = password_fingerprint(token.user.password)
     token.save()
     return plain

@@ -298,6 +298,20 @@ def test_signing_in_or_saving_other_fields_keeps_the_tokens(client, maya):
     assert ApiToken.objects.filter(user=maya).count() == 2
 
 
+def test_a_stronger_password_hash_at_sign_in_ends_the_tokens_as_readme_says(maya, settings):
+    """Documented, not wished for: the re-hash is indistinguishable from a new password in the
+    user row, as it is for Django's own sessions on other devices."""
+    token = issue_token(maya)[1]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    assert ask_for_token(maya.username).status_code == 200  # re-hashed with scrypt here
+    maya.refresh_from_db()
+    assert maya.password.startswith("scrypt$")
+    assert status_with(token) == 401
+
+
 # --- integration tokens: no expiry, made by staff in the admin ----------------------------
 
 
