@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .models import ApiToken, Athlete, Baseline, Injury, Membership, Team
 from .privacy import erase_athlete, export_athlete, may_handle_privacy
-from .tokens import STATE_LABELS, clean_token_name, save_new_token, state_of
+from .tokens import clean_token_name, save_new_token, state_of
 
 
 class MembershipInline(admin.TabularInline):
@@ -188,7 +188,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, token):
-        return STATE_LABELS[state_of(token, token.user, now=timezone.now())]
+        return state_of(token, token.user, now=timezone.now()).label
 
     @admin.action(description="Revoke the selected API tokens", permissions=["delete"])
     def revoke(self, request, queryset):

@@ -20,6 +20,7 @@ import unicodedata
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -53,31 +54,33 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(f"sprintback api token:{password_hash}".encode()).hexdigest()
 
 
-LIVE, EXPIRED, PASSWORD_CHANGED, INACTIVE = "live", "expired", "password_changed", "inactive"
-STATE_LABELS = {
-    LIVE: "Works",
-    EXPIRED: "Expired",
-    PASSWORD_CHANGED: "Ended by a password change",
-    INACTIVE: "Account deactivated",
-}
+class TokenState(models.TextChoices):
+    """Whether a token may be used, or what ended it (derived on each request, not stored)."""
+
+    LIVE = "live", "Works"
+    EXPIRED = "expired", "Expired"
+    PASSWORD_CHANGED = "password_changed", "Ended by a password change"
+    INACTIVE = "inactive", "Account deactivated"
+
+
 # The 401's message to a client whose token matched but may not be used.
 REFUSALS = {
-    EXPIRED: "Token expired; request a new one.",
-    PASSWORD_CHANGED: "Token revoked (the password changed); request a new one.",
-    INACTIVE: "User inactive or deleted.",
+    TokenState.EXPIRED: "Token expired; request a new one.",
+    TokenState.PASSWORD_CHANGED: "Token revoked (the password changed); request a new one.",
+    TokenState.INACTIVE: "User inactive or deleted.",
 }
 
 
-def state_of(token: ApiToken, user, *, now) -> str:
+def state_of(token: ApiToken, user, *, now) -> TokenState:
     """Whether this token may be used now (LIVE) or what ended it. The digest has already
     matched (config.authentication.load_token); live_tokens_of() is the same as a query."""
     if not user.is_active:
-        return INACTIVE
+        return TokenState.INACTIVE
     if token.expiry is not None and token.expiry <= now:
-        return EXPIRED
+        return TokenState.EXPIRED
     if not hmac.compare_digest(token.password_fingerprint, password_fingerprint(user.password)):
-        return PASSWORD_CHANGED
-    return LIVE
+        return TokenState.PASSWORD_CHANGED
+    return TokenState.LIVE
 
 
 # --- reads ----------------------------------------------------------------------------------

@@ -111,13 +111,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         from django.utils import timezone
 
-        from athletes.tokens import LIVE, REFUSALS, looks_like_a_token, state_of
+        from athletes.tokens import REFUSALS, TokenState, looks_like_a_token, state_of
 
         loaded = load_token(key) if looks_like_a_token(key) else None
         if loaded is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         token, user, _ = loaded
         state = state_of(token, user, now=timezone.now())
-        if state != LIVE:
+        if state != TokenState.LIVE:
             raise exceptions.AuthenticationFailed(REFUSALS[state])
         return user, token
