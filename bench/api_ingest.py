@@ -39,11 +39,6 @@ PORT = int(os.environ.get("BENCH_PORT", 8777))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 TICKS = os.sysconf("SC_CLK_TCK")
-# Each round (and each warm-up) posts days counting back from its own start, this many days
-# apart: far more than a client posts in one round (about 200), and all of them after
-# 1 Jan 2000, the earliest day a check-in may be taken (athletes/plausibility.py; earlier
-# offsets of 10,000+ days were refused as 400s and 500s once that rule existed).
-DAYS_APART = 1500
 ENV = {
     "DATABASE_URL": DB_URL,
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -193,9 +188,23 @@ def measure(server_pid, path, clients, *, idempotent, seconds, first_day):
     return results, elapsed, {name: after[name] - before[name] for name in before}
 
 
+def days_apart() -> int:
+    """Each round and each warm-up posts its own run of past days, counting back from its
+    start: they share out the days since the earliest a check-in may be taken
+    (athletes/plausibility.py), so none is refused whatever BENCH_ROUNDS. A client posts
+    about 200 days in a 10-second round; each run has over 1,900 days with 3 rounds."""
+    from django.utils import timezone
+
+    from athletes.plausibility import EARLIEST_LOG_DATE
+
+    return ((timezone.localdate() - EARLIEST_LOG_DATE).days - 1) // (ROUNDS + 2)
+
+
 def main():
     clients = setup()
     from monitoring.models import CheckIn
+
+    apart = days_apart()
 
     server = subprocess.Popen(
         [
@@ -226,8 +235,14 @@ def main():
         )
         # Warm-up (not counted): each gunicorn worker's first request opens its database and
         # broker connections and loads the Celery app, about a second.
-        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=DAYS_APART * 3)
-        load("/bench/bare-checkin/", clients, idempotent=False, seconds=2, first_day=DAYS_APART * 4)
+        load("/api/v1/checkins/", clients, idempotent=True, seconds=3, first_day=1 + apart * ROUNDS)
+        load(
+            "/bench/bare-checkin/",
+            clients,
+            idempotent=False,
+            seconds=2,
+            first_day=1 + apart * (ROUNDS + 1),
+        )
         CheckIn.objects.all().delete()
         targets = {
             "API /api/v1/checkins/": ("/api/v1/checkins/", True),
@@ -243,7 +258,7 @@ def main():
                     clients,
                     idempotent=idempotent,
                     seconds=SECONDS / ROUNDS,
-                    first_day=1 + DAYS_APART * round_,
+                    first_day=1 + apart * round_,
                 )
                 stored = CheckIn.objects.count()
                 CheckIn.objects.all().delete()
