@@ -317,12 +317,10 @@ if API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured(
         f"API_TOKEN_TTL_DAYS={API_TOKEN_TTL_DAYS}: use a positive number of days."
     )
+# knox's swappable token model (its REST_KNOX TOKEN_MODEL defaults to this); config.authentication
+# reads it with the user and athlete in one statement instead of knox's own authentication.
 KNOX_TOKEN_MODEL = "athletes.ApiToken"
-REST_KNOX = {
-    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
-    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
-    "AUTH_HEADER_PREFIX": "Token",
-}
+REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS)}
 # knox's own AuthToken is swapped out for athletes.ApiToken; its migrations would still create
 # an empty knox_authtoken table beside ours.
 MIGRATION_MODULES = {"knox": None}
