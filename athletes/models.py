@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 from .plausibility import validate_birth_date, validate_log_date
 
@@ -197,3 +199,47 @@ class Baseline(models.Model):
             errors = self.metric.value_errors(self.value, self.side)
             if errors:
                 raise ValidationError(errors)
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token for one device or integration (django-rest-knox's swappable token model).
+
+    Only a SHA-512 digest of the token is stored (knox's `digest`; `token_key` is its first 15
+    characters, to find the row). A token is usable while all of these hold, checked on every
+    request by config.authentication:
+    - it has not expired (people's tokens last API_TOKEN_TTL_DAYS; only integration tokens,
+      made by staff in the admin, have no expiry — the database refuses any other);
+    - its `password_fingerprint` still matches the user's password hash, so changing or
+      resetting the password (any code path that writes the password column) ends it;
+    - the user is active.
+    athletes.tokens deletes the rows that no longer meet them when the user row changes.
+    """
+
+    # knox makes the digest the primary key; a plain id keeps it out of URLs and admin links.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(
+        max_length=100, help_text="The device or integration, e.g. “Maya's phone”."
+    )
+    is_integration = models.BooleanField(
+        "integration token",
+        default=False,
+        help_text=(
+            "Never expires: for a club system or timing-gate software. Leave unticked for a "
+            "person's device, whose token expires like any other."
+        ),
+    )
+    password_fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_integration=True) | Q(expiry__isnull=False),
+                name="apitoken_expires_unless_integration",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.user})"

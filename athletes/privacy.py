@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from monitoring.models import (
     CheckIn,
@@ -155,9 +154,10 @@ def _anonymise_user(user_id: int) -> None:
     user.username = f"erased-{user.pk}"
     user.first_name = user.last_name = user.email = ""
     user.is_active = False
-    user.set_unusable_password()  # also ends every session (the auth hash changes)
+    # Ends every session (the auth hash changes) and, with is_active, every API token
+    # (athletes.tokens: the save deletes them).
+    user.set_unusable_password()
     user.save()
-    Token.objects.filter(user_id=user_id).delete()
     IdempotencyRecord.objects.filter(user_id=user_id).delete()
     Membership.objects.filter(user_id=user_id, role=Role.ATHLETE).delete()
 

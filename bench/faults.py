@@ -346,9 +346,9 @@ def part_worker(team):
 def part_postgres(mode):
     from django.db import connection
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from athletes.models import Team
+    from athletes.tokens import issue_token
     from monitoring.models import CheckIn
     from tests.factories import athlete_with_login
 
@@ -356,7 +356,7 @@ def part_postgres(mode):
     clients = []
     for _ in range(CLIENTS):
         athlete = athlete_with_login(team)
-        clients.append((athlete.pk, Token.objects.create(user=athlete.user).key))
+        clients.append((athlete.pk, issue_token(athlete.user, name="bench client")[1]))
     worker = Worker("faults-c")  # the on-commit evaluations need somewhere to run
     gunicorn_log = LOG_DIR / "gunicorn.log"
     server = subprocess.Popen(

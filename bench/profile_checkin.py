@@ -42,13 +42,13 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from athletes.tokens import issue_token
     from tests.factories import TeamFactory, athlete_with_login
 
     call_command("migrate", verbosity=0)
     athlete = athlete_with_login(TeamFactory())
-    token = Token.objects.create(user=athlete.user).key
+    token = issue_token(athlete.user, name="bench client")[1]
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     now = timezone.now()
     day = iter(range(1, 10**6))

@@ -94,9 +94,8 @@ def setup():
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     redis_cli("flushdb")
-    from rest_framework.authtoken.models import Token
-
     from athletes.models import Role, Team
+    from athletes.tokens import issue_token
     from tests.factories import CheckInFactory, athlete_with_login, staff, start_plan
 
     team = Team.objects.create(name="Soak", slug="soak")
@@ -106,7 +105,7 @@ def setup():
         athlete = athlete_with_login(team, first_name=f"Soak{i}", last_name="Runner")
         start_plan(athlete, i % 5, by=coaches[0])
         CheckInFactory(athlete=athlete)  # today's: the load writes past days
-        athletes.append((athlete.pk, Token.objects.create(user=athlete.user).key))
+        athletes.append((athlete.pk, issue_token(athlete.user, name="bench client")[1]))
     return team, athletes, [c.username for c in coaches]
 
 

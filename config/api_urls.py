@@ -1,17 +1,18 @@
 """/api/v1/ — the public REST API (names kept stable: PRODUCT.md §5)."""
 
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import include, path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from athletes.api import AthleteViewSet, InjuryViewSet
+from athletes.tokens import NAME_MAX_LENGTH, clean_token_name, issue_token
 from athletes.two_factor import MAX_CODE_LENGTH, verify_for_token
 from monitoring.api import (
     CheckInViewSet,
@@ -23,7 +24,21 @@ from monitoring.api import (
 from rehab.api import PlanViewSet, ProtocolViewSet, SignOffViewSet
 
 
-class TokenRequestSerializer(AuthTokenSerializer):
+class TokenCredentialsSerializer(serializers.Serializer):
+    username = serializers.CharField(write_only=True)
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NAME_MAX_LENGTH,
+        help_text=(
+            'The device or integration this token is for, e.g. "Maya\'s phone" or '
+            '"timing-gate laptop": the person sees it in their list of tokens and can '
+            "revoke it there."
+        ),
+    )
     otp = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -35,38 +50,72 @@ class TokenRequestSerializer(AuthTokenSerializer):
         ),
     )
 
+    def validate_name(self, value):
+        try:
+            return clean_token_name(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password (and, for staff with two-factor sign-in, a code) for
-    an API token (throttled per client)."""
+    def validate(self, attrs):
+        # django-axes refuses a locked-out username here (even with the right password) and
+        # marks the request, which AxesMiddleware turns into its 429.
+        user = authenticate(
+            request=self.context["request"],
+            username=attrs["username"],
+            password=attrs["password"],
+        )
+        if user is None:  # wrong credentials, or an inactive account
+            raise serializers.ValidationError(
+                "Unable to log in with provided credentials.", code="authorization"
+            )
+        return {**attrs, "user": user}
 
-    serializer_class = TokenRequestSerializer
+
+class TokenView(APIView):
+    """Exchange a username and password (and, for staff with two-factor sign-in, a code) for a
+    new API token for one device (throttled per client). The token expires after
+    API_TOKEN_TTL_DAYS and ends when the password changes."""
+
+    # Credentials a client still sends (an expired token) must not stop it asking for a new one.
+    authentication_classes = []
+    permission_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
-    # ObtainAuthToken names DRF's unbounded JSON parser; use the API's (config.parsers).
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-
-    def get_serializer_context(self):
-        # authenticate() gets Django's own request, not DRF's wrapper: django-axes marks a
-        # lock-out on the request it is given, and AxesMiddleware reads it from Django's.
-        return {**super().get_serializer_context(), "request": self.request._request}
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        request=TokenCredentialsSerializer,
+        responses=inline_serializer(
+            "Token",
+            {
+                "token": serializers.CharField(help_text="Send as `Authorization: Token …`."),
+                "expiry": serializers.DateTimeField(help_text="When the token stops working."),
+                "name": serializers.CharField(),
+            },
+        ),
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        # authenticate() gets Django's own request, not DRF's wrapper: django-axes marks a
+        # lock-out on the request it is given, and AxesMiddleware reads it from Django's.
+        serializer = TokenCredentialsSerializer(
+            data=request.data, context={"request": request._request}
+        )
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         # The second factor: the token must not be a way around it (athletes.two_factor).
         refused = verify_for_token(
-            user, serializer.validated_data.get("otp"), request=self.request._request
+            user, serializer.validated_data.get("otp"), request=request._request
         )
         if refused:
             raise serializers.ValidationError({"otp": [refused]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, plain = issue_token(user, name=serializer.validated_data.get("name", ""))
+        expiry = serializers.DateTimeField().to_representation(token.expiry)
+        # A credential: no cache (a proxy, the browser) may keep a copy.
+        return Response(
+            {"token": plain, "expiry": expiry, "name": token.name},
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 router = DefaultRouter()

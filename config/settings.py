@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -321,6 +321,24 @@ REST_FRAMEWORK = {
         "token": env.str("THROTTLE_TOKEN", default="10/min"),
     },
 }
+
+# --- API tokens (django-rest-knox, athletes.ApiToken) ----------------------------------------
+# Per device, stored as a digest, ended by expiry, a password change or reset, deactivation or
+# erasure (athletes.tokens). People's tokens last API_TOKEN_TTL_DAYS; staff make integration
+# tokens without expiry in the admin.
+API_TOKEN_TTL_DAYS = _int("API_TOKEN_TTL_DAYS", 90)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_TTL_DAYS={API_TOKEN_TTL_DAYS}: use a positive number of days."
+    )
+# knox's swappable token model (its REST_KNOX TOKEN_MODEL defaults to this); config.authentication
+# reads it with the user and athlete in one statement instead of knox's own authentication.
+KNOX_TOKEN_MODEL = "athletes.ApiToken"
+REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS)}
+# knox's own AuthToken is swapped out for athletes.ApiToken; its migrations would still create
+# an empty knox_authtoken table beside ours.
+MIGRATION_MODULES = {"knox": None}
+
 # Throttle counters (and anything else cached) are shared between processes when CACHE_URL
 # points at Redis; the default is per-process memory.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from athletes import me_views
+from athletes import account_tokens, me_views
 from athletes import views as athlete_views
 
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("athletes.account_urls")),
+    path("accounts/tokens/", account_tokens.token_list, name="accounts-tokens"),
+    path(
+        "accounts/tokens/<int:pk>/revoke/",
+        account_tokens.revoke,
+        name="accounts-token-revoke",
+    ),
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
     path("coach/", include("rehab.urls")),

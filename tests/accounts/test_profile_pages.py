@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -90,11 +90,9 @@ def test_a_pure_athlete_sees_the_profile_in_the_phone_pages_without_two_factor(c
     assert 'href="/accounts/password/change/"' in html
 
 
-def test_the_api_tokens_link_appears_once_the_tokens_page_exists(client, coach):
+def test_the_profile_links_to_the_api_tokens_page(client, coach):
     client.force_login(coach)
-    assert "/accounts/tokens/" not in client.get(PROFILE).content.decode()
-    with override_settings(ROOT_URLCONF="tests.accounts.tokens_urls"):
-        assert 'href="/accounts/tokens/"' in client.get(PROFILE).content.decode()
+    assert 'href="/accounts/tokens/"' in client.get(PROFILE).content.decode()
 
 
 def test_an_enrolled_coach_sees_the_status_and_how_many_backup_codes_are_left(client, coach, clock):

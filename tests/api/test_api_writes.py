@@ -4,10 +4,10 @@ import uuid
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from athletes.models import Athlete, Role
+from athletes.tokens import issue_token
 from monitoring.models import CheckIn, Measurement
 from tests.concurrency import race
 from tests.factories import FlagFactory, TeamFactory, athlete_with_login, staff
@@ -116,7 +116,7 @@ def test_twenty_concurrent_posts_with_one_key_create_one_checkin():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real concurrent transactions")
     athlete = athlete_with_login(TeamFactory())
-    token = Token.objects.create(user=athlete.user).key
+    token = issue_token(athlete.user)[1]
     key = str(uuid.uuid4())
     responses = race(
         lambda: token_client_for(token).post(
@@ -140,7 +140,7 @@ def test_concurrent_measurement_posts_with_one_key_create_one_measurement():
     team = TeamFactory()
     coach, athlete = staff(team, Role.COACH), athlete_with_login(team)
     body = {"athlete": athlete.pk, "metric": "split_30m", "value": 4.31}
-    key, token = str(uuid.uuid4()), Token.objects.create(user=coach).key
+    key, token = str(uuid.uuid4()), issue_token(coach)[1]
     responses = race(
         lambda: token_client_for(token).post(
             "/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
@@ -158,7 +158,7 @@ def test_concurrent_checkins_for_one_day_with_different_keys_store_one_and_409_t
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real concurrent transactions")
     athlete = athlete_with_login(TeamFactory())
-    token = Token.objects.create(user=athlete.user).key
+    token = issue_token(athlete.user)[1]
     responses = race(
         lambda: token_client_for(token).post(
             "/api/v1/checkins/",
@@ -273,7 +273,7 @@ def test_token_auth_and_its_throttle(team, settings):
     token = response.json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/athletes/").status_code == 200
-    assert coach.auth_token.key == token
+    assert coach.auth_token_set.get().name == "Unnamed device"
     bad = APIClient()
     statuses = [
         bad.post("/api/v1/auth/token/", {"username": "tokencoach", "password": "x"}).status_code

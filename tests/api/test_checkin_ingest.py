@@ -4,10 +4,10 @@ what it costs."""
 import uuid
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from athletes.models import Role
+from athletes.models import ApiToken, Role
+from athletes.tokens import issue_token
 from monitoring.models import CheckIn, EvaluationRequest
 from tests.factories import TeamFactory, athlete_with_login, staff
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)[1]}")
     return client
 
 
@@ -37,7 +37,7 @@ def test_an_athlete_posting_their_own_checkin_costs_one_query_for_token_and_athl
         response = post(client, athlete, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert response.status_code == 201, response.content
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(selects) == 1 and "authtoken_token" in selects[0]
+    assert len(selects) == 1 and "athletes_apitoken" in selects[0]
     assert CheckIn.objects.get().athlete == athlete
     assert EvaluationRequest.objects.filter(athlete=athlete).count() == 1
 
@@ -86,9 +86,9 @@ def test_load_token_builds_the_same_objects_the_orm_would():
         return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
     athlete = athlete_with_login(TeamFactory(), date_of_birth="2006-03-14", events="100 m")
-    token = Token.objects.create(user=athlete.user)
-    loaded_token, user, own = load_token(token.key)
-    orm = Token.objects.select_related("user", "user__athlete_profile").get(key=token.key)
+    token, plain = issue_token(athlete.user, name="Maya's phone")
+    loaded_token, user, own = load_token(plain)
+    orm = ApiToken.objects.select_related("user", "user__athlete_profile").get(pk=token.pk)
     # Every column of all three, with the same Python types (dates, booleans and datetimes
     # arrive as text and integers on SQLite and need the ORM's converters).
     for mine, theirs in ((loaded_token, orm), (user, orm.user), (own, orm.user.athlete_profile)):
@@ -99,9 +99,10 @@ def test_load_token_builds_the_same_objects_the_orm_would():
         assert not mine._state.adding and mine._state.db == theirs._state.db
     assert user.athlete_profile is own and own.user is user  # cached: no query to follow
     coach = staff(athlete.team, Role.COACH)
-    _, coach_user, none = load_token(Token.objects.create(user=coach).key)
+    _, coach_user, none = load_token(issue_token(coach)[1])
     assert values(coach_user) == values(coach) and none is None
     assert load_token("not-a-token") is None
+    assert load_token(plain[:-1] + ("0" if plain[-1] != "0" else "1")) is None  # same prefix
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -117,7 +118,7 @@ def test_token_requests_keep_working_after_a_migration_changes_a_column_type():
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
     athlete = athlete_with_login(TeamFactory())
-    key = Token.objects.create(user=athlete.user).key
+    key = issue_token(athlete.user)[1]
     for _ in range(6):  # prepared from the 5th run on
         assert load_token(key) is not None
 

@@ -44,6 +44,8 @@ def start(**env):
         ),
         ({"MONITORING_SWEEP_SECONDS": "soon"}, "MONITORING_SWEEP_SECONDS"),
         ({"MONITORING_SWEEP_SECONDS": "0"}, "MONITORING_SWEEP_SECONDS"),
+        ({"API_TOKEN_TTL_DAYS": "ninety"}, "API_TOKEN_TTL_DAYS"),
+        ({"API_TOKEN_TTL_DAYS": "0"}, "API_TOKEN_TTL_DAYS"),
     ],
 )
 def test_malformed_environment_fails_with_a_clear_message(env, message):
@@ -64,6 +66,7 @@ NOT_INHERITED = (
     "CELERY_BROKER_DIR",
     "CELERY_BEAT_DIR",
     "MONITORING_SWEEP_SECONDS",
+    "API_TOKEN_TTL_DAYS",
 )
 
 
@@ -84,6 +87,13 @@ def settings_seen_with(code, **env):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+@pytest.mark.parametrize("days, seen", [(None, "90"), ("30", "30")])
+def test_api_tokens_last_api_token_ttl_days(days, seen):
+    env = {} if days is None else {"API_TOKEN_TTL_DAYS": days}
+    code = "from knox.settings import knox_settings; print(knox_settings.TOKEN_TTL.days)"
+    assert settings_seen_with(code, **env) == seen
 
 
 @pytest.mark.parametrize("broker", ["redis://127.0.0.1:1/0", "filesystem://"])
@@ -143,20 +153,20 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
 @pytest.mark.django_db
 def test_postgresql_keeps_the_hot_statements_prepared():
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from athletes.tokens import issue_token
     from config.authentication import load_token
     from tests.factories import TeamFactory, athlete_with_login
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    key = Token.objects.create(user=athlete_with_login(TeamFactory()).user).key
+    key = issue_token(athlete_with_login(TeamFactory()).user)[1]
     for _ in range(6):
         load_token(key)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any("authtoken_token" in statement for statement in prepared), prepared
+    assert any("athletes_apitoken" in statement for statement in prepared), prepared
 
 
 @pytest.mark.parametrize("flag, binding", [("true", "True"), ("false", "None")])

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from athletes.models import Role
+from athletes.tokens import issue_token
 from monitoring.models import RecoveryActivity
 from rehab.models import GateCriterion, Phase, Protocol
 from rehab.signoff import request_signoff
@@ -45,6 +46,7 @@ class Club:
     flag: object
     protocol: object  # the team's own, small: two phases, two gates each
     recovery: object
+    token: object  # an API token of the athlete
 
 
 def small_protocol(team) -> Protocol:
@@ -105,6 +107,7 @@ def build_club(name: str) -> Club:
         recovery=RecoveryActivity.objects.create(
             athlete=athlete, kind="massage", minutes=10, performed_on=timezone.localdate()
         ),
+        token=issue_token(athlete.user, name="Maya's phone")[0],
     )
 
 

@@ -146,6 +146,13 @@ VIEWS: dict[str, list[Page]] = {
         ),
     ],
     "RecoveryForm": [Page(lambda w: reverse("me:recovery"), athlete)],
+    # A coach signed in with the password only: the code step, enrolment, and the profile's
+    # actions that ask for a code (each refuses or redirects, never a 500).
+    "CodeForm": [
+        Page(lambda w: reverse("two-factor-verify"), coach, name="verify"),
+        Page(lambda w: reverse("two-factor-setup"), coach, name="setup"),
+        Page(lambda w: reverse("two-factor-remove"), coach, name="remove"),
+    ],
 }
 
 # The protocol editor's management data: the formsets' own counts, tampered with.
@@ -158,6 +165,7 @@ MANAGEMENT = [
 # Forms no page of ours posts (their fields are fuzzed in test_forms.py all the same).
 NOT_OUR_PAGES = {
     "CheckInAdminForm": "Django's admin add/change pages (staff only; not ours to fuzz).",
+    "ApiTokenAddForm": "Django's admin add page for API tokens (staff only; not ours to fuzz).",
 }
 
 

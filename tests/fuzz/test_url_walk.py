@@ -45,6 +45,7 @@ PARAMETER_KINDS = {
     "coach:protocol-edit": {"protocol_pk": "protocol"},
     "clinic:flag-resolve": {"pk": "signoff", "flag_pk": "signoff_flag"},
     "me:checkin-edit": {"pk": "checkin"},
+    "accounts-token-revoke": {"pk": "token"},
     # Django's reset link: an encoded user id and a token (garbage here; a real one is
     # tested in tests/accounts).
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
@@ -194,6 +195,7 @@ def _ids(world):
             "injury": club.plan.injury_id,
             "plan": club.plan.pk,
             "metric": "split_30m",
+            "token": club.token.pk,
             "reset_uid": "MQ",
             "reset_token": "set-password",
         }
