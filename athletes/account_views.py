@@ -19,10 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from .access import is_athlete_only
 from .account_forms import CodeForm
 from .lockout import lockout_response
 from .models import Athlete
-from .selectors import is_athlete_only
 from .two_factor import (
     OTP_WRONG,
     CodeRefused,

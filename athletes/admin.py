@@ -1,16 +1,10 @@
-import json
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from .models import ApiToken, Athlete, Baseline, Injury, Membership, Team
-from .privacy import erase_athlete, export_athlete, may_handle_privacy
+from .models import ApiToken, Athlete, AuditEvent, Baseline, Injury, Membership, Team
 from .tokens import clean_token_name, save_new_token, state_of
 
 
@@ -55,45 +49,6 @@ class AthleteAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "user__username"]
     autocomplete_fields = ["team", "user"]
     inlines = [InjuryInline, BaselineInline]
-    actions = ["export_data", "erase_data"]
-
-    def _check(self, request, queryset):
-        if not all(may_handle_privacy(request.user, athlete) for athlete in queryset):
-            raise PermissionDenied
-
-    @admin.action(description="Export all data of the selected athletes (JSON)")
-    def export_data(self, request, queryset):
-        self._check(request, queryset)
-        exports = [export_athlete(athlete, by=request.user) for athlete in queryset]
-        response = HttpResponse(
-            json.dumps(exports, cls=DjangoJSONEncoder, indent=1), content_type="application/json"
-        )
-        response["Content-Disposition"] = 'attachment; filename="athletes-export.json"'
-        return response
-
-    @admin.action(
-        description="Erase the selected athletes (keeps anonymised plans and sign-offs)",
-        permissions=["change"],
-    )
-    def erase_data(self, request, queryset):
-        self._check(request, queryset)
-        if request.POST.get("confirm") != "yes":
-            return TemplateResponse(
-                request,
-                "admin/athletes/erase_confirmation.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": "Erase athletes",
-                    "athletes": queryset,
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                    "opts": self.model._meta,
-                },
-            )
-        for athlete in queryset:
-            erase_athlete(athlete, by=request.user)
-        self.message_user(
-            request, f"Erased {len(queryset)} athlete(s); sign-off records kept.", messages.SUCCESS
-        )
 
 
 @admin.register(Injury)
@@ -226,3 +181,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail can be read here; nobody adds, changes or deletes an event."""
+
+    list_display = ["at", "athlete", "action", "actor", "role", "target_type", "target_id"]
+    list_filter = ["action"]
+    list_select_related = ["athlete", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,11 +2,11 @@
 
 from rest_framework import mixins, serializers, viewsets
 
-from config.api import IsStaffOrReadOnlyAthlete, ScopedAthleteField, require_role_for
-from config.serializers import IdField, ModelSerializer
+from athletes.access import IsStaffOrReadOnlyAthlete, ScopedAthleteField, require_role_for
+from core.serializers import IdField, ModelSerializer
 
+from .access import athletes_visible_to, teams_for
 from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, Injury, Role, Team
-from .selectors import athletes_visible_to, teams_for
 
 
 class AthleteSerializer(ModelSerializer):

@@ -10,7 +10,7 @@ class AthletesConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_save
 
-        from config.db import install_stale_plan_retry
+        from core.db import install_stale_plan_retry
 
         # Connects the sign-in signal receivers (failed sign-ins cleared when every factor passed).
         from . import two_factor  # noqa: F401

@@ -1,4 +1,4 @@
-from .selectors import roles_of
+from .access import roles_of
 
 
 def roles(request):

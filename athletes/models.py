@@ -4,10 +4,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from .plausibility import validate_birth_date, validate_log_date
+from core.models import AppendOnlyModel
+from core.plausibility import validate_birth_date, validate_log_date
 
 
 class Role(models.TextChoices):
@@ -206,7 +209,7 @@ class ApiToken(AbstractAuthToken):
 
     Only a SHA-512 digest of the token is stored (knox's `digest`; `token_key` is its first 15
     characters, to find the row). A token is usable while all of these hold, checked on every
-    request by config.authentication:
+    request by athletes.authentication:
     - it has not expired (people's tokens last API_TOKEN_TTL_DAYS; only integration tokens,
       made by staff in the admin, have no expiry — the database refuses any other);
     - its `password_fingerprint` still matches the user's password hash, so changing or
@@ -243,3 +246,67 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self):
         return f"{self.name} ({self.user})"
+
+
+class AuditAction(models.TextChoices):
+    PLAN_ASSIGN = "plan.assign", "Protocol assigned"
+    PHASE_ADVANCE = "phase.advance", "Phase advanced"
+    PHASE_OVERRIDE = "phase.override", "Phase advanced with override"
+    PHASE_REGRESS = "phase.regress", "Phase regressed"
+    SIGNOFF_REQUEST = "signoff.request", "Clinician review requested"
+    SIGNOFF_APPROVE = "signoff.approve", "Approved by clinician"
+    SIGNOFF_DECLINE = "signoff.decline", "Declined by clinician"
+    FLAG_ACKNOWLEDGE = "flag.acknowledge", "Flag acknowledged"
+    FLAG_RESOLVE = "flag.resolve", "Flag resolved"
+    CHECKIN_CORRECT = "checkin.correct", "Check-in corrected"
+    CHECKIN_VOID = "checkin.void", "Check-in voided"
+    SESSION_CORRECT = "session.correct", "Session corrected"
+    SESSION_VOID = "session.void", "Session voided"
+    MEASUREMENT_CORRECT = "measurement.correct", "Measurement corrected"
+    MEASUREMENT_VOID = "measurement.void", "Measurement voided"
+    PRIVACY_EXPORT = "privacy.export", "Data exported (privacy request)"
+    PRIVACY_ERASE = "privacy.erase", "Personal data erased (privacy request)"
+
+
+# Corrections of an athlete's own entries: their before/after values are personal data, and
+# go when the athlete's data is erased (portal.privacy).
+CORRECTION_ACTIONS = (
+    AuditAction.CHECKIN_CORRECT,
+    AuditAction.CHECKIN_VOID,
+    AuditAction.SESSION_CORRECT,
+    AuditAction.SESSION_VOID,
+    AuditAction.MEASUREMENT_CORRECT,
+    AuditAction.MEASUREMENT_VOID,
+)
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what to an athlete's rehab, with the state before and after. Append-only: the
+    model refuses changes and, on PostgreSQL, so does a trigger (rehab migration 0004)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=16, blank=True)
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=24, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.PositiveBigIntegerField()
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        # Moved from rehab so that every app may write the trail: the table keeps its name.
+        db_table = "rehab_auditevent"
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The athlete page's timeline and the CSV export: one athlete's events by time.
+            models.Index(fields=["athlete", "at"], name="audit_athlete_at_idx"),
+        ]
+
+    def __str__(self):
+        when = date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
+        return f"{self.get_action_display()} — {self.athlete}, {when}"

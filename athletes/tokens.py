@@ -2,7 +2,7 @@
 changes or is reset, or the account is deactivated or erased.
 
 Revocation follows the user row, whatever code path wrote it: each token keeps a fingerprint
-of the password hash it was issued under, and authentication (config.authentication) refuses
+of the password hash it was issued under, and authentication (athletes.authentication) refuses
 a token whose fingerprint no longer matches, whose expiry has passed, or whose user is
 inactive. The rows of such tokens are deleted when the user row is saved with a new password
 or as inactive (revoke_tokens_with_the_user_row, connected in athletes.apps), and whenever the
@@ -73,7 +73,7 @@ REFUSALS = {
 
 def state_of(token: ApiToken, user, *, now) -> TokenState:
     """Whether this token may be used now (LIVE) or what ended it. The digest has already
-    matched (config.authentication.load_token); live_tokens_of() is the same as a query."""
+    matched (athletes.authentication.load_token); live_tokens_of() is the same as a query."""
     if not user.is_active:
         return TokenState.INACTIVE
     if token.expiry is not None and token.expiry <= now:

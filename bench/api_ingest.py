@@ -191,11 +191,11 @@ def measure(server_pid, path, clients, *, idempotent, seconds, first_day):
 def days_apart() -> int:
     """Each round and each warm-up posts its own run of past days, counting back from its
     start: they share out the days since the earliest a check-in may be taken
-    (athletes/plausibility.py), so none is refused whatever BENCH_ROUNDS. A client posts
+    (core/plausibility.py), so none is refused whatever BENCH_ROUNDS. A client posts
     about 200 days in a 10-second round; each run has over 1,900 days with 3 rounds."""
     from django.utils import timezone
 
-    from athletes.plausibility import EARLIEST_LOG_DATE
+    from core.plausibility import EARLIEST_LOG_DATE
 
     return ((timezone.localdate() - EARLIEST_LOG_DATE).days - 1) // (ROUNDS + 2)
 

@@ -65,7 +65,7 @@ def _database(default: str) -> dict:
             # lookup, the check-in insert), about a fifth of its CPU per check-in POST (see
             # bench/README.md). Set DB_PREPARED_STATEMENTS=false behind a transaction-mode
             # pooler that does not track them (PgBouncer with max_prepared_statements = 0,
-            # its default before 1.24). After a migration: config.db re-prepares.
+            # its default before 1.24). After a migration: core.db re-prepares.
             config.setdefault("OPTIONS", {}).update(
                 {"server_side_binding": True, "prepare_threshold": 5}
             )
@@ -109,14 +109,17 @@ INSTALLED_APPS = [
     "django_otp",
     "config.otp_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "config.otp_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
+    # Our apps, lowest layer first (README "Layout"; import-linter enforces it).
+    "core",
     "athletes",
-    "rehab",
     "monitoring",
+    "rehab",
+    "portal",
 ]
 
 MIDDLEWARE = [
     # First, so every log line of the request (including other middleware's) carries its id.
-    "config.logs.RequestIdMiddleware",
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -292,13 +295,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
         # (DRF's, also loading the user's own athlete record in its one query.)
-        "config.authentication.TokenAuthentication",
+        "athletes.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON with a size and nesting limit (a 400, not a RecursionError); forms as DRF parses them.
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.BoundedJSONParser",
+        "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -310,10 +313,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonRateThrottle",
-        "config.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
@@ -331,7 +334,7 @@ if API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured(
         f"API_TOKEN_TTL_DAYS={API_TOKEN_TTL_DAYS}: use a positive number of days."
     )
-# knox's swappable token model (its REST_KNOX TOKEN_MODEL defaults to this); config.authentication
+# knox's swappable token model (its REST_KNOX TOKEN_MODEL defaults to this); athletes.authentication
 # reads it with the user and athlete in one statement instead of knox's own authentication.
 KNOX_TOKEN_MODEL = "athletes.ApiToken"
 REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS)}
@@ -352,7 +355,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.add_error_responses",
+        "core.api.add_error_responses",
     ],
 }
 
@@ -364,10 +367,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "config.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

@@ -5,12 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from athletes import account_tokens, me_views
-from athletes import views as athlete_views
+from athletes import account_tokens
+from portal import me_views
+from portal import views as portal_views
 
 urlpatterns = [
-    path("", athlete_views.home, name="home"),
-    path("healthz", athlete_views.healthz, name="healthz"),
+    path("", portal_views.home, name="home"),
+    path("healthz", portal_views.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -27,8 +28,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
     path("coach/", include("rehab.urls")),
+    path("coach/", include("portal.privacy_urls")),
     path("clinic/", include("rehab.clinic_urls")),
-    path("me/", include("athletes.me_urls")),
+    path("me/", include("portal.me_urls")),
     path("sw.js", me_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", me_views.manifest, name="manifest"),
     path("api/v1/", include("config.api_urls")),
@@ -45,9 +47,9 @@ urlpatterns = [
 ]
 
 if settings.BENCH_ENDPOINTS:
-    from config.bench_views import bare_checkin
+    from portal.bench_views import bare_checkin
 
     urlpatterns.append(path("bench/bare-checkin/", bare_checkin))
 
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

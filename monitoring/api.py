@@ -12,20 +12,17 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from athletes.models import Role
-from athletes.plausibility import validate_log_time
-from athletes.selectors import athletes_visible_to
-from config.api import (
-    IDEMPOTENCY_HEADER,
-    Conflict,
-    IdempotentCreateMixin,
+from athletes.access import (
     IsStaffOrReadOnlyAthlete,
     ScopedAthleteField,
-    django_errors,
+    athletes_visible_to,
     require_role_for,
 )
-from config.filters import BoundedIsoDateTimeFilter
-from config.serializers import DateField, DateTimeField, ModelSerializer
+from athletes.models import Role
+from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
+from core.filters import BoundedIsoDateTimeFilter
+from core.plausibility import validate_log_time
+from core.serializers import DateField, DateTimeField, ModelSerializer
 
 from . import corrections, services
 from .models import CheckIn, Flag, Measurement, MetricKind, TrainingSession

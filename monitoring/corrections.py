@@ -26,8 +26,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from athletes.access import role_for_athlete
 from athletes.models import STAFF_ROLES, Role
-from athletes.selectors import role_for_athlete
 
 from .models import CheckIn, EvaluationRequest, Flag, FlagStatus, Measurement, TrainingSession
 from .services import (
@@ -120,7 +120,7 @@ def _queue_evaluation(athlete_id: int) -> None:
 
 
 def _audit(*, by, role, row, action, before, after, reason, now) -> None:
-    from rehab.audit import record_event
+    from athletes.audit import record_event
 
     record_event(
         actor=by,
@@ -149,7 +149,7 @@ def correct_checkin(
     """Correct a check-in's values (and its time). The athlete corrects their own without a
     reason; staff of their team give one. Moving it to a day that already has a check-in
     raises CheckInConflict naming that one."""
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     now = now or timezone.now()
     role = _role(by, checkin.athlete, {Role.ATHLETE, *STAFF_ROLES})
@@ -201,7 +201,7 @@ def correct_checkin(
 
 def void_checkin(checkin: CheckIn, *, by, reason: str, now=None) -> CheckIn:
     """Void a check-in entered in error (coach or clinician of the athlete's team)."""
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     return _void(checkin, by=by, reason=reason, action=AuditAction.CHECKIN_VOID, now=now)
 
@@ -213,7 +213,7 @@ def correct_session(
     session: TrainingSession, *, by, values: dict, reason: str = "", now=None
 ) -> TrainingSession:
     """Correct a training session (coach or clinician of the athlete's team)."""
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     return _correct(
         TrainingSession,
@@ -229,7 +229,7 @@ def correct_session(
 
 
 def void_session(session: TrainingSession, *, by, reason: str, now=None) -> TrainingSession:
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     return _void(session, by=by, reason=reason, action=AuditAction.SESSION_VOID, now=now)
 
@@ -239,7 +239,7 @@ def correct_measurement(
 ) -> Measurement:
     """Correct a measurement's value, side, time or notes (coach or clinician). The metric
     itself is not changed: void the entry and log the right one."""
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     now = now or timezone.now()
     values = dict(values)
@@ -261,7 +261,7 @@ def correct_measurement(
 
 
 def void_measurement(measurement: Measurement, *, by, reason: str, now=None) -> Measurement:
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     return _void(measurement, by=by, reason=reason, action=AuditAction.MEASUREMENT_VOID, now=now)
 

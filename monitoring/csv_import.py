@@ -33,8 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from athletes.plausibility import EARLIEST_LOG_TIME
-from config.db import insert_unless_exists
+from core.db import insert_unless_exists
+from core.plausibility import EARLIEST_LOG_TIME
 
 from .models import ImportBatch, Measurement, MetricKind
 from .services import CLOCK_SKEW, record_measurement

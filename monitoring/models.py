@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from athletes.plausibility import (
+from core.plausibility import (
     EARLIEST_LOG_DATE,
     EARLIEST_LOG_TIME,
     validate_log_date,
@@ -634,32 +634,6 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"To {self.recipient}: {self.message}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a POST carrying an Idempotency-Key, replayed for retries.
-
-    Inserted in the same transaction as the object it creates: a concurrent request with the
-    same key waits on the unique index and then replays this row; a request that fails rolls
-    the row back with everything else, so the client may retry under the same key.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body")
-    status_code = models.PositiveSmallIntegerField(null=True)
-    body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
-        ]
-
-    def __str__(self):
-        return f"{self.user_id}:{self.key} → {self.status_code}"
 
 
 class EvaluationRequest(models.Model):

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from athletes.plausibility import EARLIEST_LOG_TIME
-from config.db import insert_unless_exists
+from core.db import insert_unless_exists
+from core.plausibility import EARLIEST_LOG_TIME
 
 from .models import (
     CheckIn,
@@ -339,8 +339,8 @@ class FlagTransitionError(Exception):
 
 
 def _audit_flag(flag: Flag, *, by, action, before: str, now) -> None:
-    from athletes.selectors import role_for_athlete
-    from rehab.audit import record_event
+    from athletes.access import role_for_athlete
+    from athletes.audit import record_event
 
     record_event(
         actor=by,
@@ -360,7 +360,7 @@ def _audit_flag(flag: Flag, *, by, action, before: str, now) -> None:
 
 def acknowledge_flag(flag: Flag, *, by, note: str = "", now=None) -> Flag:
     """Mark an open flag as seen. Conditional update: of two people acting at once, one wins."""
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -384,7 +384,7 @@ def resolve_flag(flag: Flag, *, by, note: str, now=None) -> Flag:
         raise ValidationError({"note": "Say what was done about this flag."})
     now = now or timezone.now()
     updates = dict(status=FlagStatus.RESOLVED, resolved_by=by, resolved_at=now, resolved_note=note)
-    from rehab.models import AuditAction
+    from athletes.models import AuditAction
 
     with transaction.atomic():
         current = Flag.objects.select_for_update().get(pk=flag.pk)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from .models import (
-    AuditEvent,
     GateCriterion,
     Phase,
     PhaseChange,
@@ -119,24 +118,6 @@ class SignOffDecisionAdmin(admin.ModelAdmin):
 
     list_display = ["request", "decision", "decided_by", "decided_role", "decided_at"]
     list_filter = ["decision"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail can be read here; nobody adds, changes or deletes an event."""
-
-    list_display = ["at", "athlete", "action", "actor", "role", "target_type", "target_id"]
-    list_filter = ["action"]
-    list_select_related = ["athlete", "actor"]
 
     def has_add_permission(self, request):
         return False

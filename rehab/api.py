@@ -10,10 +10,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from athletes.access import IsStaffOrReadOnlyAthlete, athletes_visible_to, teams_for
 from athletes.models import Injury
-from athletes.selectors import athletes_visible_to, teams_for
-from config.api import Conflict, IsStaffOrReadOnlyAthlete, django_errors
-from config.serializers import IdField, ModelSerializer
+from core.api import Conflict, django_errors
+from core.serializers import IdField, ModelSerializer
 from monitoring.models import Flag
 
 from . import services

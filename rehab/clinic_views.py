@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from athletes.access import roles_of
 from athletes.models import Role
-from athletes.selectors import roles_of
 from monitoring.models import Flag
 from monitoring.services import FlagTransitionError, resolve_flag
 

@@ -5,7 +5,7 @@ import math
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from athletes.plausibility import validate_log_time
+from core.plausibility import validate_log_time
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
 from .models import GateCriterion, Phase, Protocol

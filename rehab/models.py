@@ -3,66 +3,13 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from athletes.models import MuscleGroup
-
-# The PostgreSQL triggers of the append-only tables let a DELETE through only when this
-# transaction-local setting is on (migration 0004). Only `AppendOnlyQuerySet.purge` sets it.
-PURGE_SETTING = "sprintback.allow_purge"
-
-
-class ImmutableRecordError(Exception):
-    """An append-only row (a sign-off decision, an audit event) cannot be changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Rows are only ever inserted: bulk update and delete raise. `purge()` is the one way
-    out, for demo resets and erasing an athlete's data on request."""
-
-    def update(self, **kwargs):
-        raise ImmutableRecordError(f"{self.model.__name__} rows cannot be updated.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ImmutableRecordError(f"{self.model.__name__} rows cannot be updated.")
-
-    def delete(self):
-        raise ImmutableRecordError(f"{self.model.__name__} rows cannot be deleted.")
-
-    delete.queryset_only = True
-
-    def purge(self) -> int:
-        """Delete these rows for good (demo reset, erasure). Never for correcting a record."""
-        with transaction.atomic(using=self.db):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL {PURGE_SETTING} = 'on'")
-            count, _ = models.QuerySet.delete(self)
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL {PURGE_SETTING} = 'off'")
-        return count
-
-
-class AppendOnlyModel(models.Model):
-    """save() inserts once; saving an existing row again, or deleting one, raises."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableRecordError(f"{type(self).__name__} rows cannot be changed.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError(f"{type(self).__name__} rows cannot be deleted.")
+from core.models import AppendOnlyModel
 
 
 class Protocol(models.Model):
@@ -424,65 +371,3 @@ class SignOffDecision(AppendOnlyModel):
     def __str__(self):
         when = date_format(timezone.localtime(self.decided_at), "DATETIME_FORMAT")
         return f"{self.get_decision_display()} by {self.decided_by}, {when}"
-
-
-class AuditAction(models.TextChoices):
-    PLAN_ASSIGN = "plan.assign", "Protocol assigned"
-    PHASE_ADVANCE = "phase.advance", "Phase advanced"
-    PHASE_OVERRIDE = "phase.override", "Phase advanced with override"
-    PHASE_REGRESS = "phase.regress", "Phase regressed"
-    SIGNOFF_REQUEST = "signoff.request", "Clinician review requested"
-    SIGNOFF_APPROVE = "signoff.approve", "Approved by clinician"
-    SIGNOFF_DECLINE = "signoff.decline", "Declined by clinician"
-    FLAG_ACKNOWLEDGE = "flag.acknowledge", "Flag acknowledged"
-    FLAG_RESOLVE = "flag.resolve", "Flag resolved"
-    CHECKIN_CORRECT = "checkin.correct", "Check-in corrected"
-    CHECKIN_VOID = "checkin.void", "Check-in voided"
-    SESSION_CORRECT = "session.correct", "Session corrected"
-    SESSION_VOID = "session.void", "Session voided"
-    MEASUREMENT_CORRECT = "measurement.correct", "Measurement corrected"
-    MEASUREMENT_VOID = "measurement.void", "Measurement voided"
-    PRIVACY_EXPORT = "privacy.export", "Data exported (privacy request)"
-    PRIVACY_ERASE = "privacy.erase", "Personal data erased (privacy request)"
-
-
-# Corrections of an athlete's own entries: their before/after values are personal data, and
-# go when the athlete's data is erased (athletes.privacy).
-CORRECTION_ACTIONS = (
-    AuditAction.CHECKIN_CORRECT,
-    AuditAction.CHECKIN_VOID,
-    AuditAction.SESSION_CORRECT,
-    AuditAction.SESSION_VOID,
-    AuditAction.MEASUREMENT_CORRECT,
-    AuditAction.MEASUREMENT_VOID,
-)
-
-
-class AuditEvent(AppendOnlyModel):
-    """Who did what to an athlete's rehab, with the state before and after. Append-only: the
-    model refuses changes and, on PostgreSQL, so does a trigger (migration 0004)."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    role = models.CharField(max_length=16, blank=True)
-    athlete = models.ForeignKey(
-        "athletes.Athlete", on_delete=models.PROTECT, related_name="audit_events"
-    )
-    action = models.CharField(max_length=24, choices=AuditAction.choices)
-    target_type = models.CharField(max_length=40)
-    target_id = models.PositiveBigIntegerField()
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [
-            # The athlete page's timeline and the CSV export: one athlete's events by time.
-            models.Index(fields=["athlete", "at"], name="audit_athlete_at_idx"),
-        ]
-
-    def __str__(self):
-        when = date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
-        return f"{self.get_action_display()} — {self.athlete}, {when}"

@@ -9,18 +9,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from athletes.models import STAFF_ROLES, Athlete, Injury, Membership
-from athletes.selectors import teams_for
+from athletes.access import athletes_visible_to, roles_of, teams_for
+from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury, Membership
 from monitoring.models import CheckIn, Flag, FlagStatus
 
 from .evidence_text import describe_report
 from .gate_summary import summaries_for
-from .models import AuditEvent, Phase, Plan, SignOffDecision, SignOffRequest
+from .models import Phase, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 14
 AUDIT_TIMELINE_SIZE = 30  # the newest events; the CSV export has them all
@@ -485,3 +485,44 @@ def audit_rows(athlete):
             json.dumps(e.before, sort_keys=True),
             json.dumps(e.after, sort_keys=True),
         ]
+
+
+# --- the roster and the landing page ------------------------------------------------------
+
+
+def athlete_rows(user):
+    """The athletes a user may see, each with its active plan's phase, latest check-in and
+    number of unresolved flags, in a fixed number of queries whatever the squad size."""
+    active_plan = Plan.objects.filter(athlete=OuterRef("pk"), status=Plan.Status.ACTIVE)
+    return (
+        athletes_visible_to(user)
+        .select_related("team")
+        .annotate(
+            # A join bypasses CheckIn's manager: voided check-ins are left out by hand.
+            last_checkin_at=Max("checkins__taken_at", filter=Q(checkins__voided_at__isnull=True)),
+            unresolved_flags=Count(
+                "flags", filter=~Q(flags__status=FlagStatus.RESOLVED), distinct=True
+            ),
+            phase_order=Subquery(active_plan.values("current_phase__order")[:1]),
+            phase_name=Subquery(active_plan.values("current_phase__name")[:1]),
+            muscle_group=Subquery(active_plan.values("injury__muscle_group")[:1]),
+        )
+        .order_by("team__name", "last_name", "first_name")
+    )
+
+
+def home_summary(user) -> dict:
+    roles = roles_of(user)
+    context = {"roles": sorted(roles), "teams": list(teams_for(user))}
+    if roles & set(STAFF_ROLES):
+        context["athletes"] = list(athlete_rows(user).filter(team__in=teams_for(user, STAFF_ROLES)))
+    profile = getattr(user, "athlete_profile", None)
+    if profile is not None:
+        context["me"] = profile
+        context["my_plan"] = (
+            Plan.objects.filter(athlete=profile, status=Plan.Status.ACTIVE)
+            .select_related("current_phase", "protocol", "injury")
+            .first()
+        )
+        context["my_last_checkin"] = profile.checkins.order_by("-taken_at").first()
+    return context

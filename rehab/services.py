@@ -15,20 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from athletes.models import Membership, Role
-from athletes.selectors import role_for_athlete
+from athletes.access import role_for_athlete
+from athletes.audit import record_event
+from athletes.models import AuditAction, Membership, Role
 
-from .audit import phase_state, record_event
+from .audit import phase_state
 from .gates import STATUS_LABELS, evaluate_plan
-from .models import (
-    AuditAction,
-    GateCriterion,
-    Phase,
-    PhaseChange,
-    Plan,
-    Protocol,
-    SignOffRequest,
-)
+from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
 
 
 class PhaseConflict(Exception):

@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from athletes.models import Baseline, Role
-from athletes.selectors import role_for_athlete
+from athletes.access import role_for_athlete
+from athletes.audit import record_event
+from athletes.models import AuditAction, Baseline, Role
 
-from .audit import phase_state, record_event
+from .audit import phase_state
 from .gates import evaluate_plan
-from .models import AuditAction, Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
+from .models import Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 28
 SESSION_DAYS = 14

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from athletes import privacy_views
-
 from . import correction_views, views
 
 app_name = "coach"
@@ -15,8 +13,6 @@ urlpatterns = [
     path("athletes/<int:pk>/assign/", views.assign, name="assign"),
     path("athletes/<int:pk>/sessions/new/", views.session_new, name="session-new"),
     path("athletes/<int:pk>/measurements/new/", views.measurement_new, name="measurement-new"),
-    path("athletes/<int:pk>/export.json", privacy_views.export_json, name="athlete-export"),
-    path("athletes/<int:pk>/erase/", privacy_views.erase, name="athlete-erase"),
     path(
         "athletes/<int:pk>/checkins/<int:entry_pk>/void/",
         correction_views.checkin_void,

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from athletes.access import role_for_athlete, roles_of, teams_for
 from athletes.models import STAFF_ROLES, Role
-from athletes.selectors import role_for_athlete, roles_of, teams_for
 from monitoring import csv_import
 from monitoring.models import Flag
 from monitoring.services import (

@@ -12,7 +12,7 @@ evaluation-queue and gate-summary triggers of the rebuilt tables are created aga
 
 import importlib
 
-import athletes.plausibility
+import core.plausibility
 import datetime
 import django.core.serializers.json
 import django.core.validators
@@ -155,17 +155,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='checkin',
             name='taken_at',
-            field=models.DateTimeField(validators=[athletes.plausibility.validate_log_time]),
+            field=models.DateTimeField(validators=[core.plausibility.validate_log_time]),
         ),
         migrations.AlterField(
             model_name='measurement',
             name='measured_at',
-            field=models.DateTimeField(validators=[athletes.plausibility.validate_log_time]),
+            field=models.DateTimeField(validators=[core.plausibility.validate_log_time]),
         ),
         migrations.AlterField(
             model_name='trainingsession',
             name='date',
-            field=models.DateField(validators=[athletes.plausibility.validate_log_date]),
+            field=models.DateField(validators=[core.plausibility.validate_log_date]),
         ),
         migrations.AlterField(
             model_name='trainingsession',

@@ -80,7 +80,7 @@ def test_a_day_that_already_has_a_checkin_is_a_409_and_adds_no_evaluation_reques
 
 
 def test_load_token_builds_the_same_objects_the_orm_would():
-    from config.authentication import load_token
+    from athletes.authentication import load_token
 
     def values(obj):
         return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
@@ -112,8 +112,8 @@ def test_token_requests_keep_working_after_a_migration_changes_a_column_type():
     a statement caught inside a transaction is a 503 the client retries, never a 500."""
     from django.db import NotSupportedError, connection, transaction
 
-    from config.authentication import load_token
-    from config.errors import is_database_unavailable
+    from athletes.authentication import load_token
+    from core.errors import is_database_unavailable
 
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")

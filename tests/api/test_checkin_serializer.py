@@ -3,9 +3,9 @@ build from the model and the service's list of values."""
 
 from rest_framework import serializers
 
-from athletes.plausibility import validate_log_time
-from config.api import ScopedAthleteField
-from config.serializers import DateTimeField, ModelSerializer
+from athletes.access import ScopedAthleteField
+from core.plausibility import validate_log_time
+from core.serializers import DateTimeField, ModelSerializer
 from monitoring import services
 from monitoring.api import CheckInSerializer
 from monitoring.models import CheckIn

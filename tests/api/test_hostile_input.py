@@ -29,8 +29,8 @@ from rest_framework.serializers import (
 from rest_framework.test import APIClient
 
 from athletes.models import Role
-from config import serializers as api_serializers
-from config.parsers import MAX_JSON_DEPTH, BoundedJSONParser
+from core import serializers as api_serializers
+from core.parsers import MAX_JSON_DEPTH, BoundedJSONParser
 from monitoring.models import CheckIn, Flag, Measurement
 from rehab.models import SignOffRequest
 from tests.factories import (

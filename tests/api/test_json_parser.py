@@ -1,4 +1,4 @@
-"""The JSON nesting check (config.parsers.nests_deeper_than) agrees with the JSON itself, and
+"""The JSON nesting check (core.parsers.nests_deeper_than) agrees with the JSON itself, and
 whatever it lets through cannot make the decoder recurse out of stack."""
 
 import contextlib
@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.parsers import MAX_JSON_DEPTH, nests_deeper_than
+from core.parsers import MAX_JSON_DEPTH, nests_deeper_than
 
 # Strings full of what a naive bracket count would trip on.
 tricky_text = st.text(alphabet='[]{}"\\ab\n', max_size=12)

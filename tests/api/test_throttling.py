@@ -1,4 +1,4 @@
-"""Per-user and per-client request limits (config.throttling): fixed windows, a 429 with
+"""Per-user and per-client request limits (core.throttling): fixed windows, a 429 with
 Retry-After beyond the limit, every user counted apart."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from athletes.models import Role
-from config.throttling import AnonRateThrottle, UserRateThrottle
+from core.throttling import AnonRateThrottle, UserRateThrottle
 from tests.factories import TeamFactory, staff
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from knox.crypto import hash_token
 from rest_framework.test import APIClient
 
 from athletes.models import ApiToken, Role
-from athletes.privacy import erase_athlete
 from athletes.tokens import issue_token
+from portal.privacy import erase_athlete
 from tests.factories import TeamFactory, UserFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
+from athletes.models import AuditAction, AuditEvent
 from monitoring.models import CheckIn
-from rehab.models import AuditAction, AuditEvent
 from tests.athlete_pages.conftest import pains
 from tests.factories import CheckInFactory
 

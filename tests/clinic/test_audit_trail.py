@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
+from athletes.models import AuditAction, AuditEvent
 from monitoring.services import acknowledge_flag, resolve_flag
-from rehab.models import AuditAction, AuditEvent
 from rehab.services import advance_phase, assign_protocol, regress_phase
 from rehab.signoff import decide_signoff, request_signoff
 from tests.clinic.helpers import clinic

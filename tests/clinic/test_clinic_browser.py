@@ -4,7 +4,7 @@ the plan moves to maintenance, and the printable report opens."""
 
 import pytest
 
-from athletes.demo import load_demo
+from portal.demo import load_demo
 
 pytestmark = [
     pytest.mark.browser,

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from athletes.models import AuditEvent
 from monitoring.models import FlagStatus
-from rehab.models import AuditEvent, SignOffDecision, SignOffRequest
+from rehab.models import SignOffDecision, SignOffRequest
 from rehab.signoff import decide_signoff, request_signoff
 from tests.clinic.helpers import clinic
 from tests.factories import FlagFactory

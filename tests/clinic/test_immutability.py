@@ -4,8 +4,10 @@ admin, or (on PostgreSQL) raw SQL. The demo reset's purge is the one way out."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from athletes.demo import load_demo, reset_demo
-from rehab.models import AuditEvent, ImmutableRecordError, SignOffDecision
+from athletes.models import AuditEvent
+from core.models import ImmutableRecordError
+from portal.demo import load_demo, reset_demo
+from rehab.models import SignOffDecision
 from rehab.signoff import decide_signoff, request_signoff
 from tests.clinic.helpers import clinic
 from tests.factories import UserFactory
@@ -67,13 +69,13 @@ def test_the_admin_cannot_change_or_delete_decisions_or_events(client, decision)
     event = AuditEvent.objects.first()
     for url in (
         f"/admin/rehab/signoffdecision/{decision.pk}/change/",
-        f"/admin/rehab/auditevent/{event.pk}/change/",
+        f"/admin/athletes/auditevent/{event.pk}/change/",
     ):
         response = client.post(url, {"rationale": "Rewritten", "action": "x"})
         assert response.status_code in (302, 403) or b"Rewritten" not in response.content
     for url in (
         f"/admin/rehab/signoffdecision/{decision.pk}/delete/",
-        f"/admin/rehab/auditevent/{event.pk}/delete/",
+        f"/admin/athletes/auditevent/{event.pk}/delete/",
     ):
         assert client.post(url, {"post": "yes"}).status_code == 403
     response = client.post(
@@ -85,7 +87,7 @@ def test_the_admin_cannot_change_or_delete_decisions_or_events(client, decision)
     assert decision.rationale == "Not yet."
     assert SignOffDecision.objects.filter(pk=decision.pk).exists()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
-    assert client.get("/admin/rehab/auditevent/add/").status_code == 403
+    assert client.get("/admin/athletes/auditevent/add/").status_code == 403
 
 
 @on_postgresql

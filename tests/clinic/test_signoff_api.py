@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from rehab.models import AuditEvent, SignOffDecision, SignOffRequest
+from athletes.models import AuditEvent
+from rehab.models import SignOffDecision, SignOffRequest
 from rehab.signoff import request_signoff
 from tests.clinic.helpers import clinic
 from tests.factories import FlagFactory

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from athletes.models import Role
-from rehab.models import AuditEvent, PhaseChange, SignOffDecision, SignOffRequest
+from athletes.models import AuditEvent, Role
+from rehab.models import PhaseChange, SignOffDecision, SignOffRequest
 from rehab.signoff import SignOffConflict, decide_signoff, request_signoff
 from tests.clinic.helpers import clinic
 from tests.concurrency import race

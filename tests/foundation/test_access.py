@@ -4,8 +4,8 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
+from athletes.access import athletes_visible_to, get_athlete_for, role_for_athlete
 from athletes.models import Role
-from athletes.selectors import athletes_visible_to, get_athlete_for, role_for_athlete
 from tests.factories import AthleteFactory, TeamFactory, UserFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""config.db.insert_unless_exists: one INSERT … ON CONFLICT DO NOTHING, on PostgreSQL and SQLite."""
+"""core.db.insert_unless_exists: one INSERT … ON CONFLICT DO NOTHING, on PostgreSQL and SQLite."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from config.db import insert_unless_exists
+from core.db import insert_unless_exists
 from monitoring.models import CheckIn
 from tests.factories import AthleteFactory
 

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from athletes import views
 from config.celery import app
 from monitoring.models import JobRun
 from monitoring.tasks import scan_all_athletes
+from portal import views
 
 pytestmark = pytest.mark.django_db
 

@@ -154,8 +154,8 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
 def test_postgresql_keeps_the_hot_statements_prepared():
     from django.db import connection
 
+    from athletes.authentication import load_token
     from athletes.tokens import issue_token
-    from config.authentication import load_token
     from tests.factories import TeamFactory, athlete_with_login
 
     if connection.vendor != "postgresql":

@@ -51,7 +51,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("athletes", "rehab", "monitoring")
+APPS = ("core", "athletes", "rehab", "monitoring")
 
 
 def unique_rules() -> dict[str, tuple]:
@@ -333,7 +333,7 @@ RULES: dict[str, Rule] = {
         service="Only the monitoring jobs notify (bulk_create … ignore_conflicts).",
         admin_error="__all__",
     ),
-    "monitoring.IdempotencyRecord.idempotency_key_once_per_user": Rule(
+    "core.IdempotencyRecord.idempotency_key_once_per_user": Rule(
         service="IdempotentCreateMixin inserts the key with ON CONFLICT DO NOTHING and replays "
         "the first response (422 for a different request). Not in the admin.",
     ),

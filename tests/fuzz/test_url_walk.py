@@ -50,7 +50,7 @@ PARAMETER_KINDS = {
     # tested in tests/accounts).
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
 }
-PREFIX_KINDS = {"coach:": "athlete", "clinic:": "signoff"}
+PREFIX_KINDS = {"coach:": "athlete", "privacy:": "athlete", "clinic:": "signoff"}
 API_KINDS = {
     "athlete",
     "injury",

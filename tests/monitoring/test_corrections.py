@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from athletes.models import Role
+from athletes.models import AuditAction, AuditEvent, Role
 from monitoring import corrections, jobs
 from monitoring.models import (
     CheckIn,
@@ -21,7 +21,6 @@ from monitoring.models import (
     TrainingSession,
 )
 from rehab.gates import evaluate_plan
-from rehab.models import AuditAction, AuditEvent
 from tests.factories import (
     CheckInFactory,
     MeasurementFactory,

@@ -1,7 +1,7 @@
 """Impossible values are refused at the field, wherever they come from — the coach's form, the
 API, the bulk endpoint, the CSV import — and nothing is stored (PRODUCT.md §2.9). One
 definition: the registry's range and side rule (MetricKind.value_errors) and the date bounds
-(athletes.plausibility)."""
+(core.plausibility)."""
 
 import datetime as dt
 

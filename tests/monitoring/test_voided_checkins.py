@@ -10,7 +10,7 @@ import time_machine
 from athletes.models import Role
 from monitoring import jobs
 from monitoring.models import CheckIn, Flag
-from monitoring.selectors import athlete_rows
+from rehab.selectors import athlete_rows
 from tests.factories import AthleteFactory, CheckInFactory, TeamFactory, staff, start_plan
 
 NOW = dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC)

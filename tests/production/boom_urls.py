@@ -35,5 +35,5 @@ urlpatterns = [
     *real_patterns,
 ]
 
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.test import Client, override_settings
 
-from config.logs import JsonFormatter, RequestIdFilter
+from core.logs import JsonFormatter, RequestIdFilter
 from tests.factories import TeamFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db

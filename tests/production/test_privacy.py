@@ -6,29 +6,21 @@ import json
 import pytest
 from django.utils import timezone
 
-from athletes.models import Athlete, Baseline, Injury, Role
-from athletes.privacy import athlete_tables, erase_athlete, export_athlete
+from athletes.audit import record_event
+from athletes.models import Athlete, AuditAction, AuditEvent, Baseline, Injury, Role
+from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
     EvaluationRequest,
     Flag,
-    IdempotencyRecord,
     Measurement,
     MetricKind,
     Notification,
     RecoveryActivity,
     TrainingSession,
 )
-from rehab.audit import record_event
-from rehab.models import (
-    AuditAction,
-    AuditEvent,
-    Phase,
-    PhaseChange,
-    Plan,
-    SignOffDecision,
-    SignOffRequest,
-)
+from portal.privacy import athlete_tables, erase_athlete, export_athlete
+from rehab.models import Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
 from tests.factories import (
     CheckInFactory,
     FlagFactory,
@@ -148,7 +140,7 @@ def test_export_holds_every_row_of_the_athlete_and_nothing_of_anyone_else(world)
             assert not exported & ids(model, lookup, other), label
     assert tables["auth.User"][0]["username"] == owner.user.username
     assert "password" not in tables["auth.User"][0]
-    assert [r["key"] for r in tables["monitoring.IdempotencyRecord"]] == ["k-Ada"]
+    assert [r["key"] for r in tables["core.IdempotencyRecord"]] == ["k-Ada"]
     text = json.dumps(data)
     assert "Bea" not in text and "Cy" not in text
     event = AuditEvent.objects.get(athlete=owner, action=AuditAction.PRIVACY_EXPORT)

@@ -57,7 +57,7 @@ def insert_unless_exists(obj) -> bool:
 # prepared. A migration that changes a column's type under a live connection makes those that
 # read it fail with "cached plan must not change result type" until they are prepared again.
 # Inside a transaction the rollback that follows the error makes psycopg forget them (the
-# request is answered 503 with Retry-After: config.errors); outside one (autocommit, e.g. the
+# request is answered 503 with Retry-After: core.errors); outside one (autocommit, e.g. the
 # token lookup) nothing would, so this wrapper forgets them and runs the statement again.
 
 STALE_PLAN = "cached plan must not change result type"

@@ -3,6 +3,11 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers
+
+from core.serializers import IdField
 
 from .models import STAFF_ROLES, Athlete, Membership, Role, Team
 
@@ -84,3 +89,65 @@ def is_athlete_only(user) -> bool:
         and Athlete.objects.filter(user=user).exists()
         and not Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
     )
+
+
+# --- the API's permission and scoped fields --------------------------------------------------
+
+
+# An athlete's id (the schema cannot read the type from a queryset built per request).
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedAthleteField(IdField):
+    """An incoming athlete id, checked against the requesting user's scope: another team's
+    athlete is reported exactly like an id that does not exist."""
+
+    def get_queryset(self):
+        return athletes_visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        pk = self.to_id(data)
+        # The user's own record is always in their scope; when authentication already loaded
+        # it, naming it costs no query.
+        own = own_athlete_if_loaded(self.context["request"].user)
+        if own is not None and pk == own.pk:
+            return own
+        return super().to_internal_value(pk)
+
+
+class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
+    """Coaches and clinicians write within their teams; athletes only read their own data.
+
+    Views list the roles that may write in `write_roles` (default: coach and clinician) and
+    the actions an athlete may take on their own data in `athlete_actions` (check-ins:
+    create and correct)."""
+
+    message = "Your role does not allow this action."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if view.action in getattr(view, "athlete_actions", ()):
+            # Anyone with a role towards the athlete may try (checked by the serializer's
+            # scoped athlete field, the object permission and the service): saves a query.
+            return True
+        return bool(roles_of(request.user) & set(getattr(view, "write_roles", STAFF_ROLES)))
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        athlete = getattr(obj, "athlete", obj)
+        role = role_for_athlete(request.user, athlete)
+        if role == Role.ATHLETE and view.action in getattr(view, "athlete_actions", ()):
+            return True
+        return role in set(getattr(view, "write_roles", STAFF_ROLES))
+
+
+def require_role_for(user, athlete, roles, field="athlete"):
+    """In a create: the user must hold one of `roles` towards this athlete."""
+    role = role_for_athlete(user, athlete)
+    if role not in roles:
+        if role == Role.ATHLETE or role is None:
+            raise serializers.ValidationError({field: "You may not record this for that athlete."})
+        raise exceptions.PermissionDenied("Your role does not allow this action.")
+    return role

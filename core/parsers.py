@@ -1,6 +1,6 @@
 """The API's JSON parser: a body too large or nested too deep is a 400, never a 500.
 
-Kept apart from config.api for the reason config.authentication is: DRF imports the default
+Kept apart from core.api for the reason athletes.authentication is: DRF imports the default
 parser classes while its own views module is still loading, so this module may import
 nothing that needs DRF's views.
 """
@@ -51,7 +51,7 @@ def nests_deeper_than(text: str, limit: int) -> bool:
 
 def body_too_large() -> ParseError:
     """The 400 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (also raised as Django's
-    RequestDataTooBig when DRF reads `request.body`: config.api's handler answers this)."""
+    RequestDataTooBig when DRF reads `request.body`: core.api's handler answers this)."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return ParseError(f"The request body is too large: the limit is {limit:,} bytes.")
 

@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from athletes.access import own_athlete_or_404
+from athletes.models import Side
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
 from monitoring.corrections import correct_checkin
 from monitoring.models import CheckIn
@@ -30,9 +32,6 @@ from monitoring.selectors import (
 )
 from monitoring.services import CheckInConflict, record_checkin, record_recovery
 from rehab.plan_summary import athlete_plan_summary
-
-from .models import Side
-from .selectors import own_athlete_or_404
 
 HISTORY_PAGE_SIZE = 10
 HISTORY_DAYS = 56

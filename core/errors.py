@@ -21,7 +21,7 @@ def _is_api(request) -> bool:
 def is_database_unavailable(exc) -> bool:
     """The database could not be reached, or (right after a migration) a prepared statement
     had to be re-planned mid-transaction: the request did nothing and a retry will work."""
-    from config.db import is_stale_prepared_statement
+    from core.db import is_stale_prepared_statement
 
     return isinstance(exc, OperationalError | InterfaceError) or is_stale_prepared_statement(exc)
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from athletes.demo import PASSWORD, load_demo, reset_demo
+from portal.demo import PASSWORD, load_demo, reset_demo
 
 
 class Command(BaseCommand):

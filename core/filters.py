@@ -5,7 +5,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 
-from athletes.plausibility import EARLIEST_FILTER_TIME, LATEST_FILTER_TIME
+from core.plausibility import EARLIEST_FILTER_TIME, LATEST_FILTER_TIME
 
 FILTER_RANGE_MESSAGE = "Enter a time between 1 Jan 1900 and 31 Dec 2100."
 

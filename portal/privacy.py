@@ -21,21 +21,20 @@ from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
 
+from athletes.models import Athlete, Baseline, Injury, Membership, Role
+from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
     Flag,
-    IdempotencyRecord,
     Measurement,
     Notification,
     RecoveryActivity,
     TrainingSession,
 )
 
-from .models import Athlete, Baseline, Injury, Membership, Role
-
 log = logging.getLogger("sprintback.privacy")
 
-PRIVACY_APPS = ("athletes", "rehab", "monitoring")
+PRIVACY_APPS = ("core", "athletes", "rehab", "monitoring")
 USER_FIELDS = ("username", "first_name", "last_name", "email", "last_login", "date_joined")
 
 
@@ -125,7 +124,7 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
         counts["athletes.Injury notes"] = (
             Injury.objects.filter(athlete=athlete).exclude(notes="").update(notes="")
         )
-        counts["rehab.AuditEvent corrections"] = _purge_correction_events(athlete)
+        counts["athletes.AuditEvent corrections"] = _purge_correction_events(athlete)
         user_id = athlete.user_id
         athlete.first_name = "Erased athlete"
         athlete.last_name = f"#{athlete.pk}"
@@ -144,7 +143,7 @@ def _purge_correction_events(athlete: Athlete) -> int:
     """The audit events of corrections and voids hold the values (and notes) of entries that
     erasure just deleted: they go with them. The decision trail (phase changes, sign-offs,
     flag actions) stays."""
-    from rehab.models import CORRECTION_ACTIONS, AuditEvent
+    from athletes.models import CORRECTION_ACTIONS, AuditEvent
 
     return AuditEvent.objects.filter(athlete=athlete, action__in=CORRECTION_ACTIONS).purge()
 
@@ -165,8 +164,8 @@ def _anonymise_user(user_id: int) -> None:
 def record_privacy_action(athlete: Athlete, *, by, action: str, counts=None) -> None:
     """A log line and an append-only AuditEvent naming who exported or erased the athlete.
     Call inside the transaction of the change (erase), so the event exists iff it happened."""
-    from rehab.audit import record_event
-    from rehab.models import AuditAction
+    from athletes.audit import record_event
+    from athletes.models import AuditAction
 
     role = (
         Membership.objects.filter(user=by, team_id=athlete.team_id)

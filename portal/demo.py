@@ -14,6 +14,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from athletes.models import (
+    Athlete,
+    AuditAction,
+    AuditEvent,
+    Baseline,
+    Injury,
+    Membership,
+    Role,
+    Team,
+)
 from monitoring.models import (
     CheckIn,
     Measurement,
@@ -23,18 +33,8 @@ from monitoring.models import (
     SessionType,
     TrainingSession,
 )
-from rehab.models import (
-    AuditAction,
-    AuditEvent,
-    PhaseChange,
-    Plan,
-    Protocol,
-    SignOffDecision,
-    SignOffRequest,
-)
+from rehab.models import PhaseChange, Plan, Protocol, SignOffDecision, SignOffRequest
 from rehab.signoff import build_evidence
-
-from .models import Athlete, Baseline, Injury, Membership, Role, Team
 
 PASSWORD = "sprintback"
 HISTORY_DAYS = 56

@@ -14,7 +14,7 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.settings import ISO_8601, api_settings
 
-from athletes.plausibility import EARLIEST_FILTER_TIME, LATEST_FILTER_TIME
+from core.plausibility import EARLIEST_FILTER_TIME, LATEST_FILTER_TIME
 
 # PostgreSQL's bigint, the type of every id (DEFAULT_AUTO_FIELD is BigAutoField).
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1

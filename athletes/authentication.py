@@ -1,4 +1,4 @@
-"""API authentication. Kept apart from config.api: DRF imports these classes while its own
+"""API authentication. Kept apart from core.api: DRF imports these classes while its own
 views module is still loading, so this module may import nothing that needs DRF's views."""
 
 import functools
@@ -66,7 +66,7 @@ def load_token(token: str):
     athletes.tokens.state_of's call.
 
     The user carries the athlete as if select_related had loaded it (see
-    athletes.selectors.own_athlete_if_loaded), so it is never queried again."""
+    athletes.access.own_athlete_if_loaded), so it is never queried again."""
     from knox.crypto import hash_token
     from knox.settings import CONSTANTS
 
@@ -106,7 +106,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <token>` with django-rest-knox's tokens (athletes.ApiToken: hashed,
     per device, expiring, ended by a password change), loading the user and the user's own
     athlete record (if any) in the same query: an athlete posting their own check-in then
-    needs no second query to resolve it (see config.api.ScopedAthleteField)."""
+    needs no second query to resolve it (see core.api.ScopedAthleteField)."""
 
     def authenticate_credentials(self, key):
         from django.utils import timezone

@@ -1,4 +1,5 @@
-"""What every API view shares: scoped foreign keys, role permissions, Idempotency-Key, errors."""
+"""What every API view shares: Idempotency-Key, errors and their schema. Who may do what is
+athletes.access."""
 
 import hashlib
 import json
@@ -11,28 +12,18 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
 )
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from athletes.models import STAFF_ROLES, Role
-from athletes.selectors import (
-    athletes_visible_to,
-    own_athlete_if_loaded,
-    role_for_athlete,
-    roles_of,
-)
-from config.db import insert_unless_exists
-from config.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
-from config.parsers import body_too_large
-from config.serializers import IdField
+from core.db import insert_unless_exists
+from core.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
+from core.parsers import body_too_large
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -44,25 +35,6 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
         "key returns the first response and creates nothing new."
     ),
 )
-
-
-# An athlete's id (the schema cannot read the type from a queryset built per request).
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedAthleteField(IdField):
-    """An incoming athlete id, checked against the requesting user's scope: another team's
-    athlete is reported exactly like an id that does not exist."""
-
-    def get_queryset(self):
-        return athletes_visible_to(self.context["request"].user)
-
-    def to_internal_value(self, data):
-        pk = self.to_id(data)
-        # The user's own record is always in their scope; when authentication already loaded
-        # it, naming it costs no query.
-        own = own_athlete_if_loaded(self.context["request"].user)
-        if own is not None and pk == own.pk:
-            return own
-        return super().to_internal_value(pk)
 
 
 def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -118,46 +90,6 @@ def exception_handler(exc, context):
     return response
 
 
-class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
-    """Coaches and clinicians write within their teams; athletes only read their own data.
-
-    Views list the roles that may write in `write_roles` (default: coach and clinician) and
-    the actions an athlete may take on their own data in `athlete_actions` (check-ins:
-    create and correct)."""
-
-    message = "Your role does not allow this action."
-
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        if view.action in getattr(view, "athlete_actions", ()):
-            # Anyone with a role towards the athlete may try (checked by the serializer's
-            # scoped athlete field, the object permission and the service): saves a query.
-            return True
-        return bool(roles_of(request.user) & set(getattr(view, "write_roles", STAFF_ROLES)))
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        athlete = getattr(obj, "athlete", obj)
-        role = role_for_athlete(request.user, athlete)
-        if role == Role.ATHLETE and view.action in getattr(view, "athlete_actions", ()):
-            return True
-        return role in set(getattr(view, "write_roles", STAFF_ROLES))
-
-
-def require_role_for(user, athlete, roles, field="athlete"):
-    """In a create: the user must hold one of `roles` towards this athlete."""
-    role = role_for_athlete(user, athlete)
-    if role not in roles:
-        if role == Role.ATHLETE or role is None:
-            raise serializers.ValidationError({field: "You may not record this for that athlete."})
-        raise exceptions.PermissionDenied("Your role does not allow this action.")
-    return role
-
-
 # --- Idempotency-Key ---------------------------------------------------------------------------
 
 
@@ -179,7 +111,7 @@ class IdempotentCreateMixin:
     """
 
     def create(self, request, *args, **kwargs):
-        from monitoring.models import IdempotencyRecord
+        from core.models import IdempotencyRecord
 
         key = request.headers.get("Idempotency-Key")
         if key is None:
@@ -227,7 +159,7 @@ class IdempotentCreateMixin:
 
     @staticmethod
     def _replay(request, key, fingerprint, path):
-        from monitoring.models import IdempotencyRecord
+        from core.models import IdempotencyRecord
 
         record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
         if record is None:
@@ -284,9 +216,6 @@ def add_error_responses(result, generator, request, public):
 __all__ = [
     "IDEMPOTENCY_HEADER",
     "IdempotentCreateMixin",
-    "IsStaffOrReadOnlyAthlete",
     "OpenApiResponse",
-    "ScopedAthleteField",
     "extend_schema",
-    "require_role_for",
 ]

@@ -13,8 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .models import Athlete, Role
-from .privacy import erase_athlete, export_athlete
+from athletes.models import Athlete, Role
+from portal.privacy import erase_athlete, export_athlete
 
 
 def _coached_athlete_or_404(user, pk) -> Athlete:
