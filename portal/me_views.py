@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from athletes.access import own_athlete_or_404
 from athletes.models import Side
+from core.forms import add_service_errors
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
 from monitoring.corrections import correct_checkin
 from monitoring.models import CheckIn
@@ -152,7 +153,7 @@ def today(request, athlete):
                 now=now,
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         except CheckInConflict as conflict:
             form = _conflict_form(request, conflict.existing)
             return _render_today(request, athlete, form, conflict.existing, status=409)
@@ -201,7 +202,7 @@ def checkin_edit(request, athlete, pk):
                     taken_at=form.cleaned_data["taken_at"] or checkin.taken_at,
                 )
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_errors(form, error)
             except CheckInConflict as conflict:
                 form.add_error(
                     "taken_at",
@@ -262,7 +263,7 @@ def recovery(request, athlete):
                     now=now,
                 )
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_errors(form, error)
             else:
                 activity = result.activity
                 messages.success(

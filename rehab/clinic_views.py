@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from athletes.access import roles_of
 from athletes.models import Role
+from core.forms import add_service_errors
 from monitoring.models import Flag
 from monitoring.services import FlagTransitionError, resolve_flag
 
@@ -40,14 +41,6 @@ def clinician_required(view):
 @clinician_required
 def queue(request):
     return render(request, "clinic/queue.html", clinic_selectors.clinic_queue(request.user))
-
-
-def _form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _decision_page(request, req, *, status=200, **extra):
@@ -85,7 +78,7 @@ def decision(request, pk):
                 supersede=data["supersede"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except SignOffConflict as error:
             form.add_error(None, str(error))
         else:
@@ -142,7 +135,7 @@ def regress(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
         else:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.forms import add_service_errors
 from monitoring import corrections
 from monitoring.models import CheckIn, Measurement, TrainingSession
 from monitoring.services import CheckInConflict
@@ -17,7 +18,7 @@ from monitoring.services import CheckInConflict
 from . import selectors
 from .evidence_text import metric_text
 from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
-from .views import _done, _form_errors, staff_required
+from .views import _done, staff_required
 
 NOT_ALLOWED = "Your role does not allow correcting this entry."
 
@@ -71,7 +72,7 @@ def _void_view(model, service, what):
             except PermissionDenied:
                 form.add_error(None, NOT_ALLOWED)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
         return _render(request, athlete, entry, form, what=what, action="void")
 
     return view
@@ -145,5 +146,5 @@ def _correct(request, athlete, entry, form, service, values, *, what):
     except PermissionDenied:
         form.add_error(None, NOT_ALLOWED)
     except ValidationError as error:
-        _form_errors(form, error)
+        add_service_errors(form, error)
     return _render(request, athlete, entry, form, what=what, action="correct")

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from athletes.access import role_for_athlete, roles_of, teams_for
 from athletes.models import STAFF_ROLES, Role
+from core.forms import add_service_errors
 from monitoring import csv_import
 from monitoring.models import Flag
 from monitoring.services import (
@@ -134,14 +135,6 @@ def _done(request, athlete, message):
     return redirect(url)
 
 
-def _form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _active_plan(athlete):
     return get_object_or_404(
         Plan.objects.select_related("current_phase", "protocol", "injury", "athlete"),
@@ -176,7 +169,7 @@ def advance(request, pk):
             )
             return _done(request, athlete, result.message)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
         except PermissionDenied:
@@ -209,7 +202,7 @@ def regress(request, pk):
                 f"Back to phase {change.to_phase.order} ({change.to_phase.name}).",
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
     return _render_action_form(request, athlete, "regress-form", regress_form=form)
@@ -227,7 +220,7 @@ def assign(request, pk):
             )
             return _done(request, athlete, f"Plan started: {plan.protocol.name}, phase 0.")
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             form.add_error(None, "Only the athlete's coach can assign a protocol.")
     return _render_action_form(request, athlete, "assign-form", assign_form=form)
@@ -279,7 +272,7 @@ def flag_resolve(request, pk, flag_pk):
         except FlagTransitionError as error:
             return _render_flag(request, athlete, flag, error=str(error))
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     return _render_flag(
         request,
         athlete,
@@ -327,7 +320,7 @@ def session_new(request, pk):
             record_session(athlete, by=request.user, values=form.cleaned_data)
             return _done(request, athlete, "Session logged.")
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     status = 400 if form.is_bound else 200
     return render(
         request,
@@ -355,7 +348,7 @@ def measurement_new(request, pk):
             )
             return _done(request, athlete, f"{data['metric'].name} logged.")
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     status = 400 if form.is_bound else 200
     return render(
         request,
