@@ -1,14 +1,12 @@
 """The athlete's own phone pages under /me/: today's check-in, plan, recovery, history.
 
-Every view acts only on the signed-in user's own athlete record (own_athlete_or_404); no
-athlete id is ever read from the request. Writes go through monitoring.services.
+Every view acts only on the signed-in user's own athlete record (athletes.access.athlete_page);
+no athlete id is ever read from the request. Writes go through monitoring.services.
 """
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -16,10 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from athletes.access import own_athlete_or_404
+from athletes.access import athlete_page
 from athletes.models import Side
 from core.forms import add_service_errors
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
@@ -37,19 +34,6 @@ from rehab.plan_summary import athlete_plan_summary
 HISTORY_PAGE_SIZE = 10
 HISTORY_DAYS = 56
 NOT_YOURS = "You can only log your own check-in and recovery."
-
-
-def athlete_page(view):
-    """Sign-in required; the view receives the user's own athlete record or the user gets 404."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        athlete = own_athlete_or_404(request.user)
-        return view(request, athlete, *args, **kwargs)
-
-    return wrapper
 
 
 def _posted_for_someone_else(request, athlete) -> bool:

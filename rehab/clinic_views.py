@@ -5,8 +5,6 @@ clinician's teams); the queue and the decision need a clinician role (403 otherw
 report can also be read by the athlete's coaches.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from athletes.access import roles_of
-from athletes.models import Role
+from athletes.access import clinician_required, scoped
+from athletes.models import STAFF_ROLES
 from core.forms import add_service_errors
 from monitoring.models import Flag
 from monitoring.services import FlagTransitionError, resolve_flag
@@ -23,19 +21,7 @@ from monitoring.services import FlagTransitionError, resolve_flag
 from . import clinic_selectors, services
 from .forms import ClinicRegressForm, DecisionForm, FlagResolveForm
 from .models import Plan, SignOffRequest
-from .selectors import coached_athletes
 from .signoff import SignOffConflict, decide_signoff
-
-
-def clinician_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if Role.CLINICIAN not in roles_of(request.user):
-            raise PermissionDenied("The clinic pages are for clinicians.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @clinician_required
@@ -153,7 +139,7 @@ def report(request, pk):
     """The printable return-to-play report: evidence snapshot and decisions. Clinicians and
     coaches of the athlete's team."""
     req = get_object_or_404(
-        SignOffRequest.objects.filter(plan__athlete__in=coached_athletes(request.user))
+        scoped(SignOffRequest.objects.all(), request.user, via="plan__athlete", roles=STAFF_ROLES)
         .select_related("plan__athlete__team", "plan__injury", "target_phase", "requested_by")
         .select_related("plan__protocol"),
         pk=pk,
