@@ -1,8 +1,29 @@
-"""Who may see what. Every page, API view, export and job resolves athletes through here."""
+"""Who may see and do what: the one module that reads team memberships.
 
+Every page, API view, service, export and job asks here (tests/foundation/
+test_one_access_layer.py fails if another module filters by membership itself):
+
+- scopes: `visible_athletes`, `teams_for`, `scoped` (anything reached through an athlete:
+  injuries, plans, logs, flags, sign-off requests), `protocols_for`, `editable_protocols`;
+  `get_athlete_for` resolves one athlete or raises 404;
+- roles: `roles_of`, `role_for_athlete`, `require_role`, `is_athlete_only`,
+  `may_handle_privacy`, `staff_of_teams` (who a flag notifies);
+- pages: `staff_required`, `clinician_required`, `athlete_page`;
+- the API: `IsStaffOrReadOnlyAthlete`, `ScopedAthleteField`, `require_role_for`.
+
+The rule (PRODUCT.md §1): a coach or clinician sees every athlete of their own teams; an
+athlete sees only their own record; nobody sees another team's data. An object outside the
+scope answers 404, never 403, so an outsider cannot even learn that its id exists.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers
@@ -11,48 +32,121 @@ from core.serializers import IdField
 
 from .models import STAFF_ROLES, Athlete, Membership, Role, Team
 
+NOT_ALLOWED = "Your role does not allow this action."
+
+
+def _signed_in(user) -> bool:
+    return getattr(user, "is_authenticated", False)
+
+
+def memberships(user, roles=None) -> QuerySet[Membership]:
+    """The user's memberships (optionally only those with one of `roles`). `user` may be an
+    expression such as OuterRef("pk") inside an annotation."""
+    rows = Membership.objects.filter(user=user)
+    return rows if roles is None else rows.filter(role__in=roles)
+
 
 def teams_for(user, roles=None) -> QuerySet[Team]:
     """Teams the user belongs to (optionally only those where they hold one of `roles`)."""
-    if not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return Team.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return Team.objects.filter(pk__in=memberships.values("team_id"))
+    return Team.objects.filter(pk__in=memberships(user, roles).values("team_id"))
 
 
 def roles_of(user) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
+    """Every role the user holds, in any team."""
+    if not _signed_in(user):
         return set()
-    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return set(memberships(user).values_list("role", flat=True))
 
 
-def athletes_visible_to(user) -> QuerySet[Athlete]:
-    """Athletes the user may see: all athletes of teams where they coach or treat, and their
-    own record if they are an athlete. Nobody else's, not even for superusers outside the admin."""
-    if not getattr(user, "is_authenticated", False):
+# --- athletes and what hangs off them ---------------------------------------------------------
+
+
+def visible_athletes(user, roles=None) -> QuerySet[Athlete]:
+    """Athletes the user may see through one of `roles` (default: any): as coach or clinician,
+    every athlete of those teams; as athlete, their own record. Nobody else's, not even a
+    superuser's outside the admin."""
+    roles = set(Role.values if roles is None else roles)
+    if not _signed_in(user):
         return Athlete.objects.none()
-    staff_teams = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("team_id")
-    return Athlete.objects.filter(Q(team_id__in=staff_teams) | Q(user=user)).distinct()
+    seen = Q()
+    if staff := roles & set(STAFF_ROLES):
+        seen |= Q(team_id__in=memberships(user, staff).values("team_id"))
+    if Role.ATHLETE in roles:
+        seen |= Q(user=user)
+    # An empty Q would filter nothing: no role, nobody.
+    return Athlete.objects.filter(seen) if seen else Athlete.objects.none()
 
 
-def get_athlete_for(user, pk) -> Athlete:
-    """The athlete with this pk if the user may see it; 404 otherwise (never 403, so an
-    outsider cannot even learn that the id exists)."""
-    return get_object_or_404(athletes_visible_to(user).select_related("team"), pk=pk)
+def get_athlete_for(user, pk, roles=None) -> Athlete:
+    """The athlete with this pk if `visible_athletes(user, roles)` holds it; 404 otherwise."""
+    return get_object_or_404(visible_athletes(user, roles).select_related("team"), pk=pk)
+
+
+def scoped(queryset: QuerySet, user, *, via="athlete", roles=None) -> QuerySet:
+    """The rows of `queryset` whose athlete (reached through the lookup `via`) the user may see
+    through one of `roles`: injuries, plans, check-ins, sessions, measurements, flags
+    (`via="athlete"`), sign-off requests (`via="plan__athlete"`)."""
+    return queryset.filter(**{f"{via}__in": visible_athletes(user, roles)})
 
 
 def role_for_athlete(user, athlete: Athlete) -> str | None:
     """The user's role towards this athlete: coach/clinician of the athlete's team, the athlete
-    themselves, or None."""
+    themselves, or None. One membership per person and team, so at most one staff role."""
     if athlete.user_id and athlete.user_id == user.pk:
         return Role.ATHLETE
     return (
-        Membership.objects.filter(user=user, team_id=athlete.team_id, role__in=STAFF_ROLES)
+        memberships(user, STAFF_ROLES)
+        .filter(team_id=athlete.team_id)
         .values_list("role", flat=True)
         .first()
     )
+
+
+def require_role(user, athlete: Athlete, roles, *, message: str = NOT_ALLOWED) -> str:
+    """The user's role towards the athlete if it is one of `roles`; PermissionDenied (403)
+    otherwise. For services: the caller found the athlete in scope already."""
+    role = role_for_athlete(user, athlete)
+    if role not in roles:
+        raise PermissionDenied(message)
+    return role
+
+
+# --- protocols ------------------------------------------------------------------------------
+# Protocols are rehab's, which this layer may not import: the caller hands in the queryset.
+
+
+def protocols_for(user, protocols: QuerySet) -> QuerySet:
+    """The protocols the user may read (pages and API alike): the shipped templates (no team),
+    the protocols of teams where they coach or treat, and those of their own plans. An athlete
+    does not browse their team's other protocols: a team's copy may be made for, and named
+    after, one teammate."""
+    readable = Q(team__isnull=True)
+    if _signed_in(user):
+        readable |= Q(team__in=teams_for(user, STAFF_ROLES))
+        readable |= Q(pk__in=protocols.model.objects.filter(plans__athlete__user=user).values("pk"))
+    return protocols.filter(readable)
+
+
+def editable_protocols(user, protocols: QuerySet) -> QuerySet:
+    """The protocols the user may change: their own teams' where they coach. Shipped templates
+    are copied first, never edited in place."""
+    return protocols.filter(team__in=teams_for(user, [Role.COACH]))
+
+
+# --- other roles ----------------------------------------------------------------------------
+
+
+def own_athlete_or_404(user) -> Athlete:
+    """The athlete record of the signed-in user themselves. Staff without one, and anonymous
+    users, get 404: the athlete pages never show anyone else's data."""
+    if not _signed_in(user):
+        raise Http404("No athlete record.")
+    athlete = Athlete.objects.select_related("team").filter(user=user).first()
+    if athlete is None:
+        raise Http404("No athlete record.")
+    return athlete
 
 
 # User -> own Athlete (the reverse side of Athlete.user), taken from Athlete rather than from
@@ -64,31 +158,81 @@ def own_athlete_if_loaded(user) -> Athlete | None:
     """The user's own athlete record if it was loaded with the user (select_related, as the
     API's token authentication does), else None. Never queries. Works for any user object,
     lazy (session authentication) or not."""
-    if not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return None
     if not OWN_ATHLETE.is_cached(user):
         return None
     return OWN_ATHLETE.get_cached_value(user)
 
 
-def own_athlete_or_404(user) -> Athlete:
-    """The athlete record of the signed-in user themselves. Staff without one, and anonymous
-    users, get 404: the athlete pages never show anyone else's data."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404("No athlete record.")
-    athlete = Athlete.objects.select_related("team").filter(user=user).first()
-    if athlete is None:
-        raise Http404("No athlete record.")
-    return athlete
-
-
 def is_athlete_only(user) -> bool:
     """True for a person who only logs in as an athlete (no coach or clinician role)."""
     return (
-        getattr(user, "is_authenticated", False)
+        _signed_in(user)
         and Athlete.objects.filter(user=user).exists()
-        and not Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+        and not memberships(user, STAFF_ROLES).exists()
     )
+
+
+def may_handle_privacy(user, athlete: Athlete) -> bool:
+    """Export or erase an athlete's data: coaches of the athlete's team and Django staff admins
+    (not clinicians, not athletes)."""
+    if user.is_staff and user.has_perm("athletes.change_athlete"):
+        return True
+    return role_for_athlete(user, athlete) == Role.COACH
+
+
+def revoke_athlete_role(user_id) -> None:
+    """An erased login keeps no athlete membership, so it can see nothing again."""
+    memberships(user_id, [Role.ATHLETE]).delete()
+
+
+def staff_of_teams(team_ids) -> dict[int, list[int]]:
+    """The user ids of the coaches and clinicians of each team (whom a flag notifies)."""
+    staff: dict[int, list[int]] = {}
+    for team_id, user_id in Membership.objects.filter(
+        team_id__in=team_ids, role__in=STAFF_ROLES
+    ).values_list("team_id", "user_id"):
+        staff.setdefault(team_id, []).append(user_id)
+    return staff
+
+
+# --- page decorators ------------------------------------------------------------------------
+
+
+def role_required(roles, message: str):
+    """A page for people who hold one of `roles` in some team: sign-in first, then 403 for
+    anyone else. What the page shows is still scoped (404 outside the user's teams)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not roles_of(request.user) & set(roles):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_required = role_required(STAFF_ROLES, "The coach workspace is for coaches and clinicians.")
+clinician_required = role_required([Role.CLINICIAN], "The clinic pages are for clinicians.")
+
+
+def athlete_page(view):
+    """The athlete's own pages: sign-in required; the view receives the user's own athlete
+    record (never anyone else's, never cached) or the user gets 404."""
+
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        athlete = own_athlete_or_404(request.user)
+        return view(request, athlete, *args, **kwargs)
+
+    return wrapper
 
 
 # --- the API's permission and scoped fields --------------------------------------------------
@@ -101,7 +245,7 @@ class ScopedAthleteField(IdField):
     athlete is reported exactly like an id that does not exist."""
 
     def get_queryset(self):
-        return athletes_visible_to(self.context["request"].user)
+        return visible_athletes(self.context["request"].user)
 
     def to_internal_value(self, data):
         pk = self.to_id(data)
@@ -120,7 +264,7 @@ class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
     the actions an athlete may take on their own data in `athlete_actions` (check-ins:
     create and correct)."""
 
-    message = "Your role does not allow this action."
+    message = NOT_ALLOWED
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
@@ -144,10 +288,12 @@ class IsStaffOrReadOnlyAthlete(permissions.BasePermission):
 
 
 def require_role_for(user, athlete, roles, field="athlete"):
-    """In a create: the user must hold one of `roles` towards this athlete."""
+    """In an API create: the user must hold one of `roles` towards this athlete. An athlete
+    naming someone else's record (or no role at all) gets a 400 at the field, as if the id
+    did not exist; staff with the wrong role get 403."""
     role = role_for_athlete(user, athlete)
     if role not in roles:
         if role == Role.ATHLETE or role is None:
             raise serializers.ValidationError({field: "You may not record this for that athlete."})
-        raise exceptions.PermissionDenied("Your role does not allow this action.")
+        raise exceptions.PermissionDenied(NOT_ALLOWED)
     return role

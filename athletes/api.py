@@ -2,10 +2,16 @@
 
 from rest_framework import mixins, serializers, viewsets
 
-from athletes.access import IsStaffOrReadOnlyAthlete, ScopedAthleteField, require_role_for
 from core.serializers import IdField, ModelSerializer
 
-from .access import athletes_visible_to, teams_for
+from .access import (
+    IsStaffOrReadOnlyAthlete,
+    ScopedAthleteField,
+    require_role_for,
+    scoped,
+    teams_for,
+    visible_athletes,
+)
 from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, Injury, Role, Team
 
 
@@ -51,7 +57,7 @@ class AthleteViewSet(
     ordering = ["last_name", "first_name"]
 
     def get_queryset(self):
-        return athletes_visible_to(self.request.user)
+        return visible_athletes(self.request.user)
 
 
 class InjurySerializer(ModelSerializer):
@@ -104,4 +110,4 @@ class InjuryViewSet(
     ordering = ["-occurred_on"]
 
     def get_queryset(self):
-        return Injury.objects.filter(athlete__in=athletes_visible_to(self.request.user))
+        return scoped(Injury.objects.all(), self.request.user)

@@ -38,7 +38,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from .models import STAFF_ROLES, Membership
+from .access import memberships
+from .models import STAFF_ROLES
 
 AUTHENTICATOR_NAME = "Authenticator app"
 BACKUP_CODES_NAME = "Backup codes"
@@ -106,7 +107,7 @@ def second_factor_of(user) -> SecondFactor:
     query. Anonymous users are not staff."""
     if not getattr(user, "is_authenticated", False):
         return SecondFactor(staff=False, required=False, enrolled=False)
-    staff_memberships = Membership.objects.filter(user=OuterRef("pk"), role__in=STAFF_ROLES)
+    staff_memberships = memberships(OuterRef("pk"), STAFF_ROLES)
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)

@@ -12,12 +12,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from athletes.access import (
-    IsStaffOrReadOnlyAthlete,
-    ScopedAthleteField,
-    athletes_visible_to,
-    require_role_for,
-)
+from athletes import access
+from athletes.access import IsStaffOrReadOnlyAthlete, ScopedAthleteField, require_role_for
 from athletes.models import Role
 from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
 from core.filters import BoundedIsoDateTimeFilter
@@ -55,7 +51,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [IsStaffOrReadOnlyAthlete]
 
     def scoped(self, queryset):
-        return queryset.filter(athlete__in=athletes_visible_to(self.request.user))
+        return access.scoped(queryset, self.request.user)
 
 
 INCLUDE_VOIDED = OpenApiParameter(

@@ -1,7 +1,6 @@
 """Forms of the athlete's phone pages. They parse input only; the rules live in services."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from .models import RecoveryKind
 from .services import CHECKIN_FIELDS
@@ -71,11 +70,6 @@ class CheckInForm(forms.Form):
     def checkin_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in CHECKIN_FIELDS}
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's field-keyed errors at their fields (unknown keys at the top)."""
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 class RecoveryForm(forms.Form):
     """Two taps: a kind, then a minutes chip (the chip is the submit button)."""
@@ -95,7 +89,3 @@ class RecoveryForm(forms.Form):
         }
     )
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

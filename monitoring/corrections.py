@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from athletes.access import role_for_athlete
+from athletes.access import require_role
 from athletes.models import STAFF_ROLES, Role
 
 from .models import CheckIn, EvaluationRequest, Flag, FlagStatus, Measurement, TrainingSession
@@ -61,10 +61,9 @@ class AlreadyVoided(Exception):
 
 
 def _role(by, athlete, roles) -> str:
-    role = role_for_athlete(by, athlete)
-    if role not in roles:
-        raise PermissionDenied("Your role does not allow correcting this entry.")
-    return role
+    return require_role(
+        by, athlete, roles, message="Your role does not allow correcting this entry."
+    )
 
 
 def _reason(reason: str, *, required: bool, message: str) -> str:

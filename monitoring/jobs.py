@@ -38,7 +38,8 @@ from django.db.models.functions import Greatest, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from athletes.models import STAFF_ROLES, Baseline, Membership
+from athletes.access import staff_of_teams
+from athletes.models import Baseline
 from rehab.models import Phase, Plan
 
 from . import rules
@@ -522,16 +523,12 @@ def notify_pending(now=None) -> tuple[int, int]:
             .select_related("athlete")
         )
         Flag.objects.filter(pk__in=[f.pk for f in flags], notified_at=None).update(notified_at=now)
-        staff = defaultdict(list)
-        for team_id, user_id in Membership.objects.filter(
-            team_id__in={f.athlete.team_id for f in flags}, role__in=STAFF_ROLES
-        ).values_list("team_id", "user_id"):
-            staff[team_id].append(user_id)
+        staff = staff_of_teams({f.athlete.team_id for f in flags})
         created = Notification.objects.bulk_create(
             [
                 Notification(recipient_id=user_id, flag=flag, message=_message(flag))
                 for flag in flags
-                for user_id in staff[flag.athlete.team_id]
+                for user_id in staff.get(flag.athlete.team_id, [])
             ],
             ignore_conflicts=True,
         )

@@ -10,10 +10,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
+from athletes.access import may_handle_privacy
 from athletes.admin import AthleteAdmin as BaseAthleteAdmin
 from athletes.models import Athlete
 
-from .privacy import erase_athlete, export_athlete, may_handle_privacy
+from .privacy import erase_athlete, export_athlete
 
 admin.site.unregister(Athlete)
 

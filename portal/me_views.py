@@ -1,14 +1,12 @@
 """The athlete's own phone pages under /me/: today's check-in, plan, recovery, history.
 
-Every view acts only on the signed-in user's own athlete record (own_athlete_or_404); no
-athlete id is ever read from the request. Writes go through monitoring.services.
+Every view acts only on the signed-in user's own athlete record (athletes.access.athlete_page);
+no athlete id is ever read from the request. Writes go through monitoring.services.
 """
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -16,11 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from athletes.access import own_athlete_or_404
+from athletes.access import athlete_page
 from athletes.models import Side
+from core.forms import add_service_errors
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
 from monitoring.corrections import correct_checkin
 from monitoring.models import CheckIn
@@ -36,19 +34,6 @@ from rehab.plan_summary import athlete_plan_summary
 HISTORY_PAGE_SIZE = 10
 HISTORY_DAYS = 56
 NOT_YOURS = "You can only log your own check-in and recovery."
-
-
-def athlete_page(view):
-    """Sign-in required; the view receives the user's own athlete record or the user gets 404."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        athlete = own_athlete_or_404(request.user)
-        return view(request, athlete, *args, **kwargs)
-
-    return wrapper
 
 
 def _posted_for_someone_else(request, athlete) -> bool:
@@ -152,7 +137,7 @@ def today(request, athlete):
                 now=now,
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         except CheckInConflict as conflict:
             form = _conflict_form(request, conflict.existing)
             return _render_today(request, athlete, form, conflict.existing, status=409)
@@ -201,7 +186,7 @@ def checkin_edit(request, athlete, pk):
                     taken_at=form.cleaned_data["taken_at"] or checkin.taken_at,
                 )
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_errors(form, error)
             except CheckInConflict as conflict:
                 form.add_error(
                     "taken_at",
@@ -262,7 +247,7 @@ def recovery(request, athlete):
                     now=now,
                 )
             except ValidationError as error:
-                form.add_service_errors(error)
+                add_service_errors(form, error)
             else:
                 activity = result.activity
                 messages.success(

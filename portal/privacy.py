@@ -21,7 +21,8 @@ from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
 
-from athletes.models import Athlete, Baseline, Injury, Membership, Role
+from athletes.access import revoke_athlete_role, role_for_athlete
+from athletes.models import Athlete, Baseline, Injury
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
@@ -158,7 +159,7 @@ def _anonymise_user(user_id: int) -> None:
     user.set_unusable_password()
     user.save()
     IdempotencyRecord.objects.filter(user_id=user_id).delete()
-    Membership.objects.filter(user_id=user_id, role=Role.ATHLETE).delete()
+    revoke_athlete_role(user_id)
 
 
 def record_privacy_action(athlete: Athlete, *, by, action: str, counts=None) -> None:
@@ -167,11 +168,7 @@ def record_privacy_action(athlete: Athlete, *, by, action: str, counts=None) -> 
     from athletes.audit import record_event
     from athletes.models import AuditAction
 
-    role = (
-        Membership.objects.filter(user=by, team_id=athlete.team_id)
-        .values_list("role", flat=True)
-        .first()
-    ) or ("staff admin" if by.is_staff else "")
+    role = role_for_athlete(by, athlete) or ("staff admin" if by.is_staff else "")
     log.info(
         "privacy %s of athlete %s by user %s",
         action,
@@ -187,10 +184,3 @@ def record_privacy_action(athlete: Athlete, *, by, action: str, counts=None) -> 
         target=athlete,
         after={"deleted": counts} if counts else {},
     )
-
-
-def may_handle_privacy(user, athlete: Athlete) -> bool:
-    """Coaches of the athlete's team and Django staff admins (not clinicians, not athletes)."""
-    if user.is_staff and user.has_perm("athletes.change_athlete"):
-        return True
-    return Membership.objects.filter(user=user, team_id=athlete.team_id, role=Role.COACH).exists()

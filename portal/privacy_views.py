@@ -10,23 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from athletes.models import Athlete, Role
+from athletes.access import get_athlete_for
+from athletes.models import Role
 from portal.privacy import erase_athlete, export_athlete
-
-
-def _coached_athlete_or_404(user, pk) -> Athlete:
-    coached = Athlete.objects.filter(
-        team__memberships__user=user, team__memberships__role=Role.COACH
-    ).distinct()
-    return get_object_or_404(coached, pk=pk)
 
 
 @login_required
 def export_json(request, pk):
-    athlete = _coached_athlete_or_404(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, [Role.COACH])
     data = export_athlete(athlete, by=request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=1), content_type="application/json"
@@ -39,7 +33,7 @@ def export_json(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase(request, pk):
-    athlete = _coached_athlete_or_404(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, [Role.COACH])
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm", "").strip() == athlete.full_name:

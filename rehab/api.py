@@ -3,14 +3,13 @@ clinicians: the same services as the pages)."""
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from athletes.access import IsStaffOrReadOnlyAthlete, athletes_visible_to, teams_for
+from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped
 from athletes.models import Injury
 from core.api import Conflict, django_errors
 from core.serializers import IdField, ModelSerializer
@@ -79,16 +78,17 @@ class ProtocolSerializer(ModelSerializer):
 
 
 class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
-    """The shipped templates and your teams' own protocols, with phases and gate criteria."""
+    """The shipped templates, your teams' own protocols (an athlete: their own plan's), with
+    phases and gate criteria."""
 
     serializer_class = ProtocolSerializer
     filterset_fields = ["muscle_group", "is_template"]
     ordering = ["muscle_group", "name"]
 
     def get_queryset(self):
-        return Protocol.objects.filter(
-            Q(team__isnull=True) | Q(team__in=teams_for(self.request.user))
-        ).prefetch_related("phases__gates__metric")
+        return protocols_for(self.request.user, Protocol.objects.all()).prefetch_related(
+            "phases__gates__metric"
+        )
 
 
 class PhaseChangeSerializer(ModelSerializer):
@@ -134,10 +134,8 @@ class PlanCreateSerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         user = self.context["request"].user
-        fields["injury"].queryset = Injury.objects.filter(athlete__in=athletes_visible_to(user))
-        fields["protocol"].queryset = Protocol.objects.filter(
-            Q(team__isnull=True) | Q(team__in=teams_for(user))
-        )
+        fields["injury"].queryset = scoped(Injury.objects.all(), user)
+        fields["protocol"].queryset = protocols_for(user, Protocol.objects.all())
         return fields
 
 
@@ -181,9 +179,9 @@ class PlanViewSet(
     ordering = ["-started_at"]
 
     def get_queryset(self):
-        return Plan.objects.filter(
-            athlete__in=athletes_visible_to(self.request.user)
-        ).prefetch_related("current_phase__gates__metric", "phase_changes")
+        return scoped(Plan.objects.all(), self.request.user).prefetch_related(
+            "current_phase__gates__metric", "phase_changes"
+        )
 
     def _call(self, fn, *args, **kwargs):
         try:
@@ -301,7 +299,7 @@ class ScopedPlanField(IdField):
     an id that does not exist."""
 
     def get_queryset(self):
-        return Plan.objects.filter(athlete__in=athletes_visible_to(self.context["request"].user))
+        return scoped(Plan.objects.all(), self.context["request"].user)
 
 
 class SignOffRequestBody(serializers.Serializer):
@@ -339,7 +337,7 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return (
-            SignOffRequest.objects.filter(plan__athlete__in=athletes_visible_to(self.request.user))
+            scoped(SignOffRequest.objects.all(), self.request.user, via="plan__athlete")
             .select_related("plan__athlete")
             .prefetch_related("decisions__decided_by")
         )

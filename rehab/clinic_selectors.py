@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404
 
-from athletes.models import Athlete, Membership, Role
+from athletes.access import scoped, visible_athletes
+from athletes.models import Role
 from monitoring.models import Flag, FlagKind, FlagStatus
 
 from .evidence_text import day_text, describe_report, metric_kinds
@@ -26,15 +27,9 @@ FLAG_SEVERITY = {
 }
 
 
-def treated_athletes(user):
-    """Athletes of the teams where the user is a clinician."""
-    return Athlete.objects.filter(
-        team_id__in=Membership.objects.filter(user=user, role=Role.CLINICIAN).values("team_id")
-    )
-
-
 def requests_for(user):
-    return SignOffRequest.objects.filter(plan__athlete__in=treated_athletes(user))
+    """Sign-off requests of the athletes of the teams where the user is a clinician."""
+    return scoped(SignOffRequest.objects.all(), user, via="plan__athlete", roles=[Role.CLINICIAN])
 
 
 def get_request_for(user, pk) -> SignOffRequest:
@@ -63,7 +58,7 @@ def _severity():
 def clinic_queue(user) -> dict:
     """Pending phase reviews and return-to-play requests (longest waiting first), unresolved
     flags (most severe, then newest, first), and pain flags that propose a regression."""
-    athletes = treated_athletes(user)
+    athletes = visible_athletes(user, [Role.CLINICIAN])
     pending = list(
         SignOffRequest.objects.filter(
             plan__athlete__in=athletes, status=SignOffRequest.Status.PENDING

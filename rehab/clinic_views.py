@@ -5,8 +5,6 @@ clinician's teams); the queue and the decision need a clinician role (403 otherw
 report can also be read by the athlete's coaches.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,40 +12,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from athletes.access import roles_of
-from athletes.models import Role
+from athletes.access import clinician_required, scoped
+from athletes.models import STAFF_ROLES
+from core.forms import add_service_errors
 from monitoring.models import Flag
 from monitoring.services import FlagTransitionError, resolve_flag
 
 from . import clinic_selectors, services
 from .forms import ClinicRegressForm, DecisionForm, FlagResolveForm
 from .models import Plan, SignOffRequest
-from .selectors import coached_athletes
 from .signoff import SignOffConflict, decide_signoff
-
-
-def clinician_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if Role.CLINICIAN not in roles_of(request.user):
-            raise PermissionDenied("The clinic pages are for clinicians.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @clinician_required
 def queue(request):
     return render(request, "clinic/queue.html", clinic_selectors.clinic_queue(request.user))
-
-
-def _form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _decision_page(request, req, *, status=200, **extra):
@@ -85,7 +64,7 @@ def decision(request, pk):
                 supersede=data["supersede"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except SignOffConflict as error:
             form.add_error(None, str(error))
         else:
@@ -142,7 +121,7 @@ def regress(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
         else:
@@ -160,7 +139,7 @@ def report(request, pk):
     """The printable return-to-play report: evidence snapshot and decisions. Clinicians and
     coaches of the athlete's team."""
     req = get_object_or_404(
-        SignOffRequest.objects.filter(plan__athlete__in=coached_athletes(request.user))
+        scoped(SignOffRequest.objects.all(), request.user, via="plan__athlete", roles=STAFF_ROLES)
         .select_related("plan__athlete__team", "plan__injury", "target_phase", "requested_by")
         .select_related("plan__protocol"),
         pk=pk,

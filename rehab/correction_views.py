@@ -1,6 +1,6 @@
 """Coach pages that correct or void an athlete's entries (PRODUCT.md §2.9).
 
-Each page reaches the athlete through `get_coached_athlete` (404 outside the athlete's staff)
+Each page reaches the athlete through `get_athlete_for` (404 outside the athlete's staff)
 and the entry through that athlete; the rules (who may, reasons, audit, re-evaluation) are
 monitoring.corrections'.
 """
@@ -10,20 +10,22 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from athletes.access import get_athlete_for, staff_required
+from athletes.models import STAFF_ROLES
+from core.forms import add_service_errors
 from monitoring import corrections
 from monitoring.models import CheckIn, Measurement, TrainingSession
 from monitoring.services import CheckInConflict
 
-from . import selectors
 from .evidence_text import metric_text
 from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
-from .views import _done, _form_errors, staff_required
+from .views import _done
 
 NOT_ALLOWED = "Your role does not allow correcting this entry."
 
 
 def _entry(request, model, pk, entry_pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     entry = get_object_or_404(model.all_objects.filter(athlete=athlete), pk=entry_pk)
     return athlete, entry
 
@@ -71,7 +73,7 @@ def _void_view(model, service, what):
             except PermissionDenied:
                 form.add_error(None, NOT_ALLOWED)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
         return _render(request, athlete, entry, form, what=what, action="void")
 
     return view
@@ -145,5 +147,5 @@ def _correct(request, athlete, entry, form, service, values, *, what):
     except PermissionDenied:
         form.add_error(None, NOT_ALLOWED)
     except ValidationError as error:
-        _form_errors(form, error)
+        add_service_errors(form, error)
     return _render(request, athlete, entry, form, what=what, action="correct")

@@ -4,6 +4,7 @@ import math
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 
 from core.plausibility import validate_log_time
 from monitoring.models import Measurement, MetricKind, TrainingSession
@@ -72,9 +73,11 @@ class AssignForm(forms.Form):
     def __init__(self, *args, athlete, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["injury"].queryset = athlete.injuries.filter(plan__isnull=True)
+        # The athlete's team's own and the shipped templates (rehab.services.assign_protocol
+        # refuses others).
         self.fields["protocol"].queryset = Protocol.objects.filter(
-            team_id__in=[athlete.team_id]
-        ) | Protocol.objects.filter(team__isnull=True)
+            Q(team__isnull=True) | Q(team_id=athlete.team_id)
+        )
 
 
 class FlagAcknowledgeForm(forms.Form):

@@ -10,12 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from athletes.access import athletes_visible_to, roles_of, teams_for
-from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury, Membership
+from athletes.access import roles_of, teams_for, visible_athletes
+from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury
 from monitoring.models import CheckIn, Flag, FlagStatus
 
 from .evidence_text import describe_report
@@ -66,18 +65,6 @@ ROSTER_PLAN_FIELDS = (
     "gates_valid_until",
     "gates_epoch",
 )
-
-
-def coached_athletes(user):
-    """Athletes of the teams where the user is coach or clinician (never their own record)."""
-    return Athlete.objects.filter(
-        team_id__in=Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("team_id")
-    )
-
-
-def get_coached_athlete(user, pk) -> Athlete:
-    """The athlete if the user coaches or treats their team; 404 otherwise."""
-    return get_object_or_404(coached_athletes(user).select_related("team"), pk=pk)
 
 
 @dataclass
@@ -138,7 +125,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     name search. A fixed number of queries whatever the number of athletes; the pain trend is
     added by `attach_pain_trends` for the rows actually shown."""
     now = now or timezone.now()
-    athletes = coached_athletes(user).select_related("team")
+    athletes = visible_athletes(user, STAFF_ROLES).select_related("team")
     if team_id:
         athletes = athletes.filter(team_id=team_id)
     if phase == "none":
@@ -490,12 +477,13 @@ def audit_rows(athlete):
 # --- the roster and the landing page ------------------------------------------------------
 
 
-def athlete_rows(user):
-    """The athletes a user may see, each with its active plan's phase, latest check-in and
-    number of unresolved flags, in a fixed number of queries whatever the squad size."""
+def athlete_rows(user, roles=None):
+    """The athletes a user may see (through one of `roles`), each with its active plan's phase,
+    latest check-in and number of unresolved flags, in a fixed number of queries whatever the
+    squad size."""
     active_plan = Plan.objects.filter(athlete=OuterRef("pk"), status=Plan.Status.ACTIVE)
     return (
-        athletes_visible_to(user)
+        visible_athletes(user, roles)
         .select_related("team")
         .annotate(
             # A join bypasses CheckIn's manager: voided check-ins are left out by hand.
@@ -515,7 +503,7 @@ def home_summary(user) -> dict:
     roles = roles_of(user)
     context = {"roles": sorted(roles), "teams": list(teams_for(user))}
     if roles & set(STAFF_ROLES):
-        context["athletes"] = list(athlete_rows(user).filter(team__in=teams_for(user, STAFF_ROLES)))
+        context["athletes"] = list(athlete_rows(user, STAFF_ROLES))
     profile = getattr(user, "athlete_profile", None)
     if profile is not None:
         context["me"] = profile

@@ -15,13 +15,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from athletes.access import role_for_athlete
+from athletes.access import require_role, teams_for
 from athletes.audit import record_event
-from athletes.models import AuditAction, Membership, Role
+from athletes.models import AuditAction, Role
 
 from .audit import phase_state
 from .gates import STATUS_LABELS, evaluate_plan
 from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
+
+ONLY_COACH = "Only the athlete's coach can do this."
 
 
 class PhaseConflict(Exception):
@@ -42,13 +44,6 @@ class AdvanceResult:
             return f"Ready for clinician review: entering phase {target.order} ({target.name}) needs a clinician's approval."
         to = self.phase_change.to_phase
         return f"Advanced to phase {to.order} ({to.name})."
-
-
-def _require_role(user, athlete, roles) -> str:
-    role = role_for_athlete(user, athlete)
-    if role not in roles:
-        raise PermissionDenied("Only the athlete's coach can do this.")
-    return role
 
 
 def _locked_plan(plan: Plan, expected_version: int | None) -> Plan:
@@ -101,7 +96,7 @@ def advance_phase(
     plan first) or ValidationError keyed by field (override, reason)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    role = _require_role(by, plan.athlete, (Role.COACH,))
+    role = require_role(by, plan.athlete, (Role.COACH,), message=ONLY_COACH)
     with transaction.atomic():
         plan = _locked_plan(plan, expected_version)
         before = phase_state(plan)
@@ -201,7 +196,7 @@ def regress_phase(
     Coaches and clinicians of the athlete's team may regress."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    role = _require_role(by, plan.athlete, (Role.COACH, Role.CLINICIAN))
+    role = require_role(by, plan.athlete, (Role.COACH, Role.CLINICIAN), message=ONLY_COACH)
     if flag is not None and flag.athlete_id != plan.athlete_id:
         raise ValidationError({"flag": "That flag belongs to another athlete."})
     if to_phase is None and flag is not None:
@@ -275,7 +270,7 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
     already has an active plan or the injury already has one."""
     now = now or timezone.now()
     athlete = injury.athlete
-    role = _require_role(by, athlete, (Role.COACH,))
+    role = require_role(by, athlete, (Role.COACH,), message=ONLY_COACH)
     if protocol.team_id not in (None, athlete.team_id):
         raise ValidationError({"protocol": "That protocol belongs to another team."})
     if protocol.muscle_group != injury.muscle_group:
@@ -331,7 +326,7 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
 def copy_protocol(protocol: Protocol, *, team, by, name: str = "") -> Protocol:
     """A team's own editable copy of a protocol (usually a shipped template): the same phases
     and gate criteria, linked to the original by `based_on`. Only the team's coaches may copy."""
-    if not Membership.objects.filter(user=by, team=team, role=Role.COACH).exists():
+    if not teams_for(by, [Role.COACH]).filter(pk=team.pk).exists():
         raise PermissionDenied("Only a coach of the team can copy a protocol for it.")
     if protocol.team_id not in (None, team.pk):
         raise ValidationError({"protocol": "That protocol belongs to another team."})

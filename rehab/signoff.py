@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from athletes.access import role_for_athlete
+from athletes.access import require_role
 from athletes.audit import record_event
 from athletes.models import AuditAction, Baseline, Role
 
@@ -127,9 +127,9 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
     request per plan (SignOffConflict)."""
     now = now or timezone.now()
     note = (note or "").strip()
-    role = role_for_athlete(by, plan.athlete)
-    if role != Role.COACH:
-        raise PermissionDenied("Only the athlete's coach can request sign-off.")
+    role = require_role(
+        by, plan.athlete, [Role.COACH], message="Only the athlete's coach can request sign-off."
+    )
     with transaction.atomic():
         plan = _locked_active_plan(plan)
         later = list(
@@ -198,9 +198,9 @@ def decide_signoff(
     rationale = (rationale or "").strip()
     restrictions = (restrictions or "").strip()
     athlete = request.plan.athlete
-    role = role_for_athlete(by, athlete)
-    if role != Role.CLINICIAN:
-        raise PermissionDenied("Only a clinician of the athlete's team can decide.")
+    role = require_role(
+        by, athlete, [Role.CLINICIAN], message="Only a clinician of the athlete's team can decide."
+    )
     errors = {}
     if decision not in SignOffDecision.Decision.values:
         errors["decision"] = "Choose approve or decline."

@@ -1,19 +1,16 @@
 """The coach workspace (/coach/): roster, athlete page, phase actions, flag actions.
 
 Views parse input, call one selector or service, render. Every athlete is reached through
-`get_coached_athlete` (404 for anyone outside the athlete's staff), every page needs a coach
-or clinician role (403 otherwise).
+`athletes.access.get_athlete_for` with the staff roles (404 for anyone outside the athlete's
+staff), every page needs a coach or clinician role (`staff_required`: 403 otherwise).
 """
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +18,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from athletes.access import role_for_athlete, roles_of, teams_for
+from athletes.access import (
+    editable_protocols,
+    get_athlete_for,
+    protocols_for,
+    role_for_athlete,
+    staff_required,
+    teams_for,
+    visible_athletes,
+)
 from athletes.models import STAFF_ROLES, Role
+from core.forms import add_service_errors
 from monitoring import csv_import
 from monitoring.models import Flag
 from monitoring.services import (
@@ -52,19 +58,6 @@ from .models import Plan, Protocol
 
 # Sorted by who needs attention first, so the first page is the one that matters.
 ROSTER_PAGE_SIZE = 50
-
-
-def staff_required(view):
-    """Signed in, and coach or clinician of at least one team (403 otherwise)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not roles_of(request.user) & set(STAFF_ROLES):
-            raise PermissionDenied("The coach workspace is for coaches and clinicians.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _int(value, default=1):
@@ -119,7 +112,7 @@ def _athlete_page_context(request, athlete, **extra):
 
 @staff_required
 def athlete_detail(request, pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     return render(request, "coach/athlete.html", _athlete_page_context(request, athlete))
 
 
@@ -132,14 +125,6 @@ def _done(request, athlete, message):
         response["HX-Redirect"] = url
         return response
     return redirect(url)
-
-
-def _form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _active_plan(athlete):
@@ -162,7 +147,7 @@ def _render_action_form(request, athlete, partial, **forms):
 @staff_required
 @require_POST
 def advance(request, pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     plan = _active_plan(athlete)
     form = AdvanceForm(request.POST)
     if form.is_valid():
@@ -176,7 +161,7 @@ def advance(request, pk):
             )
             return _done(request, athlete, result.message)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
         except PermissionDenied:
@@ -187,7 +172,7 @@ def advance(request, pk):
 @staff_required
 @require_POST
 def regress(request, pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     plan = _active_plan(athlete)
     form = RegressForm(request.POST, plan=plan)
     if form.is_valid():
@@ -209,7 +194,7 @@ def regress(request, pk):
                 f"Back to phase {change.to_phase.order} ({change.to_phase.name}).",
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
     return _render_action_form(request, athlete, "regress-form", regress_form=form)
@@ -218,7 +203,7 @@ def regress(request, pk):
 @staff_required
 @require_POST
 def assign(request, pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     form = AssignForm(request.POST, athlete=athlete)
     if form.is_valid():
         try:
@@ -227,14 +212,14 @@ def assign(request, pk):
             )
             return _done(request, athlete, f"Plan started: {plan.protocol.name}, phase 0.")
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             form.add_error(None, "Only the athlete's coach can assign a protocol.")
     return _render_action_form(request, athlete, "assign-form", assign_form=form)
 
 
 def _flag_for(request, pk, flag_pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     return athlete, get_object_or_404(Flag.objects.filter(athlete=athlete), pk=flag_pk)
 
 
@@ -279,7 +264,7 @@ def flag_resolve(request, pk, flag_pk):
         except FlagTransitionError as error:
             return _render_flag(request, athlete, flag, error=str(error))
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     return _render_flag(
         request,
         athlete,
@@ -297,7 +282,7 @@ class _Echo:
 @staff_required
 def audit_csv(request, pk):
     """An athlete's whole audit trail as CSV, for the athlete's coaches and clinicians."""
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(_csv_safe(row)) for row in selectors.audit_rows(athlete)),
@@ -318,7 +303,7 @@ def _csv_safe(row):
 
 @staff_required
 def session_new(request, pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     form = SessionForm(
         request.POST if request.method == "POST" else None, initial={"date": timezone.localdate()}
     )
@@ -327,7 +312,7 @@ def session_new(request, pk):
             record_session(athlete, by=request.user, values=form.cleaned_data)
             return _done(request, athlete, "Session logged.")
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     status = 400 if form.is_bound else 200
     return render(
         request,
@@ -339,7 +324,7 @@ def session_new(request, pk):
 
 @staff_required
 def measurement_new(request, pk):
-    athlete = selectors.get_coached_athlete(request.user, pk)
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
     form = MeasurementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -355,7 +340,7 @@ def measurement_new(request, pk):
             )
             return _done(request, athlete, f"{data['metric'].name} logged.")
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     status = 400 if form.is_bound else 200
     return render(
         request,
@@ -385,7 +370,7 @@ def measurement_import(request):
             form.add_error("file", "Choose a CSV file.")
         else:
             preview = csv_import.parse_measurements_csv(
-                data, athletes=selectors.coached_athletes(request.user)
+                data, athletes=visible_athletes(request.user, STAFF_ROLES)
             )
             context["preview"] = preview
             if confirming and preview.ok and form.cleaned_data.get("key"):
@@ -435,9 +420,7 @@ def _import_report(created) -> list[dict]:
 def protocol_list(request):
     coach_teams = list(teams_for(request.user, [Role.COACH]))
     protocols = (
-        Protocol.objects.filter(
-            Q(team__isnull=True) | Q(team__in=teams_for(request.user, STAFF_ROLES))
-        )
+        protocols_for(request.user, Protocol.objects.all())
         .select_related("team", "based_on")
         .order_by("team__name", "muscle_group", "name")
     )
@@ -450,10 +433,7 @@ def protocol_list(request):
 @require_POST
 def protocol_copy(request, protocol_pk):
     protocol = get_object_or_404(
-        Protocol.objects.filter(
-            Q(team__isnull=True) | Q(team__in=teams_for(request.user, STAFF_ROLES))
-        ),
-        pk=protocol_pk,
+        protocols_for(request.user, Protocol.objects.all()), pk=protocol_pk
     )
     team = (
         teams_for(request.user, [Role.COACH]).filter(pk=_int(request.POST.get("team"), 0)).first()
@@ -475,7 +455,7 @@ def protocol_edit(request, protocol_pk):
     """Edit a team's protocol: its thresholds, its phases, and each phase's gate criteria.
     Shipped templates are not edited here (copy one first)."""
     protocol = get_object_or_404(
-        Protocol.objects.filter(team__in=teams_for(request.user, [Role.COACH])), pk=protocol_pk
+        editable_protocols(request.user, Protocol.objects.all()), pk=protocol_pk
     )
     data = request.POST if request.method == "POST" else None
     form = ProtocolForm(data, instance=protocol, prefix="protocol")

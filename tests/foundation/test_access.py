@@ -1,10 +1,10 @@
-"""One scoping helper decides who sees which athlete: owner, teammate, outsider."""
+"""One access module decides who sees which athlete: owner, teammate, outsider."""
 
 import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from athletes.access import athletes_visible_to, get_athlete_for, role_for_athlete
+from athletes.access import get_athlete_for, role_for_athlete, visible_athletes
 from athletes.models import Role
 from tests.factories import AthleteFactory, TeamFactory, UserFactory, athlete_with_login, staff
 
@@ -29,13 +29,13 @@ def squad():
 
 def test_coach_and_clinician_see_every_athlete_of_their_team_only(squad):
     for who in ("coach", "clinician"):
-        visible = set(athletes_visible_to(squad[who]))
+        visible = set(visible_athletes(squad[who]))
         assert visible == {squad["me"], squad["teammate"], squad["no_login"]}
 
 
 def test_athlete_sees_only_their_own_record(squad):
     user = squad["me"].user
-    assert list(athletes_visible_to(user)) == [squad["me"]]
+    assert list(visible_athletes(user)) == [squad["me"]]
     assert get_athlete_for(user, squad["me"].pk) == squad["me"]
     for other in ("teammate", "no_login", "outsider"):
         with pytest.raises(Http404):
@@ -45,14 +45,14 @@ def test_athlete_sees_only_their_own_record(squad):
 def test_outsider_coach_gets_404_for_another_teams_athlete(squad):
     with pytest.raises(Http404):
         get_athlete_for(squad["other_coach"], squad["me"].pk)
-    assert squad["me"] not in athletes_visible_to(squad["other_coach"])
+    assert squad["me"] not in visible_athletes(squad["other_coach"])
 
 
 def test_a_user_in_no_team_and_an_anonymous_user_see_nobody(squad):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not athletes_visible_to(UserFactory()).exists()
-    assert not athletes_visible_to(AnonymousUser()).exists()
+    assert not visible_athletes(UserFactory()).exists()
+    assert not visible_athletes(AnonymousUser()).exists()
 
 
 def test_role_for_athlete(squad):

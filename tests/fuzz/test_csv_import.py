@@ -14,9 +14,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from athletes.access import visible_athletes
+from athletes.models import STAFF_ROLES
 from monitoring import csv_import
 from monitoring.models import ImportBatch, Measurement
-from rehab.selectors import coached_athletes
 
 from .strategies import GARBAGE, TEXT, examples
 
@@ -129,7 +130,7 @@ def day_before(days: int) -> str:
 
 
 def test_parsing_never_raises_whatever_the_bytes(world):
-    athletes = coached_athletes(world.home.coach)
+    athletes = visible_athletes(world.home.coach, STAFF_ROLES)
 
     @given(data=csv_files(world))
     @examples(60)
@@ -185,7 +186,7 @@ def test_a_time_outside_the_plausible_range_is_a_row_error_at_preview_and_confir
     athlete = world.home.athlete
     text = f"athlete_id,metric,value,side,measured_at\n{athlete.pk},split_30m,4.2,,{when}\n"
     preview = csv_import.parse_measurements_csv(
-        text.encode(), athletes=coached_athletes(world.home.coach)
+        text.encode(), athletes=visible_athletes(world.home.coach, STAFF_ROLES)
     )
     assert [r.errors for r in preview.rows] == [{"measured_at": message}]
     client = Client()

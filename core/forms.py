@@ -1,0 +1,13 @@
+"""Forms and the services behind them."""
+
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field-keyed messages at their fields
+    (keys the form has no field for at the top), plain messages at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
