@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 
 from athletes.access import athletes_visible_to, roles_of, teams_for
 from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury, Membership
-from monitoring.models import CheckIn, Flag, FlagStatus
+from monitoring.models import UNRESOLVED_FLAG_STATUSES, CheckIn, Flag, FlagStatus
 
 from .evidence_text import describe_report
 from .gate_summary import summaries_for
@@ -24,7 +24,6 @@ from .models import Phase, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 14
 AUDIT_TIMELINE_SIZE = 30  # the newest events; the CSV export has them all
-UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 # Next actions, most urgent first (the roster sorts on this).
 REVIEW_FLAG = "review flag"
@@ -192,9 +191,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             pending[r.plan_id] = r
         latest[r.plan_id] = r
     flags = defaultdict(list)
-    for flag in Flag.objects.filter(athlete_id__in=scope, status__in=UNRESOLVED).order_by(
-        "-opened_at"
-    ):
+    for flag in Flag.objects.unresolved().filter(athlete_id__in=scope).order_by("-opened_at"):
         flags[flag.athlete_id].append(flag)
     rows = []
     for athlete in athletes:
@@ -427,7 +424,7 @@ def athlete_overview(
         (
             f
             for f in context["flags"]
-            if f.status in UNRESOLVED
+            if f.is_unresolved
             and f.proposed_regression_to_id
             and active
             and f.proposed_regression_to.order < active.current_phase.order
@@ -501,7 +498,7 @@ def athlete_rows(user):
             # A join bypasses CheckIn's manager: voided check-ins are left out by hand.
             last_checkin_at=Max("checkins__taken_at", filter=Q(checkins__voided_at__isnull=True)),
             unresolved_flags=Count(
-                "flags", filter=~Q(flags__status=FlagStatus.RESOLVED), distinct=True
+                "flags", filter=Q(flags__status__in=UNRESOLVED_FLAG_STATUSES), distinct=True
             ),
             phase_order=Subquery(active_plan.values("current_phase__order")[:1]),
             phase_name=Subquery(active_plan.values("current_phase__name")[:1]),

@@ -27,7 +27,6 @@ from .models import Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 28
 SESSION_DAYS = 14
-UNRESOLVED = ("open", "acknowledged")
 
 
 class SignOffConflict(Exception):
@@ -85,7 +84,7 @@ def build_evidence(plan: Plan, *, now: dt.datetime) -> dict:
             "summary": f.summary,
             "opened_at": f.opened_at.isoformat(),
         }
-        for f in Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED).order_by("-opened_at")
+        for f in Flag.objects.unresolved().filter(athlete=athlete).order_by("-opened_at")
     ]
     sessions = [
         {
@@ -221,7 +220,7 @@ def decide_signoff(
             previous = current.decisions.filter(superseded_by__isnull=True).first()
         if (
             decision == SignOffDecision.Decision.APPROVE
-            and Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED).exists()
+            and Flag.objects.unresolved().filter(athlete=athlete).exists()
         ):
             raise ValidationError(
                 {"decision": "Resolve the open flags before approving: approval is refused."}
