@@ -11,18 +11,13 @@ from .models import Phase, Plan
 
 logger = logging.getLogger(__name__)
 
-STATUS_WORDS = {"met": "Met", "not_met": "Not yet", "missing": "Missing evidence"}
-
 
 @dataclass
 class GateLine:
     description: str
-    status: str | None = None  # met / not_met / missing, when the gate engine is available
+    # A GateStatus value when the gate engine answered (the page words it with `gate_status`).
+    status: str | None = None
     detail: str = ""
-
-    @property
-    def status_words(self) -> str:
-        return STATUS_WORDS.get(self.status or "", "")
 
 
 @dataclass

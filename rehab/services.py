@@ -20,7 +20,7 @@ from athletes.audit import record_event
 from athletes.models import AuditAction, Membership, Role
 
 from .audit import phase_state
-from .gates import STATUS_LABELS, evaluate_plan
+from .gates import MET, GateStatus, evaluate_plan
 from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
 
 
@@ -78,9 +78,9 @@ def _move(plan: Plan, to_phase: Phase, *, now) -> None:
 
 def unmet_summary(report: dict) -> str:
     return "; ".join(
-        f"{g['description']}: {STATUS_LABELS[g['status']].lower()}"
+        f"{g['description']}: {GateStatus.label_of(g['status']).lower()}"
         for g in report["gates"]
-        if g["status"] != "met"
+        if g["status"] != MET
     )
 
 
