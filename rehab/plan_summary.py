@@ -76,13 +76,12 @@ def athlete_plan_summary(athlete, *, now: dt.datetime | None = None) -> PlanSumm
         return None
     phases = list(Phase.objects.filter(protocol=plan.protocol_id).order_by("order"))
     phase = plan.current_phase
-    later = [p for p in phases if p.order > phase.order]
     gates = list(phase.gates.all())
     return PlanSummary(
         plan=plan,
         phase=phase,
         day_in_phase=plan.day_in_phase(now),
-        next_phase=later[0] if later else None,
+        next_phase=plan.next_phase(phases),
         phase_count=len(phases),
         gates=_gate_lines(plan, gates, now=now),
     )

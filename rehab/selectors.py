@@ -90,8 +90,7 @@ class RosterRow:
     pending_review: SignOffRequest | None = None
     # The newest request made since the plan entered its phase (for its next phase), if any.
     latest_review: SignOffRequest | None = None
-    has_next_phase: bool = False
-    next_phase_needs_review: bool = False
+    next_phase: Phase | None = None  # Plan.next_phase
     day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
     action: str = NOTHING
 
@@ -118,14 +117,14 @@ def _next_action(row: RosterRow, *, now) -> str:
         return CHASE_CHECKIN
     if row.pending_review is not None:
         return WAITING_FOR_CLINICIAN
-    if not row.has_next_phase:
+    if row.next_phase is None:
         return NOTHING
     # Declined, and nothing asked since: the coach reads the rationale on the athlete page
     # (the gates may all be met: "ready for clinician review" would invite the same request).
     if row.latest_review is not None and row.latest_review.status == SignOffRequest.Status.DECLINED:
         return DECLINED
     if row.gates and row.gates["all_met"]:
-        return READY_FOR_REVIEW if row.next_phase_needs_review else ADVANCE
+        return READY_FOR_REVIEW if row.next_phase.needs_clinical_review else ADVANCE
     return COLLECT_EVIDENCE
 
 
@@ -171,7 +170,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             protocol_id__in=plan_scope.values("protocol_id")
         ).select_related("protocol")
     }
-    phase_review = {(p.protocol_id, p.order): p.needs_clinical_review for p in phases.values()}
+    protocol_phases = defaultdict(list)
+    for p in phases.values():
+        protocol_phases[p.protocol_id].append(p)
     plans = {}
     for plan in plan_scope.select_related("injury").only(*ROSTER_PLAN_FIELDS):
         plan.current_phase = phases[plan.current_phase_id]
@@ -208,9 +209,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             row.gates = summaries.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
             row.latest_review = latest.get(plan.pk)
-            next_key = (plan.protocol_id, plan.current_phase.order + 1)
-            row.has_next_phase = next_key in phase_review
-            row.next_phase_needs_review = phase_review.get(next_key, False)
+            row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])
         row.action = _next_action(row, now=now)
         rows.append(row)
     rows.sort(
@@ -308,9 +307,7 @@ def athlete_overview(
     context["report"] = report
     context["day_in_phase"] = active.day_in_phase(now) if active else None
     context["phases"] = phases
-    context["next_phase"] = next(
-        (p for p in phases if active and p.order == active.current_phase.order + 1), None
-    )
+    context["next_phase"] = active.next_phase(phases) if active else None
     context["earlier_phases"] = [
         p for p in phases if active and p.order < active.current_phase.order
     ]
