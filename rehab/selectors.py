@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 
 from athletes.access import athletes_visible_to, roles_of, teams_for
 from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury, Membership
+from monitoring import rules
 from monitoring.models import UNRESOLVED_FLAG_STATUSES, CheckIn, Flag, FlagStatus
 
 from .evidence_text import describe_report
@@ -55,6 +56,7 @@ ROSTER_PLAN_FIELDS = (
     "current_phase_id",
     "status",
     "version",
+    "started_at",
     "phase_entered_at",
     "injury__id",
     "injury__side",
@@ -112,8 +114,15 @@ def _next_action(row: RosterRow, *, now) -> str:
         return ASSIGN_PROTOCOL if row.athlete.has_unplanned_injury else NOTHING
     if row.unacknowledged_flags:
         return REVIEW_FLAG
-    missed_after = dt.timedelta(days=row.plan.protocol.missed_checkin_days)
-    if row.last_checkin_at is None or now - row.last_checkin_at >= missed_after:
+    # The missed-check-in rule itself: the gap counts from the later of the last check-in and
+    # the plan's start (PRODUCT.md §2.6), so a plan started yesterday is not a chase yet.
+    overdue = rules.missed_checkins(
+        last_checkin_at=row.last_checkin_at,
+        plan_started_at=row.plan.started_at,
+        now=now,
+        days=row.plan.protocol.missed_checkin_days,
+    )
+    if overdue is not None:
         return CHASE_CHECKIN
     if row.pending_review is not None:
         return WAITING_FOR_CLINICIAN
