@@ -241,9 +241,10 @@ class Plan(models.Model):
         return timezone.localdate(self.phase_entered_at)
 
     def day_in_phase(self, now: dt.datetime | None = None) -> int:
-        """Which day of the current phase it is, counted from 1: the local calendar day the
-        phase was entered is day 1, so a phase entered 10 days ago is on day 11. The one
-        definition the roster, the athlete pages and the minimum-days gate read."""
+        """Which day of the current phase it is at `now`, counted from 1: day 1 is the local
+        calendar day (settings.TIME_ZONE) the phase started, so a phase entered 10 days ago is
+        on day 11, and one entered at 23:59 is on day 2 a minute later. The only definition:
+        the roster, the coach's page, My plan and the minimum-days gate all read it."""
         today = timezone.localdate(now or timezone.now())
         return max((today - self.phase_entered_on).days + 1, 1)
 
