@@ -305,7 +305,7 @@ def part_worker(team):
     for athlete_id, kind in Flag.objects.values_list("athlete_id", "kind"):
         by_kind[kind].add(athlete_id)
     duplicates = (
-        Flag.objects.exclude(status="resolved")
+        Flag.objects.unresolved()
         .values("athlete_id", "kind")
         .annotate(n=Count("id"))
         .filter(n__gt=1)

@@ -29,7 +29,7 @@ from django.utils.formats import date_format
 from athletes.access import require_role
 from athletes.models import STAFF_ROLES, Role
 
-from .models import CheckIn, EvaluationRequest, Flag, FlagStatus, Measurement, TrainingSession
+from .models import CheckIn, EvaluationRequest, Flag, Measurement, TrainingSession
 from .services import (
     CHECKIN_FIELDS,
     CheckInConflict,
@@ -347,7 +347,7 @@ def _mark_flags_citing(row, *, reason: str, now) -> None:
     when = date_format(
         timezone.localdate(row.taken_at if isinstance(row, CheckIn) else row.measured_at)
     )
-    for flag in Flag.objects.filter(athlete_id=row.athlete_id).exclude(status=FlagStatus.RESOLVED):
+    for flag in Flag.objects.unresolved().filter(athlete_id=row.athlete_id):
         checkins, measurements = cited_ids(flag)
         if row.pk in (checkins if isinstance(row, CheckIn) else measurements):
             Flag.objects.filter(pk=flag.pk).update(

@@ -44,6 +44,7 @@ from rehab.models import Phase, Plan
 
 from . import rules
 from .models import (
+    UNRESOLVED_FLAG_STATUSES,
     CheckIn,
     EvaluationRequest,
     Flag,
@@ -56,7 +57,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 PAIN_LOOKBACK = dt.timedelta(days=21)
 
 
@@ -120,7 +120,7 @@ def flag_states(athlete_ids=None) -> FlagStates:
             **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
         )
         .annotate(rank=newest_resolved_first)
-        .filter(Q(status__in=UNRESOLVED) | Q(status=FlagStatus.RESOLVED, rank=1))
+        .filter(Q(status__in=UNRESOLVED_FLAG_STATUSES) | Q(status=FlagStatus.RESOLVED, rank=1))
         .order_by()
         .values_list(
             "id",
@@ -451,10 +451,12 @@ def _write_athlete_flags(athlete_id, athlete_findings, unresolved, plans, propos
         elif finding and flag.condition_cleared_at is not None:
             # The condition came back before anyone resolved the flag (if someone resolved it
             # since we read it, it is theirs now: leave it).
-            Flag.objects.filter(pk=flag.pk, status__in=UNRESOLVED).update(condition_cleared_at=None)
+            Flag.objects.filter(pk=flag.pk, status__in=UNRESOLVED_FLAG_STATUSES).update(
+                condition_cleared_at=None
+            )
         elif not finding and flag is not None and flag.condition_cleared_at is None:
             report.flags_cleared += Flag.objects.filter(
-                pk=flag.pk, status__in=UNRESOLVED, condition_cleared_at=None
+                pk=flag.pk, status__in=UNRESOLVED_FLAG_STATUSES, condition_cleared_at=None
             ).update(condition_cleared_at=now)
 
 

@@ -545,6 +545,18 @@ class FlagStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+# The statuses of a flag a person still has to handle (it blocks a sign-off approval, the
+# roster and the clinician's queue list it). The one definition: read it through
+# `Flag.objects.unresolved()` or `Flag.is_unresolved` where you can.
+UNRESOLVED_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
+class FlagQuerySet(models.QuerySet):
+    def unresolved(self):
+        """Flags still open or acknowledged."""
+        return self.filter(status__in=UNRESOLVED_FLAG_STATUSES)
+
+
 class Flag(models.Model):
     """Something a person should look at. Lifecycle open → acknowledged → resolved; a flag
     whose condition clears stays until a person resolves it (condition_cleared_at says so)."""
@@ -580,12 +592,14 @@ class Flag(models.Model):
     evidence_voided_at = models.DateTimeField(null=True, blank=True)
     evidence_voided_note = models.CharField(max_length=300, blank=True)
 
+    objects = FlagQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["athlete", "kind"],
-                condition=~Q(status="resolved"),
+                condition=~Q(status=FlagStatus.RESOLVED),
                 name="flag_one_unresolved_per_athlete_kind",
             ),
             models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
@@ -593,13 +607,13 @@ class Flag(models.Model):
                 condition=Q(status__in=FlagStatus.values), name="flag_status_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
+                condition=~Q(status=FlagStatus.RESOLVED) | Q(resolved_at__isnull=False),
                 name="flag_resolved_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(status="open")
+                condition=Q(status=FlagStatus.OPEN)
                 | Q(acknowledged_at__isnull=False)
-                | Q(status="resolved"),
+                | Q(status=FlagStatus.RESOLVED),
                 name="flag_acknowledged_has_time",
             ),
         ]
@@ -610,6 +624,10 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.athlete} ({self.get_status_display()})"
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.status in UNRESOLVED_FLAG_STATUSES
 
 
 class Notification(models.Model):

@@ -64,7 +64,7 @@ def athlete_flag_messages(athlete, *, now=None) -> list[str]:
     value (an older flag, a missing key) leaves the number out rather than printing None."""
     now = now or timezone.now()
     messages = []
-    for flag in Flag.objects.filter(athlete=athlete).exclude(status=FlagStatus.RESOLVED):
+    for flag in Flag.objects.unresolved().filter(athlete=athlete):
         evidence = flag.evidence or {}
         told = (
             "your coach and clinician have seen it"

@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404
 
 from athletes.access import scoped, visible_athletes
 from athletes.models import Role
-from monitoring.models import Flag, FlagKind, FlagStatus
+from monitoring.models import Flag, FlagKind
 
 from .evidence_text import day_text, describe_report, metric_kinds
 from .models import Plan, SignOffRequest
 
-UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 QUEUE_LIMIT = 50
 
 # Most severe first: pain that persists can mean re-injury; a missed check-in means no data.
@@ -67,7 +66,8 @@ def clinic_queue(user) -> dict:
         .order_by("requested_at", "pk")[:QUEUE_LIMIT]
     )
     flags = (
-        Flag.objects.filter(athlete__in=athletes, status__in=UNRESOLVED)
+        Flag.objects.unresolved()
+        .filter(athlete__in=athletes)
         .select_related("athlete", "proposed_regression_to")
         .annotate(severity=_severity())
         .order_by("severity", "-opened_at", "-pk")
@@ -120,7 +120,8 @@ def decision_context(request: SignOffRequest) -> dict:
     }
     athlete = request.plan.athlete
     live_flags = list(
-        Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED)
+        Flag.objects.unresolved()
+        .filter(athlete=athlete)
         .annotate(severity=_severity())
         .order_by("severity", "-opened_at")
     )

@@ -40,7 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
@@ -48,11 +48,22 @@ from django.utils import timezone
 from .evidence_text import day_text, metric_text, number_text
 from .models import GateCriterion, GateKind, Plan
 
-MET = "met"
-NOT_MET = "not_met"
-MISSING = "missing"
 
-STATUS_LABELS = {MET: "Met", NOT_MET: "Not met", MISSING: "Missing evidence"}
+class GateStatus(models.TextChoices):
+    """A criterion's verdict, and the words every page, API message and e-mail uses for it:
+    PRODUCT.md §2.3 "met / not met / missing evidence". Reports store the value."""
+
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    MISSING = "missing", "Missing evidence"
+
+    @classmethod
+    def label_of(cls, value) -> str:
+        """The words for a stored status ("" for none or an unknown one)."""
+        return cls(value).label if value in cls.values else ""
+
+
+MET, NOT_MET, MISSING = GateStatus.MET.value, GateStatus.NOT_MET.value, GateStatus.MISSING.value
 
 # How far before a session the soreness rule looks for a reference morning pain.
 SORENESS_LOOKBACK_DAYS = 7

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 from athletes.models import MuscleGroup
 from core.models import AppendOnlyModel
@@ -108,6 +109,11 @@ class Phase(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.name}"
+
+    @cached_property
+    def is_last(self) -> bool:
+        """No phase follows this one in its protocol: entering it is the return to play."""
+        return not Phase.objects.filter(protocol_id=self.protocol_id, order__gt=self.order).exists()
 
 
 class GateKind(models.TextChoices):
@@ -235,19 +241,27 @@ class Plan(models.Model):
         return timezone.localdate(self.phase_entered_at)
 
     def day_in_phase(self, now: dt.datetime | None = None) -> int:
-        """Which day of the current phase it is, counted from 1: the local calendar day the
-        phase was entered is day 1, so a phase entered 10 days ago is on day 11. The one
-        definition the roster, the athlete pages and the minimum-days gate read."""
+        """Which day of the current phase it is at `now`, counted from 1: day 1 is the local
+        calendar day (settings.TIME_ZONE) the phase started, so a phase entered 10 days ago is
+        on day 11, and one entered at 23:59 is on day 2 a minute later. The only definition:
+        the roster, the coach's page, My plan and the minimum-days gate all read it."""
         today = timezone.localdate(now or timezone.now())
         return max((today - self.phase_entered_on).days + 1, 1)
 
-    def next_phase(self) -> "Phase | None":
-        """The phase after the current one in the protocol (one query), None in the last."""
-        return (
-            Phase.objects.filter(protocol_id=self.protocol_id, order__gt=self.current_phase.order)
-            .order_by("order")
-            .first()
-        )
+    def next_phase(self, phases=None) -> "Phase | None":
+        """The phase after the current one: the protocol's next by order (orders may have gaps),
+        None in the last. The one definition the advance, the sign-off request, the roster and
+        the athlete pages use. `phases`: the protocol's phases when the caller has read them
+        already (then no query; phases of other protocols are ignored); otherwise one query."""
+        current = self.current_phase.order
+        if phases is None:
+            return (
+                Phase.objects.filter(protocol_id=self.protocol_id, order__gt=current)
+                .order_by("order")
+                .first()
+            )
+        later = [p for p in phases if p.protocol_id == self.protocol_id and p.order > current]
+        return min(later, key=lambda p: p.order, default=None)
 
     def earlier_phases(self):
         """The phases a regression may go back to: those before the current one."""

@@ -11,18 +11,13 @@ from .models import Phase, Plan
 
 logger = logging.getLogger(__name__)
 
-STATUS_WORDS = {"met": "Met", "not_met": "Not yet", "missing": "Missing evidence"}
-
 
 @dataclass
 class GateLine:
     description: str
-    status: str | None = None  # met / not_met / missing, when the gate engine is available
+    # A GateStatus value when the gate engine answered (the page words it with `gate_status`).
+    status: str | None = None
     detail: str = ""
-
-    @property
-    def status_words(self) -> str:
-        return STATUS_WORDS.get(self.status or "", "")
 
 
 @dataclass
@@ -81,13 +76,12 @@ def athlete_plan_summary(athlete, *, now: dt.datetime | None = None) -> PlanSumm
         return None
     phases = list(Phase.objects.filter(protocol=plan.protocol_id).order_by("order"))
     phase = plan.current_phase
-    later = [p for p in phases if p.order > phase.order]
     gates = list(phase.gates.all())
     return PlanSummary(
         plan=plan,
         phase=phase,
         day_in_phase=plan.day_in_phase(now),
-        next_phase=later[0] if later else None,
+        next_phase=plan.next_phase(phases),
         phase_count=len(phases),
         gates=_gate_lines(plan, gates, now=now),
     )

@@ -15,7 +15,8 @@ from django.utils.formats import date_format
 
 from athletes.access import roles_of, teams_for, visible_athletes
 from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury
-from monitoring.models import CheckIn, Flag, FlagStatus
+from monitoring import rules
+from monitoring.models import UNRESOLVED_FLAG_STATUSES, CheckIn, Flag, FlagStatus
 
 from .evidence_text import describe_report
 from .gate_summary import summaries_for
@@ -23,7 +24,6 @@ from .models import Phase, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 14
 AUDIT_TIMELINE_SIZE = 30  # the newest events; the CSV export has them all
-UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 # Next actions, most urgent first (the roster sorts on this).
 REVIEW_FLAG = "review flag"
@@ -55,6 +55,7 @@ ROSTER_PLAN_FIELDS = (
     "current_phase_id",
     "status",
     "version",
+    "started_at",
     "phase_entered_at",
     "injury__id",
     "injury__side",
@@ -78,8 +79,7 @@ class RosterRow:
     pending_review: SignOffRequest | None = None
     # The newest request made since the plan entered its phase (for its next phase), if any.
     latest_review: SignOffRequest | None = None
-    has_next_phase: bool = False
-    next_phase_needs_review: bool = False
+    next_phase: Phase | None = None  # Plan.next_phase
     day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
     action: str = NOTHING
 
@@ -101,19 +101,26 @@ def _next_action(row: RosterRow, *, now) -> str:
         return ASSIGN_PROTOCOL if row.athlete.has_unplanned_injury else NOTHING
     if row.unacknowledged_flags:
         return REVIEW_FLAG
-    missed_after = dt.timedelta(days=row.plan.protocol.missed_checkin_days)
-    if row.last_checkin_at is None or now - row.last_checkin_at >= missed_after:
+    # The missed-check-in rule itself: the gap counts from the later of the last check-in and
+    # the plan's start (PRODUCT.md §2.6), so a plan started yesterday is not a chase yet.
+    overdue = rules.missed_checkins(
+        last_checkin_at=row.last_checkin_at,
+        plan_started_at=row.plan.started_at,
+        now=now,
+        days=row.plan.protocol.missed_checkin_days,
+    )
+    if overdue is not None:
         return CHASE_CHECKIN
     if row.pending_review is not None:
         return WAITING_FOR_CLINICIAN
-    if not row.has_next_phase:
+    if row.next_phase is None:
         return NOTHING
     # Declined, and nothing asked since: the coach reads the rationale on the athlete page
     # (the gates may all be met: "ready for clinician review" would invite the same request).
     if row.latest_review is not None and row.latest_review.status == SignOffRequest.Status.DECLINED:
         return DECLINED
     if row.gates and row.gates["all_met"]:
-        return READY_FOR_REVIEW if row.next_phase_needs_review else ADVANCE
+        return READY_FOR_REVIEW if row.next_phase.needs_clinical_review else ADVANCE
     return COLLECT_EVIDENCE
 
 
@@ -159,7 +166,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             protocol_id__in=plan_scope.values("protocol_id")
         ).select_related("protocol")
     }
-    phase_review = {(p.protocol_id, p.order): p.needs_clinical_review for p in phases.values()}
+    protocol_phases = defaultdict(list)
+    for p in phases.values():
+        protocol_phases[p.protocol_id].append(p)
     plans = {}
     for plan in plan_scope.select_related("injury").only(*ROSTER_PLAN_FIELDS):
         plan.current_phase = phases[plan.current_phase_id]
@@ -179,9 +188,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             pending[r.plan_id] = r
         latest[r.plan_id] = r
     flags = defaultdict(list)
-    for flag in Flag.objects.filter(athlete_id__in=scope, status__in=UNRESOLVED).order_by(
-        "-opened_at"
-    ):
+    for flag in Flag.objects.unresolved().filter(athlete_id__in=scope).order_by("-opened_at"):
         flags[flag.athlete_id].append(flag)
     rows = []
     for athlete in athletes:
@@ -198,9 +205,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
             row.gates = summaries.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
             row.latest_review = latest.get(plan.pk)
-            next_key = (plan.protocol_id, plan.current_phase.order + 1)
-            row.has_next_phase = next_key in phase_review
-            row.next_phase_needs_review = phase_review.get(next_key, False)
+            row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])
         row.action = _next_action(row, now=now)
         rows.append(row)
     rows.sort(
@@ -298,9 +303,7 @@ def athlete_overview(
     context["report"] = report
     context["day_in_phase"] = active.day_in_phase(now) if active else None
     context["phases"] = phases
-    context["next_phase"] = next(
-        (p for p in phases if active and p.order == active.current_phase.order + 1), None
-    )
+    context["next_phase"] = active.next_phase(phases) if active else None
     context["earlier_phases"] = [
         p for p in phases if active and p.order < active.current_phase.order
     ]
@@ -414,7 +417,7 @@ def athlete_overview(
         (
             f
             for f in context["flags"]
-            if f.status in UNRESOLVED
+            if f.is_unresolved
             and f.proposed_regression_to_id
             and active
             and f.proposed_regression_to.order < active.current_phase.order
@@ -489,7 +492,7 @@ def athlete_rows(user, roles=None):
             # A join bypasses CheckIn's manager: voided check-ins are left out by hand.
             last_checkin_at=Max("checkins__taken_at", filter=Q(checkins__voided_at__isnull=True)),
             unresolved_flags=Count(
-                "flags", filter=~Q(flags__status=FlagStatus.RESOLVED), distinct=True
+                "flags", filter=Q(flags__status__in=UNRESOLVED_FLAG_STATUSES), distinct=True
             ),
             phase_order=Subquery(active_plan.values("current_phase__order")[:1]),
             phase_name=Subquery(active_plan.values("current_phase__name")[:1]),

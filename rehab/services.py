@@ -20,14 +20,13 @@ from athletes.audit import record_event
 from athletes.models import AuditAction, Role
 
 from .audit import phase_state
-from .gates import STATUS_LABELS, evaluate_plan
+from .gates import MET, GateStatus, evaluate_plan
 from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
+from .signoff import build_evidence
+from .transitions import PhaseConflict as PhaseConflict  # raised by advance and regress
+from .transitions import locked_active_plan, move_phase, open_signoff_request
 
 ONLY_COACH = "Only the athlete's coach can do this."
-
-
-class PhaseConflict(Exception):
-    """The plan changed since the caller looked at it (someone else acted first)."""
 
 
 @dataclass
@@ -46,36 +45,11 @@ class AdvanceResult:
         return f"Advanced to phase {to.order} ({to.name})."
 
 
-def _locked_plan(plan: Plan, expected_version: int | None) -> Plan:
-    # Lock the plan row alone: with joins in a FOR UPDATE query, PostgreSQL re-checks the
-    # joined rows after waiting and may return nothing once the other change committed.
-    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).get()
-    locked = Plan.objects.select_related("current_phase", "injury", "protocol", "athlete").get(
-        pk=plan.pk
-    )
-    if expected_version is not None and locked.version != expected_version:
-        raise PhaseConflict(
-            "This plan was changed by someone else a moment ago. Reload to see its current phase."
-        )
-    if locked.status != Plan.Status.ACTIVE:
-        raise ValidationError("This plan is no longer active.")
-    return locked
-
-
-def _move(plan: Plan, to_phase: Phase, *, now) -> None:
-    changed = Plan.objects.filter(pk=plan.pk, version=plan.version).update(
-        current_phase=to_phase, phase_entered_at=now, version=plan.version + 1
-    )
-    if changed != 1:  # cannot happen under the row lock; kept so a refactor cannot lose it
-        raise PhaseConflict("This plan was changed by someone else a moment ago.")
-    plan.current_phase, plan.phase_entered_at, plan.version = to_phase, now, plan.version + 1
-
-
 def unmet_summary(report: dict) -> str:
     return "; ".join(
-        f"{g['description']}: {STATUS_LABELS[g['status']].lower()}"
+        f"{g['description']}: {GateStatus.label_of(g['status']).lower()}"
         for g in report["gates"]
-        if g["status"] != "met"
+        if g["status"] != MET
     )
 
 
@@ -98,8 +72,7 @@ def advance_phase(
     reason = (reason or "").strip()
     role = require_role(by, plan.athlete, (Role.COACH,), message=ONLY_COACH)
     with transaction.atomic():
-        plan = _locked_plan(plan, expected_version)
-        before = phase_state(plan)
+        plan = locked_active_plan(plan, expected_version)
         target = plan.next_phase()
         if target is None:
             raise ValidationError("This is the last phase of the protocol.")
@@ -117,65 +90,31 @@ def advance_phase(
             )
         if overridden and not reason:
             raise ValidationError({"reason": "An override needs a written reason."})
-        evidence = {"gates": report, "override": overridden, "reason": reason}
         if target.needs_clinical_review:
-            from .signoff import build_evidence
-
-            evidence = {**build_evidence(plan, now=now), "override": overridden, "reason": reason}
-            is_last = not Phase.objects.filter(
-                protocol_id=plan.protocol_id, order__gt=target.order
-            ).exists()
-            request = SignOffRequest.objects.create(
-                plan=plan,
-                kind=SignOffRequest.Kind.RETURN_TO_PLAY
-                if is_last
-                else SignOffRequest.Kind.PHASE_REVIEW,
-                target_phase=target,
-                requested_by=by,
-                requested_at=now,
-                note=reason,
-                evidence=evidence,
-            )
-            # The request is a change of the plan's state: stale forms must not act on it.
-            Plan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
-            plan.version += 1
-            record_event(
-                actor=by,
+            request = open_signoff_request(
+                plan,
+                target,
+                by=by,
                 role=role,
-                athlete=plan.athlete,
-                action=AuditAction.SIGNOFF_REQUEST,
-                target=request,
-                before=before,
-                after={
-                    "request": request.pk,
-                    "kind": request.kind,
-                    "target_phase": target.order,
+                note=reason,
+                evidence={
+                    **build_evidence(plan, now=now),
                     "override": overridden,
+                    "reason": reason,
                 },
-                at=now,
+                now=now,
             )
             return AdvanceResult("review_requested", report, signoff_request=request)
-        from_phase = plan.current_phase
-        _move(plan, target, now=now)
-        change = PhaseChange.objects.create(
-            plan=plan,
-            from_phase=from_phase,
-            to_phase=target,
+        change = move_phase(
+            plan,
+            target,
             kind=PhaseChange.Kind.OVERRIDE if overridden else PhaseChange.Kind.ADVANCE,
-            reason=reason,
-            evidence=evidence,
-            changed_by=by,
-            changed_at=now,
-        )
-        record_event(
-            actor=by,
+            by=by,
             role=role,
-            athlete=plan.athlete,
-            action=AuditAction.PHASE_OVERRIDE if overridden else AuditAction.PHASE_ADVANCE,
-            target=change,
-            before=before,
-            after={**phase_state(plan), "reason": reason, "gates_met": report["met"]},
-            at=now,
+            reason=reason,
+            evidence={"gates": report, "override": overridden, "reason": reason},
+            now=now,
+            audit_after={"reason": reason, "gates_met": report["met"]},
         )
     return AdvanceResult("advanced", report, phase_change=change)
 
@@ -209,7 +148,7 @@ def regress_phase(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        plan = _locked_plan(plan, expected_version)
+        plan = locked_active_plan(plan, expected_version)
         if to_phase.protocol_id != plan.protocol_id:
             raise ValidationError({"to_phase": "That phase belongs to another protocol."})
         if to_phase.order >= plan.current_phase.order:
@@ -217,7 +156,6 @@ def regress_phase(
                 {"to_phase": f"Choose a phase before the current one ({plan.current_phase})."}
             )
         report = evaluate_plan(plan, now=now)
-        before = phase_state(plan)
         withdrawn = list(
             SignOffRequest.objects.filter(
                 plan=plan, status=SignOffRequest.Status.PENDING
@@ -226,8 +164,6 @@ def regress_phase(
         SignOffRequest.objects.filter(pk__in=withdrawn).update(
             status=SignOffRequest.Status.WITHDRAWN
         )
-        from_phase = plan.current_phase
-        _move(plan, to_phase, now=now)
         evidence = {"gates": report}
         if flag is not None:
             evidence["flag"] = {
@@ -237,32 +173,21 @@ def regress_phase(
                 "opened_at": flag.opened_at.isoformat(),
                 "evidence": flag.evidence,
             }
-        change = PhaseChange.objects.create(
-            plan=plan,
-            from_phase=from_phase,
-            to_phase=to_phase,
+        return move_phase(
+            plan,
+            to_phase,
             kind=PhaseChange.Kind.REGRESS,
+            by=by,
+            role=role,
             reason=reason,
             evidence=evidence,
-            changed_by=by,
-            changed_at=now,
-        )
-        record_event(
-            actor=by,
-            role=role,
-            athlete=plan.athlete,
-            action=AuditAction.PHASE_REGRESS,
-            target=change,
-            before=before,
-            after={
-                **phase_state(plan),
+            now=now,
+            audit_after={
                 "reason": reason,
                 "flag": flag.pk if flag is not None else None,
                 "withdrawn_requests": withdrawn,
             },
-            at=now,
         )
-        return change
 
 
 def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> Plan:

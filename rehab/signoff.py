@@ -20,14 +20,15 @@ from django.utils import timezone
 from athletes.access import require_role
 from athletes.audit import record_event
 from athletes.models import AuditAction, Baseline, Role
+from monitoring.models import CheckIn, Flag, Measurement, TrainingSession
 
 from .audit import phase_state
 from .gates import evaluate_plan
-from .models import Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
+from .models import PhaseChange, Plan, SignOffDecision, SignOffRequest
+from .transitions import locked_active_plan, move_phase, open_signoff_request
 
 PAIN_TREND_DAYS = 28
 SESSION_DAYS = 14
-UNRESOLVED = ("open", "acknowledged")
 
 
 class SignOffConflict(Exception):
@@ -37,8 +38,6 @@ class SignOffConflict(Exception):
 
 def build_evidence(plan: Plan, *, now: dt.datetime) -> dict:
     """The evidence snapshot for a sign-off request (JSON, a fixed number of queries)."""
-    from monitoring.models import CheckIn, Flag, Measurement, TrainingSession
-
     athlete = plan.athlete
     today = timezone.localdate(now)
     first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
@@ -85,7 +84,7 @@ def build_evidence(plan: Plan, *, now: dt.datetime) -> dict:
             "summary": f.summary,
             "opened_at": f.opened_at.isoformat(),
         }
-        for f in Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED).order_by("-opened_at")
+        for f in Flag.objects.unresolved().filter(athlete=athlete).order_by("-opened_at")
     ]
     sessions = [
         {
@@ -111,16 +110,6 @@ def build_evidence(plan: Plan, *, now: dt.datetime) -> dict:
     }
 
 
-def _locked_active_plan(plan: Plan) -> Plan:
-    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).get()
-    locked = Plan.objects.select_related("current_phase", "protocol", "athlete", "injury").get(
-        pk=plan.pk
-    )
-    if locked.status != Plan.Status.ACTIVE:
-        raise ValidationError("This plan is no longer active.")
-    return locked
-
-
 def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None = None):
     """A coach asks a clinician for the return-to-play decision. Only from the last phase
     before maintenance, with every gate met (ValidationError otherwise), and one pending
@@ -131,13 +120,9 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
         by, plan.athlete, [Role.COACH], message="Only the athlete's coach can request sign-off."
     )
     with transaction.atomic():
-        plan = _locked_active_plan(plan)
-        later = list(
-            Phase.objects.filter(
-                protocol_id=plan.protocol_id, order__gt=plan.current_phase.order
-            ).order_by("order")
-        )
-        if len(later) != 1 or not later[0].needs_clinical_review:
+        plan = locked_active_plan(plan)
+        target = plan.next_phase()
+        if target is None or not target.is_last or not target.needs_clinical_review:
             raise ValidationError(
                 "Return-to-play sign-off is requested from the last phase before maintenance."
             )
@@ -149,28 +134,9 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
                 "Not every gate of this phase is met yet: keep logging, or advance with an "
                 "override and a written reason from the athlete's page."
             )
-        request = SignOffRequest.objects.create(
-            plan=plan,
-            kind=SignOffRequest.Kind.RETURN_TO_PLAY,
-            target_phase=later[0],
-            requested_by=by,
-            requested_at=now,
-            note=note,
-            evidence=evidence,
+        return open_signoff_request(
+            plan, target, by=by, role=role, note=note, evidence=evidence, now=now
         )
-        # A request changes what the plan's forms may do: stale forms must not act on it.
-        Plan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
-        record_event(
-            actor=by,
-            role=role,
-            athlete=plan.athlete,
-            action=AuditAction.SIGNOFF_REQUEST,
-            target=request,
-            before=phase_state(plan),
-            after={"request": request.pk, "kind": request.kind, "target_phase": later[0].order},
-            at=now,
-        )
-    return request
 
 
 def decide_signoff(
@@ -192,8 +158,6 @@ def decide_signoff(
     `supersede=True`; the new one links to the one it supersedes and both stay.
 
     Raises PermissionDenied, ValidationError keyed by field, or SignOffConflict."""
-    from monitoring.models import Flag
-
     now = now or timezone.now()
     rationale = (rationale or "").strip()
     restrictions = (restrictions or "").strip()
@@ -221,34 +185,30 @@ def decide_signoff(
             previous = current.decisions.filter(superseded_by__isnull=True).first()
         if (
             decision == SignOffDecision.Decision.APPROVE
-            and Flag.objects.filter(athlete=athlete, status__in=UNRESOLVED).exists()
+            and Flag.objects.unresolved().filter(athlete=athlete).exists()
         ):
             raise ValidationError(
                 {"decision": "Resolve the open flags before approving: approval is refused."}
             )
-        plan = _locked_active_plan(current.plan)
+        plan = locked_active_plan(current.plan)
         target = current.target_phase
         before = {**phase_state(plan), "request_status": current.status}
         change = None
         if decision == SignOffDecision.Decision.APPROVE and plan.current_phase.order < target.order:
-            if plan.current_phase.order != target.order - 1:
+            if plan.next_phase() != target:
                 raise ValidationError(
-                    {"decision": f"The plan is no longer in phase {target.order - 1}."}
+                    {"decision": f"The plan is no longer in the phase before phase {target.order}."}
                 )
-            from_phase = plan.current_phase
-            Plan.objects.filter(pk=plan.pk).update(
-                current_phase=target, phase_entered_at=now, version=plan.version + 1
-            )
-            plan.current_phase, plan.phase_entered_at = target, now
-            change = PhaseChange.objects.create(
-                plan=plan,
-                from_phase=from_phase,
-                to_phase=target,
+            # The decision's own event below records the move (one event per action).
+            change = move_phase(
+                plan,
+                target,
                 kind=PhaseChange.Kind.CLINICAL_APPROVAL,
+                by=by,
+                role=role,
                 reason=rationale,
                 evidence={**current.evidence, "signoff_request": current.pk},
-                changed_by=by,
-                changed_at=now,
+                now=now,
             )
         made = SignOffDecision.objects.create(
             request=current,

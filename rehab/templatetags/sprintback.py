@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from rehab import evidence_text
+from rehab.gates import GateStatus
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ def iso(value):
     date is shown as it came."""
     parsed = evidence_text.parse_iso(value)
     return value if parsed is None else parsed
+
+
+@register.filter
+def gate_status(value):
+    """`{{ g.status|gate_status }}`: a gate's verdict in the product's words ("Not met")."""
+    return GateStatus.label_of(value)
 
 
 @register.filter

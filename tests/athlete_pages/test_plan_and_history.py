@@ -119,7 +119,7 @@ def test_plan_shows_the_gate_engines_verdicts_when_it_is_installed(me_client, mo
         "not_met",
         "missing",
     ]
-    assert "Met" in html and "Not yet" in html and "Missing evidence" in html and "fact 1" in html
+    assert "Met" in html and "Not met" in html and "Missing evidence" in html and "fact 1" in html
 
 
 def test_a_failing_gate_engine_does_not_break_the_page(me_client, monkeypatch):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from athletes.models import Role
+from monitoring.rules import missed_checkins
 from rehab.selectors import (
     ADVANCE,
     ASSIGN_PROTOCOL,
@@ -134,6 +135,36 @@ def test_roster_puts_who_needs_attention_first(team, coach):
         ("Abbott", COLLECT_EVIDENCE),
         ("Baker", ASSIGN_PROTOCOL),
     ]
+
+
+@pytest.mark.parametrize(
+    "plan_days, checkin_days_ago, chase",
+    [
+        (1, None, False),  # a plan started yesterday, nothing logged yet: not a gap yet
+        (2, 10, False),  # the last check-in predates the plan: the gap counts from its start
+        (4, None, True),
+        (10, 3, True),
+        (10, 2, False),
+    ],
+)
+def test_chase_check_in_asks_the_missed_check_in_rule(
+    team, coach, plan_days, checkin_days_ago, chase
+):
+    """The roster counts a gap as monitoring.rules.missed_checkins does (PRODUCT.md §2.6): from
+    the later of the last check-in and the plan's start. It used to ignore the plan's start."""
+    athlete = AthleteFactory(team=team)
+    plan = start_plan(athlete, 1, entered_days_ago=plan_days)
+    if checkin_days_ago is not None:
+        checked_in(athlete, days_ago=checkin_days_ago)
+    (row,) = roster(coach)
+    assert (row.action == CHASE_CHECKIN) is chase
+    flagged = missed_checkins(
+        last_checkin_at=row.last_checkin_at,
+        plan_started_at=plan.started_at,
+        now=timezone.now(),
+        days=plan.protocol.missed_checkin_days,
+    )
+    assert (flagged is not None) is chase
 
 
 def test_ready_for_clinician_review_when_the_next_phase_needs_it(team, coach):
