@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from athletes.models import Athlete, Membership, Role
 from monitoring.models import Flag, FlagKind, FlagStatus
 
-from .evidence_text import day_text, describe_report, metric_kinds
+from .evidence_text import describe_report, metric_kinds
 from .models import Plan, SignOffRequest
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
@@ -117,11 +117,12 @@ def decision_context(request: SignOffRequest) -> dict:
     """The evidence snapshot as stored on the request, ready for the page; plus what is live
     now: the athlete's unresolved flags (they block approval) and every decision so far."""
     evidence = request.evidence or {}
-    trend = evidence.get("pain_trend") or {"labels": [], "worst": [], "morning": []}
+    # Stored as {"labels": ISO days, "worst", "morning"}: the pain series' shape for the chart.
+    trend = evidence.get("pain_trend") or {}
     chart = {
-        **trend,
-        "labels": [day_text(day, "SHORT_DATE_FORMAT") for day in trend.get("labels", [])],
-        "phase": [None] * len(trend.get("labels", [])),
+        "days": trend.get("labels", []),
+        "worst": trend.get("worst", []),
+        "morning": trend.get("morning", []),
     }
     athlete = request.plan.athlete
     live_flags = list(
@@ -150,7 +151,7 @@ def decision_context(request: SignOffRequest) -> dict:
             {**m, "kind": kinds.get(m.get("metric"))} for m in evidence.get("metrics") or []
         ],
         "pain_chart": chart,
-        "has_pain_data": any(v is not None for v in trend.get("worst", [])),
+        "has_pain_data": any(v is not None for v in chart["worst"]),
         "live_flags": live_flags,
         "decisions": decisions,
         "current_decision": current,
