@@ -9,6 +9,7 @@
  * The element keeps its aria-label (or a text alternative next to it) for screen readers. */
 (function () {
   "use strict";
+  if (typeof uPlot === "undefined") { return; }
   var COLORS = ["#0b63ce", "#b54708", "#067647", "#6941c6", "#5b6570"];
   var PAIN_LINES = {
     rest: { label: "Rest", stroke: "#0b63ce" },
@@ -17,6 +18,9 @@
     worst: { label: "Worst pain", stroke: "#b42318" }
   };
   var HEIGHT = { pain: 240, metric: 200 };
+  var D = 86400, MO = 30 * D, WEEK = 7 * D;
+  // Ticks on whole days (uPlot's own day, month and year steps): never two ticks in one day.
+  var DAY_STEPS = [D, 2 * D, 3 * D, WEEK, 2 * WEEK, MO, 2 * MO, 3 * MO, 6 * MO, 365 * D];
   // Values follow the pointer only where there is a pointer; a phone shows a plain legend.
   var LIVE_LEGEND = window.matchMedia("(hover: hover)").matches;
   var drawn = [];
@@ -49,7 +53,14 @@
     return [min - pad, max + pad];
   }
 
-  function timeAxis() { return { values: "{D} {MMM}", space: 60, size: 36 }; }
+  // Less than a week of days sits in the middle of a week: uPlot 1.6.32 stretches a lone day
+  // over 1,000 days (its 86400 / ms for second timestamps) and gives a few days hourly ticks.
+  function atLeastAWeek(plot) {
+    var xs = plot.data[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
+    if (xs[xs.length - 1] - xs[0] < WEEK) { plot.setScale("x", { min: mid - WEEK / 2, max: mid + WEEK / 2 }); }
+  }
+
+  function timeAxis() { return { values: "{D} {MMM}", space: 60, size: 36, incrs: DAY_STEPS }; }
 
   function base(el, kind) {
     return {
@@ -85,9 +96,12 @@
         return;
       }
       var line = PAIN_LINES[name];
+      var points = { size: 5, fill: line.stroke };
+      // A day between two gaps has no line to it: its point must show whatever the density.
+      if (d[name].indexOf(null) >= 0) { points.show = true; }
       opts.series.push({
         label: line.label, stroke: line.stroke, dash: line.dash, width: 2, scale: "y",
-        points: { size: 5, fill: line.stroke }, value: outOfTen
+        points: points, value: outOfTen
       });
     });
     return new uPlot(opts, data, el);
@@ -140,11 +154,11 @@
     var d = parse(el.dataset.source);
     if (!d) { return; }
     var plot = kind === "pain" ? painChart(el, d) : metricChart(el, d);
+    atLeastAWeek(plot);
     drawn.push({ el: el, plot: plot, height: HEIGHT[kind] });
   }
 
   function init(root) {
-    if (typeof uPlot === "undefined") { return; }
     root.querySelectorAll("[data-chart]").forEach(draw);
   }
 
