@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, RowRange, Sum, When, Window
-from django.db.models.functions import Greatest, RowNumber
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,6 +53,7 @@ from .models import (
     Measurement,
     MetricKind,
     Notification,
+    worst_pain_expression,
 )
 
 logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def pain_lookback(athlete_ids=None) -> dt.timedelta:
 def pain_reports(athlete_ids, now) -> dict[int, list[rules.PainReport]]:
     """Per athlete in an active plan: the reports of the current pain episode (every report
     after the last one below the protocol's threshold) plus the last three reports."""
-    worst = Greatest("pain_rest", "pain_activity", "pain_morning")
+    worst = worst_pain_expression()
     rows = (
         CheckIn.objects.filter(
             athlete__plans__status=Plan.Status.ACTIVE,

@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 
 from core.plausibility import (
     EARLIEST_LOG_DATE,
@@ -15,6 +16,8 @@ from core.plausibility import (
     validate_log_date,
     validate_log_time,
 )
+
+from . import rules
 
 SCORE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -166,6 +169,13 @@ class MetricKind(models.Model):
         return value < reference if self.direction == self.Direction.HIGHER else value > reference
 
 
+def worst_pain_expression() -> Greatest:
+    """A check-in's worst pain in SQL (annotations, window filters): the reading of
+    `rules.worst_pain` that `CheckIn.worst_pain` gives in Python. The three scores are never
+    NULL, so GREATEST (PostgreSQL) and MAX (SQLite) agree."""
+    return Greatest("pain_rest", "pain_activity", "pain_morning")
+
+
 class CheckIn(Voidable):
     """An athlete's daily report. One per athlete and local day (among the rows in force: a
     voided one no longer holds its day): a second report the same day edits the first
@@ -256,7 +266,7 @@ class CheckIn(Voidable):
 
     @property
     def worst_pain(self) -> int:
-        return max(self.pain_rest, self.pain_activity, self.pain_morning)
+        return rules.worst_pain(self.pain_rest, self.pain_activity, self.pain_morning)
 
 
 class RecoveryKind(models.TextChoices):

@@ -1,12 +1,64 @@
 """Reads shared by pages, the API and jobs."""
 
 import datetime as dt
+from collections import defaultdict
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import rules
-from .models import CheckIn, Flag, FlagKind, FlagStatus, RecoveryActivity
+from .models import CheckIn, Flag, FlagKind, FlagStatus, RecoveryActivity, worst_pain_expression
+
+# A pain series' columns after `days`, and the check-in field each is read from.
+PAIN_COLUMNS = {
+    "rest": "pain_rest",
+    "activity": "pain_activity",
+    "morning": "pain_morning",
+    "worst": "worst",  # annotated with worst_pain_expression()
+}
+NO_CHECKIN = dict.fromkeys(PAIN_COLUMNS)
+
+# --- pain by day: every pain chart, the roster's trend, a sign-off's evidence ------------------
+
+
+def pain_series_for(athlete_ids, *, first_day: dt.date, last_day: dt.date | None = None) -> dict:
+    """Pain by calendar day, per athlete: the one reading every pain chart, the roster's trend
+    and a sign-off's evidence take. For each of `athlete_ids`, oldest first, the columns
+    `days` (dates), `rest`, `activity`, `morning` and `worst` (`CheckIn.worst_pain`).
+
+    With `last_day`, every day from `first_day` to `last_day` is a row, None where the athlete
+    has no check-in; without it, the days with a check-in from `first_day` on. One query."""
+    checkins = CheckIn.objects.filter(athlete_id__in=athlete_ids, local_date__gte=first_day)
+    if last_day is not None:
+        checkins = checkins.filter(local_date__lte=last_day)
+    by_day = defaultdict(dict)
+    for row in checkins.annotate(worst=worst_pain_expression()).values(
+        "athlete_id", "local_date", *PAIN_COLUMNS.values()
+    ):
+        by_day[row["athlete_id"]][row["local_date"]] = {
+            column: row[field] for column, field in PAIN_COLUMNS.items()
+        }
+    span = None
+    if last_day is not None:
+        span = [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    series = {}
+    for athlete_id in athlete_ids:
+        pains = by_day[athlete_id]
+        days = span if span is not None else sorted(pains)
+        rows = [pains.get(day, NO_CHECKIN) for day in days]
+        series[athlete_id] = {"days": days} | {
+            column: [row[column] for row in rows] for column in PAIN_COLUMNS
+        }
+    return series
+
+
+def pain_series(athlete, *, days: int = 56, first_day=None, last_day=None, now=None) -> dict:
+    """`pain_series_for` of one athlete; by default the days with a check-in of the last
+    `days` days."""
+    if first_day is None:
+        first_day = timezone.localdate(now or timezone.now()) - dt.timedelta(days=days - 1)
+    return pain_series_for([athlete.pk], first_day=first_day, last_day=last_day)[athlete.pk]
+
 
 # --- the athlete's own pages (/me/) -----------------------------------------------------------
 
@@ -14,26 +66,6 @@ from .models import CheckIn, Flag, FlagKind, FlagStatus, RecoveryActivity
 def checkin_on(athlete, day):
     """The athlete's check-in of that calendar day, or None."""
     return CheckIn.objects.filter(athlete=athlete, local_date=day).first()
-
-
-def pain_series(athlete, *, days: int = 56, now=None) -> dict:
-    """Daily pain (rest, activity, next morning) of the last `days` days, oldest first, as
-    columns a chart can take: unix seconds at local noon and one list per pain score."""
-    now = now or timezone.now()
-    since = timezone.localdate(now) - dt.timedelta(days=days - 1)
-    rows = (
-        CheckIn.objects.filter(athlete=athlete, local_date__gte=since)
-        .order_by("local_date")
-        .values_list("local_date", "pain_rest", "pain_activity", "pain_morning")
-    )
-    series = {"x": [], "rest": [], "activity": [], "morning": [], "since": since.isoformat()}
-    for day, rest, activity, morning in rows:
-        noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
-        series["x"].append(int(noon.timestamp()))
-        series["rest"].append(rest)
-        series["activity"].append(activity)
-        series["morning"].append(morning)
-    return series
 
 
 def recovery_on(athlete, day):

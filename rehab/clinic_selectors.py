@@ -13,7 +13,7 @@ from athletes.access import scoped, visible_athletes
 from athletes.models import Role
 from monitoring.models import Flag, FlagKind
 
-from .evidence_text import day_text, describe_report, metric_kinds
+from .evidence_text import describe_report, metric_kinds
 from .models import Plan, SignOffRequest
 
 QUEUE_LIMIT = 50
@@ -112,11 +112,12 @@ def decision_context(request: SignOffRequest) -> dict:
     """The evidence snapshot as stored on the request, ready for the page; plus what is live
     now: the athlete's unresolved flags (they block approval) and every decision so far."""
     evidence = request.evidence or {}
-    trend = evidence.get("pain_trend") or {"labels": [], "worst": [], "morning": []}
+    # Stored as {"labels": ISO days, "worst", "morning"}: the pain series' shape for the chart.
+    trend = evidence.get("pain_trend") or {}
     chart = {
-        **trend,
-        "labels": [day_text(day, "SHORT_DATE_FORMAT") for day in trend.get("labels", [])],
-        "phase": [None] * len(trend.get("labels", [])),
+        "days": trend.get("labels", []),
+        "worst": trend.get("worst", []),
+        "morning": trend.get("morning", []),
     }
     athlete = request.plan.athlete
     live_flags = list(
@@ -146,7 +147,7 @@ def decision_context(request: SignOffRequest) -> dict:
             {**m, "kind": kinds.get(m.get("metric"))} for m in evidence.get("metrics") or []
         ],
         "pain_chart": chart,
-        "has_pain_data": any(v is not None for v in trend.get("worst", [])),
+        "has_pain_data": any(v is not None for v in chart["worst"]),
         "live_flags": live_flags,
         "decisions": decisions,
         "current_decision": current,

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from athletes.access import roles_of, teams_for, visible_athletes
 from athletes.models import STAFF_ROLES, Athlete, AuditEvent, Injury
 from monitoring import rules
 from monitoring.models import UNRESOLVED_FLAG_STATUSES, CheckIn, Flag, FlagStatus
+from monitoring.selectors import pain_series, pain_series_for
 
 from .evidence_text import describe_report
 from .gate_summary import summaries_for
@@ -223,15 +223,14 @@ def attach_pain_trends(rows: list[RosterRow], *, now=None) -> list[RosterRow]:
     """Fill in the 14-day worst-pain trend of these rows (one query). The roster calls it for
     the page being shown only: the trend is drawn, not sorted on."""
     today = timezone.localdate(now or timezone.now())
-    first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
-    pain = defaultdict(dict)
-    for athlete_id, day, rest, activity, morning in CheckIn.objects.filter(
-        athlete_id__in=[row.athlete.pk for row in rows], local_date__gte=first_day
-    ).values_list("athlete_id", "local_date", "pain_rest", "pain_activity", "pain_morning"):
-        pain[athlete_id][day] = max(rest, activity, morning)
-    days = [first_day + dt.timedelta(days=n) for n in range(PAIN_TREND_DAYS)]
+    series = pain_series_for(
+        [row.athlete.pk for row in rows],
+        first_day=today - dt.timedelta(days=PAIN_TREND_DAYS - 1),
+        last_day=today,
+    )
     for row in rows:
-        row.pain_trend = [(d, pain[row.athlete.pk].get(d)) for d in days]
+        pain = series[row.athlete.pk]
+        row.pain_trend = list(zip(pain["days"], pain["worst"], strict=True))
     return rows
 
 
@@ -271,27 +270,14 @@ def athlete_overview(
         else []
     )
     since = plan.started_at if plan else now - dt.timedelta(days=56)
-    checkins = CheckIn.objects.filter(
-        athlete=athlete, local_date__gte=timezone.localdate(since)
-    ).order_by("local_date")
-    context["pain_chart"] = {
-        "labels": [],
-        "worst": [],
-        "morning": [],
-        "phase": [],
-    }
+    # The phase each day of the plan's pain chart was in: the last change made by that day.
+    pain = pain_series(athlete, first_day=timezone.localdate(since))
     steps = [(timezone.localdate(c.changed_at), c.to_phase.order) for c in context["changes"]]
-    for date, rest, activity, morning in checkins.values_list(
-        "local_date", "pain_rest", "pain_activity", "pain_morning"
-    ):
-        context["pain_chart"]["labels"].append(date_format(date, "SHORT_DATE_FORMAT"))
-        context["pain_chart"]["worst"].append(max(rest, activity, morning))
-        context["pain_chart"]["morning"].append(morning)
-        current = None
-        for day, order in steps:
-            if day <= date:
-                current = order
-        context["pain_chart"]["phase"].append(current)
+    pain["phase"] = [
+        next((order for day, order in reversed(steps) if day <= date), None)
+        for date in pain["days"]
+    ]
+    context["pain_chart"] = pain
 
     report = None
     phases = []
@@ -375,7 +361,7 @@ def athlete_overview(
                 "unit": metric_info[code].unit,
                 "pass_fail": metric_info[code].is_pass_fail,
                 "chart": {
-                    "labels": [date_format(d, "SHORT_DATE_FORMAT") for d in labels],
+                    "days": labels,
                     "lines": lines,
                     "pass_fail": metric_info[code].is_pass_fail,
                 },

@@ -20,7 +20,8 @@ from django.utils import timezone
 from athletes.access import require_role
 from athletes.audit import record_event
 from athletes.models import AuditAction, Baseline, Role
-from monitoring.models import CheckIn, Flag, Measurement, TrainingSession
+from monitoring.models import Flag, Measurement, TrainingSession
+from monitoring.selectors import pain_series
 
 from .audit import phase_state
 from .gates import evaluate_plan
@@ -40,18 +41,13 @@ def build_evidence(plan: Plan, *, now: dt.datetime) -> dict:
     """The evidence snapshot for a sign-off request (JSON, a fixed number of queries)."""
     athlete = plan.athlete
     today = timezone.localdate(now)
-    first_day = today - dt.timedelta(days=PAIN_TREND_DAYS - 1)
-    pains = {
-        day: (max(rest, activity, morning), morning)
-        for day, rest, activity, morning in CheckIn.objects.filter(
-            athlete=athlete, local_date__gte=first_day, local_date__lte=today
-        ).values_list("local_date", "pain_rest", "pain_activity", "pain_morning")
-    }
-    days = [first_day + dt.timedelta(days=n) for n in range(PAIN_TREND_DAYS)]
+    pain = pain_series(
+        athlete, first_day=today - dt.timedelta(days=PAIN_TREND_DAYS - 1), last_day=today
+    )
     pain_trend = {
-        "labels": [d.isoformat() for d in days],
-        "worst": [pains.get(d, (None, None))[0] for d in days],
-        "morning": [pains.get(d, (None, None))[1] for d in days],
+        "labels": [d.isoformat() for d in pain["days"]],
+        "worst": pain["worst"],
+        "morning": pain["morning"],
     }
     latest = {}
     for m in (

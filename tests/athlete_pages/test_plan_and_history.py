@@ -76,7 +76,7 @@ def test_history_charts_eight_weeks_and_pages_the_list(me_client, squad):
     response = me_client.get(reverse("me:history"))
     assert response.status_code == 200
     series = response.context["series"]
-    assert len(series["x"]) == 56 and series["x"] == sorted(series["x"])
+    assert len(series["days"]) == 56 and series["days"] == sorted(series["days"])
     assert len(response.context["page"].object_list) == 10
     assert b"uPlot.iife.min.js" in response.content and b'id="pain-series"' in response.content
     assert me_client.get(reverse("me:history") + "?page=7").status_code == 200

@@ -3,6 +3,7 @@ sign-off for Tomás Silva, the clinician reviews the evidence and approves with 
 the plan moves to maintenance, and the printable report opens."""
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import load_demo
 
@@ -44,7 +45,7 @@ def test_coach_requests_and_clinician_approves_return_to_play(live_server, brows
     assert page.locator("#gates .status-met").count() >= 1
     assert page.locator("#gates .status-not_met, #gates .status-missing").count() == 0
     assert page.locator("input[name=decision]:checked").count() == 0  # nothing pre-selected
-    page.wait_for_function("document.querySelector('#pain canvas')?.dataset.drawn === '1'")
+    expect(page.locator("#pain [data-chart=pain] canvas")).to_be_visible()  # uPlot drew it
 
     page.check("input[name=decision][value=approve]")
     page.fill("#id_rationale", "Gates met with margin; pain-free maximal sprints.")

@@ -37,7 +37,7 @@ def test_coach_finds_an_athlete_and_needs_a_reason_to_override(live_server, brow
     page.click("button[type=submit]")
     page.wait_for_url("**/coach/")
     assert page.locator("#roster-table tbody tr").count() == 2
-    assert page.locator("canvas.spark").count() == 2
+    expect(page.locator(".spark canvas")).to_have_count(2)  # uPlot drew both sparklines
 
     page.fill("#id_q", "okafor")  # htmx swaps the table without a reload
     # A locator wait, not wait_for_function: the CSP forbids the eval() that one would need.
