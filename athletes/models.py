@@ -310,3 +310,30 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self):
         when = date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
         return f"{self.get_action_display()} — {self.athlete}, {when}"
+
+
+class EvaluationRequest(models.Model):
+    """An athlete whose evidence changed and who awaits evaluation: the change queue.
+
+    The services that write evidence (check-ins, sessions, measurements, their corrections,
+    phase moves) add one with `athletes.evaluation.request_evaluation` in their own
+    transaction, so a request exists exactly when the change committed. One consumer,
+    `rehab.evaluation.evaluate_pending`, claims requests, evaluates their athletes (flags) and
+    deletes what it claimed. One row per change, not per athlete: a change made while the
+    consumer runs is a new row and stays for the next run. It sits here, beside the athlete,
+    so that every app may write it (README, Layout); the table keeps its first name.
+    """
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="+", db_index=False)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "monitoring_evaluationrequest"
+        indexes = [
+            # Deleting an athlete deletes theirs (the consumer claims in primary-key order).
+            models.Index(fields=["athlete"], name="evaluation_request_athlete"),
+        ]
+
+    def __str__(self):
+        return f"evaluate athlete {self.athlete_id} (requested {self.requested_at:%H:%M:%S})"

@@ -258,7 +258,7 @@ def part_worker(team):
 
     from athletes.models import Athlete
     from monitoring.models import Flag, FlagKind, Notification
-    from monitoring.tasks import scan_all_athletes
+    from rehab.tasks import scan_all_athletes
 
     ids = list(Athlete.objects.filter(team=team).values_list("pk", flat=True))
     silent = {pk for pk in ids if pk % 33 == 0}

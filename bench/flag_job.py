@@ -49,8 +49,9 @@ def main() -> None:
     from django.utils import timezone
 
     from athletes.models import Athlete, Injury, Team
-    from monitoring import jobs, rules
+    from monitoring import rules
     from monitoring.models import CheckIn, Flag, Measurement, MetricKind
+    from rehab import scan
     from rehab.models import Plan, Protocol
 
     now = timezone.now()
@@ -174,10 +175,10 @@ def main() -> None:
         built = target
         checkins, measurements = CheckIn.objects.count(), Measurement.objects.count()
         started = time.perf_counter()
-        report = jobs.scan_all(now=now)
+        report = scan.scan_all(now=now)
         scan = time.perf_counter() - started
         started = time.perf_counter()
-        again = jobs.scan_all(now=now)
+        again = scan.scan_all(now=now)
         second = time.perf_counter() - started
         assert again.flags_opened == 0, "a second run must not open flags"
         last_scan = scan

@@ -4,10 +4,12 @@ Run against a throwaway PostgreSQL database (it is dropped and created again):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sb_bench_roster .venv/bin/python bench/roster.py
 
-Prints the median server time of the roster (Django test Client, signed-in coach) and its
-query count — with the gate summaries stored (steady state), with 5 % of them stale, and cold
-(all stale) — and the time the beat task takes to store them all, next to a baseline in the same process: a plain page listing the same athletes
-(`list(Athlete.objects...)` rendered through a template).
+Prints the server time of the roster (Django test Client, signed-in coach) and its query
+count: cold (the first render of a fresh process and connection, nothing cached: templates
+unloaded, PostgreSQL's plans unknown, no date formatted yet) and warm (the median of 20
+renders after two warm-ups). Every render evaluates all 450 plans' gates live (rehab.gates):
+nothing is stored between renders. Next to it, in the same process, a baseline: a plain page
+listing the same athletes (`list(Athlete.objects...)` rendered through a template).
 """
 
 import datetime as dt
@@ -225,31 +227,19 @@ def main():
         assert response.status_code == 200, response.status_code
         return response
 
+    # Cold: a new connection and the very first render of this process.
+    connection.close()
+    started = time.perf_counter()
     queries = []
     # Counted with a wrapper: the request_started signal resets connection.queries.
     with connection.execute_wrapper(
         lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
     ):
         response = render_roster()
+    cold_ms = (time.perf_counter() - started) * 1000
     rows = response.content.count(b"<tr data-athlete=")
-    from rehab.gate_summary import refresh_stale
-    from rehab.models import Plan
-
-    # Cold: every stored gate summary stale (right after a bulk load, or the minute after
-    # midnight before the beat task has run): the roster evaluates every plan's gates.
-    Plan.objects.update(gates_valid_until=None)
-    cold_ms = timed(render_roster)
-    # The beat task stores the summaries (every minute in production).
-    started = time.perf_counter()
-    refreshed = refresh_stale()
-    refresh_s = time.perf_counter() - started
-    # Steady state: summaries stored; and the same with 5 % of the squad's evidence changed
-    # since the last refresh (their gates are evaluated live).
     roster_ms = timed(render_roster)
     selector_ms = timed(lambda: roster(coach))
-    changed = list(Plan.objects.order_by("?").values_list("pk", flat=True)[: ATHLETES // 20])
-    Plan.objects.filter(pk__in=changed).update(gates_valid_until=None)
-    mixed_ms = timed(render_roster)
 
     baseline_template = Template(
         "<table>{% for a in athletes %}<tr><td>{{ a.full_name }}</td><td>{{ a.team_id }}</td></tr>{% endfor %}</table>"
@@ -262,23 +252,18 @@ def main():
 
     print(f"data: {counts} (built in {built_s:.1f} s); DEBUG={settings.DEBUG}")
     print(f"roster /coach/: {rows} rows on the first page, {len(queries)} queries")
+    print(f"roster /coach/ cold (first render, new connection): {cold_ms:.1f} ms")
     print(
-        f"roster /coach/ server time: median {roster_ms[0]:.1f} ms (min {roster_ms[1]:.1f}, max {roster_ms[2]:.1f}) over {RENDERS} renders"
+        f"roster /coach/ warm: median {roster_ms[0]:.1f} ms (min {roster_ms[1]:.1f}, max {roster_ms[2]:.1f}) over {RENDERS} renders"
     )
     print(
-        f"  of which roster selector (queries + stored gate summaries): median {selector_ms[0]:.1f} ms"
-    )
-    print(
-        f"  with {len(changed)} athletes' evidence changed since the last refresh: median {mixed_ms[0]:.1f} ms"
-    )
-    print(f"  cold, every summary stale (all gates evaluated live): median {cold_ms[0]:.1f} ms")
-    print(
-        f"gate summary refresh (beat task): {refreshed['stored']} plans in {refresh_s * 1000:.0f} ms"
+        f"  of which roster selector (reads + every plan's gates): median {selector_ms[0]:.1f} ms"
     )
     print(
         f"baseline (list(Athlete.objects.all()) + template): median {baseline_ms[0]:.1f} ms (min {baseline_ms[1]:.1f}, max {baseline_ms[2]:.1f})"
     )
-    print("target: roster under 150 ms:", "yes" if roster_ms[0] < 150 else "NO")
+    met = roster_ms[0] < 150 and cold_ms < 150
+    print("target: roster under 150 ms warm and cold:", "yes" if met else "NO")
 
 
 if __name__ == "__main__":

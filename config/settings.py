@@ -259,8 +259,8 @@ BEAT_DIR = Path(env.str("CELERY_BEAT_DIR", default=str(BASE_DIR / ".beat")))
 BEAT_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE_FILENAME = str(BEAT_DIR / "celerybeat-schedule")
 MONITORING_SCAN_MINUTES = _int("MONITORING_SCAN_MINUTES", 15)
-# Changed athletes are evaluated about a second after the commit (monitoring.services); this
-# sweep catches a request whose trigger was lost (web process died, broker briefly down).
+# Changed athletes are evaluated about a second after the commit (athletes.evaluation); this
+# sweep catches a request whose wake-up was lost (web process died, broker briefly down).
 # Every minute on the minute by default; another MONITORING_SWEEP_SECONDS runs it that many
 # seconds apart (the test that watches beat send its first task uses a few).
 MONITORING_SWEEP_SECONDS = _int("MONITORING_SWEEP_SECONDS", 60)
@@ -269,7 +269,7 @@ if MONITORING_SWEEP_SECONDS < 1:
         f"MONITORING_SWEEP_SECONDS={MONITORING_SWEEP_SECONDS}: use a positive number of seconds."
     )
 _PENDING_SWEEP = {
-    "task": "monitoring.tasks.evaluate_pending",
+    "task": "rehab.tasks.evaluate_pending",
     "schedule": (
         crontab(minute="*")
         if MONITORING_SWEEP_SECONDS == 60
@@ -279,14 +279,8 @@ _PENDING_SWEEP = {
 CELERY_BEAT_SCHEDULE = {
     "monitoring-pending-evaluations": _PENDING_SWEEP,
     "monitoring-full-scan": {
-        "task": "monitoring.tasks.scan_all_athletes",
+        "task": "rehab.tasks.scan_all_athletes",
         "schedule": crontab(minute=f"*/{MONITORING_SCAN_MINUTES}"),
-    },
-    # The roster's "gates met" counts (rehab.gate_summary): stale ones are evaluated live until
-    # this stores them again.
-    "rehab-gate-summaries": {
-        "task": "rehab.tasks.refresh_gate_summaries",
-        "schedule": crontab(minute="*"),
     },
 }
 

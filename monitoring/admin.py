@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin
 
 from .models import (
@@ -19,26 +18,25 @@ class MetricKindAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-class CheckInAdminForm(forms.ModelForm):
-    class Meta:
-        model = CheckIn
-        fields = "__all__"  # noqa: DJ007 (the admin chooses the fields: ModelAdmin.get_form)
+class EvidenceAdmin(admin.ModelAdmin):
+    """Check-ins, sessions and measurements are evidence: staff look at them here, and change
+    them only where the services record it (PRODUCT.md §2.9): the athlete corrects a
+    check-in from History, staff correct or void entries on the athlete page, each with its
+    audit event and the athlete's re-evaluation (monitoring.corrections). Erasure is portal's
+    privacy page. So the admin neither adds, changes nor deletes them."""
 
-    def clean(self):
-        # One check-in per athlete and day among those in force: the constraint's condition
-        # reads voided_at, which this form does not show, so Django's own check skips it.
-        data = super().clean()
-        athlete, day = data.get("athlete"), data.get("local_date")
-        if athlete is not None and day is not None and not self.instance.is_voided:
-            others = CheckIn.objects.filter(athlete=athlete, local_date=day)
-            if others.exclude(pk=self.instance.pk).exists():
-                self.add_error("local_date", "This athlete already has a check-in for that day.")
-        return data
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
-    form = CheckInAdminForm
+class CheckInAdmin(EvidenceAdmin):
     list_display = [
         "athlete",
         "local_date",
@@ -62,7 +60,7 @@ class RecoveryActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(EvidenceAdmin):
     list_display = ["athlete", "date", "type", "duration_min", "rpe", "load", "top_intensity_pct"]
     list_filter = ["type", "surface"]
     search_fields = ["athlete__first_name", "athlete__last_name"]
@@ -71,7 +69,7 @@ class TrainingSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(EvidenceAdmin):
     list_display = ["athlete", "metric", "side", "value", "measured_at", "source"]
     list_filter = ["metric", "source"]
     search_fields = ["athlete__first_name", "athlete__last_name"]

@@ -11,8 +11,8 @@ Every correction, in one transaction:
 1. locks the row and re-validates it (the registry's ranges, the date bounds, the one
    check-in per day);
 2. writes one audit event with who, when, before → after (the changed fields only) and why;
-3. queues the athlete's evaluation (an EvaluationRequest row, committed with the change) and
-   starts it after the commit, so flags and gate summaries follow the corrected data;
+3. queues the athlete's evaluation (`athletes.evaluation.request_evaluation`, committed with
+   the change), so flags follow the corrected data;
 4. when voiding, marks every unresolved flag that cites the row (`evidence_voided_at`).
 """
 
@@ -27,13 +27,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from athletes.access import require_role
+from athletes.evaluation import request_evaluation
 from athletes.models import STAFF_ROLES, Role
 
-from .models import CheckIn, EvaluationRequest, Flag, Measurement, TrainingSession
+from .models import CheckIn, Flag, Measurement, TrainingSession
 from .services import (
     CHECKIN_FIELDS,
     CheckInConflict,
-    _evaluate_after_commit,
     clean_log_time,
 )
 
@@ -108,14 +108,6 @@ def _apply(row, fields, values: dict) -> tuple[dict, dict]:
             before[name], after[name] = _plain(old), _plain(value)
             setattr(row, name, value)
     return before, after
-
-
-def _queue_evaluation(athlete_id: int) -> None:
-    """The athlete's evaluation, committed with the change (a trigger queues only inserts and
-    changes of the columns the rules read; voiding and corrections of other columns are
-    queued here), started after the commit."""
-    EvaluationRequest.objects.create(athlete_id=athlete_id)
-    _evaluate_after_commit()
 
 
 def _audit(*, by, role, row, action, before, after, reason, now) -> None:
@@ -194,7 +186,7 @@ def correct_checkin(
             reason=reason,
             now=now,
         )
-        _queue_evaluation(row.athlete_id)
+        request_evaluation([row.athlete_id])
     return row
 
 
@@ -291,7 +283,7 @@ def _correct(model, entry, fields, *, by, values, reason, action, exclude, now):
             reason=reason,
             now=now,
         )
-        _queue_evaluation(row.athlete_id)
+        request_evaluation([row.athlete_id])
     return row
 
 
@@ -317,7 +309,7 @@ def _void(entry, *, by, reason, action, now):
             now=now,
         )
         _mark_flags_citing(row, reason=reason, now=now)
-        _queue_evaluation(row.athlete_id)
+        request_evaluation([row.athlete_id])
     return row
 
 

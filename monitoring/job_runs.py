@@ -12,7 +12,7 @@ from django.utils import timezone
 from .models import JobRun
 
 # The job /healthz watches (its Celery task name): the full monitoring scan.
-FULL_SCAN = "monitoring.tasks.scan_all_athletes"
+FULL_SCAN = "rehab.tasks.scan_all_athletes"
 # No completed full scan for this many scan intervals means beat or every worker is down.
 LATE_AFTER_INTERVALS = 3
 

@@ -664,33 +664,6 @@ class Notification(models.Model):
         return f"To {self.recipient}: {self.message}"
 
 
-class EvaluationRequest(models.Model):
-    """An athlete whose data changed and who awaits the monitoring job.
-
-    Written by a database trigger (migration 0007) in the same transaction as a check-in or
-    measurement insert, or a change of their values, whoever writes it, so it exists exactly
-    when the data does; deleted by `jobs.evaluate_pending` once the athlete has been evaluated. One
-    row per change (not per athlete): a change made while the job is running is a new row and
-    stays for the next run. A worker that claims rows and dies leaves them to expire.
-    """
-
-    athlete = models.ForeignKey(
-        "athletes.Athlete", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [
-            # An athlete's requests: SQLite's trigger looks for a waiting one per inserted
-            # row, and deleting an athlete deletes theirs.
-            models.Index(fields=["athlete"], name="evaluation_request_athlete"),
-        ]
-
-    def __str__(self):
-        return f"evaluate athlete {self.athlete_id} (requested {self.requested_at:%H:%M:%S})"
-
-
 class JobRun(models.Model):
     """When a scheduled job last started and completed (one row per job): /healthz reads it to
     tell whether Celery beat and a worker are really running."""

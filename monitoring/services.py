@@ -5,8 +5,6 @@ Pages, the API and jobs call these; none of them writes these rows on its own.
 
 import datetime as dt
 import logging
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -14,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from athletes.evaluation import request_evaluation
 from core.db import insert_unless_exists
 from core.plausibility import EARLIEST_LOG_TIME
 
@@ -59,50 +58,6 @@ class CheckInResult:
     checkin: CheckIn
     created: bool  # False: an edit of the day's check-in, or a replay of the same client key
     replayed: bool = False  # True: the client key was seen before; nothing was written
-
-
-# --- evaluation after commit -------------------------------------------------------------------
-#
-# Every change that the monitoring rules read leaves an EvaluationRequest row, written by a
-# database trigger on check-ins and measurements in the same transaction (durable: it commits
-# exactly when the data does, whoever wrote it; monitoring/migrations/0007). After the commit,
-# a web process starts `evaluate_pending` EVALUATION_DELAY seconds later, which evaluates every
-# athlete requested by then in one scan. A process does not start another run while the one it
-# started is still at least EVALUATION_DELAY / 2 away: that run reads the queue after this
-# commit and will see this request (the margin absorbs clock differences between web and
-# worker hosts). So an athlete is evaluated about a second after the change, with one task per
-# second and process instead of one per change. Rows written elsewhere (the admin, bulk
-# loads), or a process that dies between commit and publish, or a broker that is down: the
-# request waits for the next run or the minute's sweep (settings).
-EVALUATION_DELAY = 1.0
-
-_trigger_lock = threading.Lock()
-_next_run_at = 0.0  # monotonic time at which the run this process last started will begin
-
-
-def _evaluate_after_commit() -> None:
-    """Call in the transaction that stored a check-in or measurement (the trigger has queued
-    the athlete): the evaluation starts about a second after the commit."""
-    transaction.on_commit(_start_evaluation)
-
-
-def _start_evaluation() -> None:
-    global _next_run_at
-    from .tasks import evaluate_pending
-
-    if evaluate_pending.app.conf.task_always_eager:
-        evaluate_pending.delay()  # runs here and now; nothing stays scheduled
-        return
-    with _trigger_lock:
-        now = time.monotonic()
-        if now < _next_run_at - EVALUATION_DELAY / 2:
-            return
-        _next_run_at = now + EVALUATION_DELAY
-    try:
-        evaluate_pending.apply_async(countdown=EVALUATION_DELAY)
-    except Exception:
-        _next_run_at = 0.0
-        logger.exception("monitoring: could not start the evaluation; the sweep will run it")
 
 
 def clean_log_time(
@@ -171,9 +126,13 @@ def record_checkin(
         _fill_checkin(checkin, taken_at, values)
         # One statement that skips the insert when the day (or the key) already has a
         # check-in: no locking read first, and no savepoint, since the expected conflict
-        # raises nothing (this is the busiest write: every athlete, every day).
-        if insert_unless_exists(checkin):
-            _evaluate_after_commit()
+        # raises nothing (this is the busiest write: every athlete, every day). The
+        # evaluation request commits with it.
+        with transaction.atomic(savepoint=False):
+            inserted = insert_unless_exists(checkin)
+            if inserted:
+                request_evaluation([athlete.pk])
+        if inserted:
             return CheckInResult(checkin, created=True)
         if client_key is not None:
             existing = CheckIn.all_objects.filter(athlete=athlete, client_key=client_key).first()
@@ -238,18 +197,17 @@ def record_measurement(
         logged_by=by,
     )
     measurement.full_clean(exclude=["athlete", "logged_by"], validate_unique=False)
-    # One INSERT; its evaluation request is the table trigger's, in the same statement, so no
-    # transaction (or, in a CSV import's, no savepoint per row) is needed around it.
-    measurement.save()
-    _evaluate_after_commit()
+    # Inside a caller's transaction (a CSV import) no savepoint per row: the import is all
+    # or nothing anyway.
+    with transaction.atomic(savepoint=False):
+        measurement.save()
+        request_evaluation([athlete.pk])
     return measurement
 
 
 def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSession:
     """Store a training session for the athlete's active plan (validated like a form) and
     evaluate the athlete after commit (its pain counts for the gates)."""
-    from rehab.models import Plan
-
     if client_key is not None:
         existing = TrainingSession.all_objects.filter(
             athlete=athlete, client_key=client_key
@@ -262,11 +220,13 @@ def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSes
         athlete=athlete,
         logged_by=by,
         client_key=client_key,
-        plan=Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).first(),
+        plan=athlete.plans.active().first(),
         **values,
     )
     session.full_clean(exclude=["athlete", "logged_by", "plan", "load"], validate_unique=False)
-    session.save()
+    with transaction.atomic(savepoint=False):
+        session.save()
+        request_evaluation([athlete.pk])
     return session
 
 

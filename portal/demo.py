@@ -285,15 +285,6 @@ def load_demo(today: date | None = None) -> bool:
         for scenario in squad:
             builder.athlete(teams[slug], scenario, coach, clinician)
     builder.flush()
-    # The bulk load queued every demo athlete for evaluation (monitoring's database trigger);
-    # the demo's flags are written by the builder as its stories need, so drop that queue.
-    from monitoring.models import EvaluationRequest
-
-    EvaluationRequest.objects.filter(athlete__team__in=teams.values()).delete()
-    # The roster's gate counts, as the beat task would store them within a minute.
-    from rehab.gate_summary import refresh_stale
-
-    refresh_stale()
     return True
 
 

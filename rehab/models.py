@@ -184,6 +184,12 @@ class GateCriterion(models.Model):
         return self.description or self.get_kind_display()
 
 
+class PlanQuerySet(models.QuerySet):
+    def active(self):
+        """Plans in progress (at most one per athlete). Also `athlete.plans.active()`."""
+        return self.filter(status=Plan.Status.ACTIVE)
+
+
 class Plan(models.Model):
     """An athlete's rehab plan for one injury, following one protocol."""
 
@@ -204,16 +210,8 @@ class Plan(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    # The gate summary of the current phase, kept so the roster need not evaluate every plan
-    # (rehab.gate_summary). Trusted only while `gates_valid_until` is in the future; database
-    # triggers clear it whenever the evidence changes (check-ins, sessions, measurements,
-    # baselines, the injury, the gate criteria, or the plan's phase) and bump `gates_epoch`, so a
-    # refresh that read older evidence cannot store its stale result.
-    gates_met = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    gates_missing = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    gates_total = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    gates_valid_until = models.DateTimeField(null=True, blank=True, editable=False)
-    gates_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -19,7 +19,7 @@ from monitoring.models import UNRESOLVED_FLAG_STATUSES, CheckIn, Flag, FlagStatu
 from monitoring.selectors import pain_series, pain_series_for
 
 from .evidence_text import describe_report
-from .gate_summary import summaries_for
+from .gates import evaluate_plans
 from .models import Phase, Plan, SignOffDecision, SignOffRequest
 
 PAIN_TREND_DAYS = 14
@@ -60,11 +60,6 @@ ROSTER_PLAN_FIELDS = (
     "injury__id",
     "injury__side",
     "injury__muscle_group",
-    "gates_met",
-    "gates_missing",
-    "gates_total",
-    "gates_valid_until",
-    "gates_epoch",
 )
 
 
@@ -174,9 +169,9 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
         plan.current_phase = phases[plan.current_phase_id]
         plan.protocol = plan.current_phase.protocol
         plans[plan.athlete_id] = plan
-    # Gates met: the stored summaries, evaluated live only for plans whose evidence changed
-    # since (rehab.gate_summary).
-    summaries = summaries_for(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
+    # Gates met, evaluated live by the gate engine for every plan (a fixed number of queries):
+    # the roster sorts on them, and the same evidence judges them on every page.
+    gate_reports = evaluate_plans(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
     # One read for both: the pending request, and the newest one made in the current phase
     # (a decline of an earlier stay in this phase is no longer news after a regression).
     pending, latest = {}, {}
@@ -202,7 +197,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
         )
         if plan is not None:
             row.day_in_phase = plan.day_in_phase(now)
-            row.gates = summaries.get(plan.pk)
+            row.gates = gate_reports.get(plan.pk)
             row.pending_review = pending.get(plan.pk)
             row.latest_review = latest.get(plan.pk)
             row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])

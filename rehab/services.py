@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from athletes.access import require_role, teams_for
 from athletes.audit import record_event
+from athletes.evaluation import request_evaluation
 from athletes.models import AuditAction, Role
 
 from .audit import phase_state
@@ -232,6 +233,8 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
                 changed_by=by,
                 changed_at=now,
             )
+            # In a plan, the athlete's earlier check-ins now count for the monitoring rules.
+            request_evaluation([athlete.pk])
             record_event(
                 actor=by,
                 role=role,

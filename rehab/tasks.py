@@ -1,14 +1,25 @@
-"""Celery tasks: thin wrappers around rehab services."""
+"""Celery tasks: thin wrappers around the monitoring scan and the change queue's consumer.
+The beat-scheduled ones record their runs (monitoring.job_runs) for /healthz."""
 
 from celery import shared_task
 
 from monitoring.job_runs import recorded
 
-from . import gate_summary
+from . import evaluation, scan
 
 
 @shared_task(acks_late=True, ignore_result=True)
 @recorded
-def refresh_gate_summaries():
-    """Store the gate summary of every plan whose evidence changed (Celery beat, every minute)."""
-    return gate_summary.refresh_stale()
+def scan_all_athletes():
+    """Evaluate every athlete in an active plan (Celery beat, every MONITORING_SCAN_MINUTES):
+    the safety net under the change queue, and the rules that turn with time alone (48 h of
+    pain, days without a check-in)."""
+    return scan.scan_all().as_dict()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+@recorded
+def evaluate_pending():
+    """Evaluate the athletes whose evidence changed (woken about a second after a commit by
+    athletes.evaluation, and every minute by Celery beat as a sweep)."""
+    return evaluation.evaluate_pending().as_dict()

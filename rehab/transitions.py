@@ -75,8 +75,7 @@ def move_phase(
 ) -> PhaseChange:
     """Move a plan locked by `locked_active_plan` into `to_phase` as of `now` (its day 1): the
     plan's current phase and version, the PhaseChange row with who, why and the evidence, and
-    the audit event of the move (MOVE_EVENTS; `audit_after` adds to its "after"). The gate
-    summary of the plan goes stale with the phase (rehab.gate_summary)."""
+    the audit event of the move (MOVE_EVENTS; `audit_after` adds to its "after")."""
     before = phase_state(plan)
     from_phase = plan.current_phase
     _bump_version(plan, current_phase=to_phase, phase_entered_at=now)

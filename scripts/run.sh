@@ -22,7 +22,7 @@ bash scripts/worker.sh >celery.log 2>&1 &
 pids+=($!)
 
 # A first scan right away, so the demo's flags are there before beat's first tick.
-"$VENV/bin/celery" -A config call monitoring.tasks.scan_all_athletes >/dev/null || true
+"$VENV/bin/celery" -A config call rehab.tasks.scan_all_athletes >/dev/null || true
 
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)

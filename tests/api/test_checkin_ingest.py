@@ -6,9 +6,9 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from athletes.models import ApiToken, Role
+from athletes.models import ApiToken, EvaluationRequest, Role
 from athletes.tokens import issue_token
-from monitoring.models import CheckIn, EvaluationRequest
+from monitoring.models import CheckIn
 from tests.factories import TeamFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db

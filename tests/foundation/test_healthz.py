@@ -11,8 +11,8 @@ from django.db import connection
 
 from config.celery import app
 from monitoring.models import JobRun
-from monitoring.tasks import scan_all_athletes
 from portal import views
+from rehab.tasks import scan_all_athletes
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_healthz_is_503_when_no_scan_completed_within_three_scan_intervals(clien
 def test_a_server_up_for_less_than_three_scan_intervals_is_not_late_for_a_scan(client):
     """A fresh deploy: no scan has completed since it started, and none could have yet."""
     JobRun.objects.create(
-        name="monitoring.tasks.scan_all_athletes",
+        name="rehab.tasks.scan_all_athletes",
         completed_at=STARTED - dt.timedelta(days=1),  # from before the deploy
     )
 

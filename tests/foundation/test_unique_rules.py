@@ -289,19 +289,13 @@ RULES: dict[str, Rule] = {
         proofs=(checkins_api_second_of_the_day, history_edit_onto_a_day_that_has_one),
         service="record_checkin and correct_checkin insert or move a check-in only onto a "
         "free day (INSERT … ON CONFLICT DO NOTHING); otherwise CheckInConflict names the "
-        "day's check-in: 409 on the API and the Today page, a field error on History's edit.",
-        admin_error="local_date",
-        admin_change={"client_key": lambda row: uuid.uuid4()},
+        "day's check-in: 409 on the API and the Today page, a field error on History's edit. "
+        "The admin shows check-ins only (monitoring.admin.EvidenceAdmin).",
     ),
     "monitoring.CheckIn.checkin_client_key_unique": Rule(
         proofs=(today_page_same_client_key_twice,),
         service="The phone's retry key: record_checkin returns the first check-in for a key "
-        "it has seen (a replay, not an error).",
-        admin_error="__all__",
-        admin_change={
-            "local_date": lambda row: row.local_date - dt.timedelta(days=3),
-            "taken_at": lambda row: row.taken_at - dt.timedelta(days=3),
-        },
+        "it has seen (a replay, not an error). Not added in the admin.",
     ),
     "monitoring.RecoveryActivity.recovery_client_key_unique": Rule(
         proofs=(recovery_page_same_client_key_twice,),
@@ -311,13 +305,11 @@ RULES: dict[str, Rule] = {
     ),
     "monitoring.TrainingSession.session_client_key_unique": Rule(
         service="No page or API sends a session's client key; record_session replays a key "
-        "it has seen.",
-        admin_error="__all__",
+        "it has seen. Not added in the admin.",
     ),
     "monitoring.Measurement.measurement_client_key_unique": Rule(
         service="No page or API sends a measurement's client key; record_measurement replays "
-        "a key it has seen.",
-        admin_error="__all__",
+        "a key it has seen. Not added in the admin.",
     ),
     "monitoring.ImportBatch.import_key_once": Rule(
         service="The CSV import's one-time key: import_measurements inserts the batch with "

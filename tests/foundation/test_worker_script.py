@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # other worker consumes what this beat sends to the default queue.
 REDIS_URL = "redis://127.0.0.1:6379/15"
 BROKERS = {"redis": REDIS_URL, "filesystem": "filesystem://"}
-SWEEP = "monitoring.tasks.evaluate_pending"
+SWEEP = "rehab.tasks.evaluate_pending"
 
 pytestmark = [pytest.mark.broker]
 

@@ -164,7 +164,6 @@ MANAGEMENT = [
 
 # Forms no page of ours posts (their fields are fuzzed in test_forms.py all the same).
 NOT_OUR_PAGES = {
-    "CheckInAdminForm": "Django's admin add/change pages (staff only; not ours to fuzz).",
     "ApiTokenAddForm": "Django's admin add page for API tokens (staff only; not ours to fuzz).",
 }
 

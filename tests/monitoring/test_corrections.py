@@ -10,16 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from athletes.models import AuditAction, AuditEvent, Role
-from monitoring import corrections, jobs
+from athletes.models import AuditAction, AuditEvent, EvaluationRequest, Role
+from monitoring import corrections
 from monitoring.models import (
     CheckIn,
-    EvaluationRequest,
     Flag,
     FlagKind,
     Measurement,
     TrainingSession,
 )
+from rehab import scan
 from rehab.gates import evaluate_plan
 from tests.factories import (
     CheckInFactory,
@@ -206,7 +206,7 @@ def test_voiding_the_measurement_a_flag_cites_marks_the_flag_and_clears_its_cond
             measured_at=now - dt.timedelta(days=days),
         )
     slow = MeasurementFactory(athlete=world["me"], metric=split, value=4.9, measured_at=now)
-    jobs.scan_all(now=now)
+    scan.scan_all(now=now)
     flag = Flag.objects.get(kind=FlagKind.METRIC_REGRESSION)
     assert flag.evidence["measurement_id"] == slow.pk
 
@@ -491,15 +491,3 @@ def test_moving_a_past_checkin_onto_a_logged_day_is_a_field_error(client, world)
     assert "already has a check-in" in response.context["form"].errors["taken_at"][0]
     older.refresh_from_db()
     assert older.local_date == timezone.localdate() - dt.timedelta(days=2)
-
-
-def test_a_void_makes_the_rosters_stored_gate_counts_stale(world):
-    from rehab.gate_summary import store
-    from rehab.models import Plan
-
-    m = MeasurementFactory(athlete=world["me"])
-    plan = Plan.objects.select_related("current_phase", "injury").get(pk=world["plan"].pk)
-    assert store([plan]) == 1
-    assert Plan.objects.get(pk=plan.pk).gates_valid_until is not None
-    corrections.void_measurement(m, by=world["coach"], reason="Misfire")
-    assert Plan.objects.get(pk=plan.pk).gates_valid_until is None

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import override_settings
 
 from athletes.models import Role
-from monitoring import jobs
+from rehab import scan
 from tests.factories import AthleteFactory, CheckInFactory, TeamFactory, staff, start_plan
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -30,7 +30,7 @@ def athlete_with_rising_pain(team, frozen):
     for hours, pain in ((0, 0), (24, 2), (48, 3)):
         CheckInFactory(athlete=athlete, taken_at=T0 + dt.timedelta(hours=hours), pain_morning=pain)
     frozen.move_to(T0 + dt.timedelta(hours=48))
-    jobs.scan_all()
+    scan.scan_all()
     return athlete
 
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from monitoring import jobs
 from monitoring.models import FlagKind
 from monitoring.selectors import athlete_flag_messages
+from rehab import scan
 from tests.factories import AthleteFactory, CheckInFactory, FlagFactory, TeamFactory, start_plan
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -33,7 +33,7 @@ def athlete_with_rising_pain(team, frozen):
     CheckInFactory(athlete=athlete, taken_at=at(24), pain_rest=1, pain_activity=2, pain_morning=0)
     CheckInFactory(athlete=athlete, taken_at=at(48), pain_rest=0, pain_activity=1, pain_morning=3)
     frozen.move_to(at(48))
-    jobs.scan_all()
+    scan.scan_all()
     return athlete
 
 

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from athletes.models import Role
-from monitoring import jobs
 from monitoring.models import Flag, Notification
 from monitoring.rules import PainReport, missed_checkins, pain_persisting
 from monitoring.services import resolve_flag
+from rehab import evaluation
+from rehab.scan import scan_all
 from tests.concurrency import race
 from tests.factories import (
     AthleteFactory,
@@ -66,7 +67,7 @@ def checkin(athlete, hours, pain):
 
 def scan(clock, hours):
     clock.move_to(at(hours))
-    return jobs.scan_all()
+    return scan_all()
 
 
 def resolve(clock, flag, hours, by):
@@ -134,7 +135,7 @@ def test_a_measurement_after_resolving_an_ongoing_pain_episode_raises_no_new_pai
     pain_flag_resolved_at(clock, athlete, clinician, hours=52)
     clock.move_to(at(53))
     MeasurementFactory(athlete=athlete, metric=metric("split_30m"), value=4.2, measured_at=at(53))
-    jobs.evaluate_pending()
+    evaluation.evaluate_pending()
     scan(clock, 54)
     scan(clock, 90)
     assert [f.status for f in flags(athlete, "pain_persisting")] == ["resolved"]
@@ -241,9 +242,9 @@ def test_missed_check_ins_reopen_exactly_n_days_after_the_resolution(clock, athl
     resolve(clock, flag, 1, clinician)
     assert scan(clock, 2).flags_opened == 0
     clock.move_to(at(1) + dt.timedelta(days=3, minutes=-1))
-    assert jobs.scan_all().flags_opened == 0
+    assert scan_all().flags_opened == 0
     clock.move_to(at(1) + dt.timedelta(days=3))
-    assert jobs.scan_all().flags_opened == 1
+    assert scan_all().flags_opened == 1
     reopened = flags(athlete, "missed_checkins")[-1]
     assert reopened.evidence["counted_from"] == "resolution"
     assert reopened.evidence["days_without_checkin"] == 8
@@ -269,9 +270,9 @@ def test_rescans_and_the_pending_evaluation_after_a_resolution_change_nothing(
     before = snapshot()
     checkin(athlete, 70, 6)  # still painful, but only 19 h after the resolution
     scan(clock, 71)
-    jobs.evaluate_pending()
+    evaluation.evaluate_pending()
     scan(clock, 72)
-    jobs.evaluate_pending()
+    evaluation.evaluate_pending()
     assert snapshot() == before
     assert len(mail.outbox) == emails
 
@@ -311,10 +312,10 @@ def test_concurrent_scans_after_a_resolution_create_no_flag():
     plan.save()
     for h in (0, 25, 50):
         checkin(athlete, h, 5)
-    jobs.scan_all(now=at(50))
+    scan_all(now=at(50))
     resolve_flag(Flag.objects.get(), by=clinician, note="Seen.", now=at(51))
     checkin(athlete, 70, 6)
-    outcomes = race(lambda: jobs.scan_all(now=at(71)), count=4)
+    outcomes = race(lambda: scan_all(now=at(71)), count=4)
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert list(Flag.objects.values_list("status", flat=True)) == ["resolved"]
     assert Notification.objects.count() == 1 and len(mail.outbox) == 1
@@ -333,13 +334,13 @@ def test_a_resolution_racing_scans_is_never_undone_by_a_new_flag():
     plan.save()
     for h in (0, 25, 50):
         checkin(athlete, h, 5)
-    jobs.scan_all(now=at(50))
+    scan_all(now=at(50))
     flag = Flag.objects.get()
     calls = iter([lambda: resolve_flag(flag, by=clinician, note="Seen.", now=at(51))])
 
     def resolve_or_scan():
         action = next(calls, None)
-        return action() if action else jobs.scan_all(now=at(52))
+        return action() if action else scan_all(now=at(52))
 
     outcomes = race(resolve_or_scan, count=4)
     assert [o for o in outcomes if isinstance(o, Exception)] == []

@@ -7,9 +7,10 @@ from django.db import connection
 from django.utils import timezone
 
 from athletes.models import Role
-from monitoring import jobs, rules
+from monitoring import notify, rules
 from monitoring.models import Flag, Notification
 from monitoring.services import FlagTransitionError, acknowledge_flag, record_checkin, resolve_flag
+from rehab import scan
 from tests.concurrency import race
 from tests.factories import (
     AthleteFactory,
@@ -40,8 +41,8 @@ def test_coaches_and_clinicians_of_the_team_get_one_notification_and_one_email_e
     clinician = staff(team, Role.CLINICIAN)
     outsider = staff(TeamFactory(), Role.COACH)
     athlete = painful_athlete(team)
-    jobs.scan_all(now=NOW)
-    jobs.scan_all(now=NOW + dt.timedelta(minutes=15))
+    scan.scan_all(now=NOW)
+    scan.scan_all(now=NOW + dt.timedelta(minutes=15))
     flag = Flag.objects.get(athlete=athlete)
     assert flag.notified_at == NOW
     recipients = set(Notification.objects.values_list("recipient", flat=True))
@@ -57,8 +58,8 @@ def test_a_flag_left_unnotified_by_a_killed_worker_is_notified_by_the_next_run()
     staff(team)
     athlete = AthleteFactory(team=team)
     FlagFactory(athlete=athlete, opened_at=NOW)  # created, never notified
-    jobs.notify_pending(NOW)
-    jobs.notify_pending(NOW)
+    notify.notify_pending(NOW)
+    notify.notify_pending(NOW)
     assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1
 
@@ -69,7 +70,7 @@ def test_a_failed_email_is_retried_and_then_sent_once(monkeypatch):
     staff(team)
     FlagFactory(athlete=AthleteFactory(team=team), opened_at=NOW)
     calls = {"n": 0}
-    real_send = jobs.send_mail
+    real_send = notify.send_mail
 
     def flaky(**kwargs):
         calls["n"] += 1
@@ -77,11 +78,11 @@ def test_a_failed_email_is_retried_and_then_sent_once(monkeypatch):
             raise ConnectionError("smtp down")
         return real_send(**kwargs)
 
-    monkeypatch.setattr(jobs, "send_mail", flaky)
-    jobs.notify_pending(NOW)
+    monkeypatch.setattr(notify, "send_mail", flaky)
+    notify.notify_pending(NOW)
     assert len(mail.outbox) == 0 and Notification.objects.get().emailed_at is None
-    jobs.notify_pending(NOW)
-    jobs.notify_pending(NOW)
+    notify.notify_pending(NOW)
+    notify.notify_pending(NOW)
     assert len(mail.outbox) == 1
 
 
@@ -96,7 +97,7 @@ def test_one_athlete_failing_does_not_stop_the_scan(monkeypatch, caplog):
         return real(reports, **kwargs)
 
     monkeypatch.setattr(rules, "pain_persisting", explode_for_bad)
-    report = jobs.scan_all(now=NOW)
+    report = scan.scan_all(now=NOW)
     assert report.failures == 1 and report.failed_athletes == [bad.pk]
     assert Flag.objects.filter(athlete=good).exists()
     assert not Flag.objects.filter(athlete=bad).exists()
@@ -153,7 +154,7 @@ def test_two_concurrent_scans_yield_one_flag_and_one_email_per_person():
     staff(team, Role.COACH)
     staff(team, Role.CLINICIAN)
     painful_athlete(team)
-    outcomes = race(lambda: jobs.scan_all(now=NOW), count=4)
+    outcomes = race(lambda: scan.scan_all(now=NOW), count=4)
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert errors == []
     assert Flag.objects.count() == 1

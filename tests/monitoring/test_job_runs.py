@@ -7,18 +7,15 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from monitoring import jobs
 from monitoring.job_runs import FULL_SCAN
 from monitoring.models import JobRun
-from monitoring.tasks import evaluate_pending, scan_all_athletes
-from rehab.tasks import refresh_gate_summaries
+from rehab import scan
+from rehab.tasks import evaluate_pending, scan_all_athletes
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
-RECORDED = {
-    task.name: task for task in (scan_all_athletes, evaluate_pending, refresh_gate_summaries)
-}
+RECORDED = {task.name: task for task in (scan_all_athletes, evaluate_pending)}
 
 
 def test_the_recorded_tasks_are_exactly_the_scheduled_ones():
@@ -53,7 +50,7 @@ def test_a_failed_run_records_its_start_and_keeps_the_last_completion(monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(jobs, "scan_all", broken)
+    monkeypatch.setattr(scan, "scan_all", broken)
     later = T0 + dt.timedelta(minutes=15)
     with time_machine.travel(later, tick=False), pytest.raises(RuntimeError):
         scan_all_athletes.delay()

@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from monitoring import jobs
 from monitoring.models import Flag
 from monitoring.rules import missed_checkins
+from rehab import scan
 from tests.factories import AthleteFactory, CheckInFactory, start_plan
 
 NOW = dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC)
@@ -47,12 +47,12 @@ def test_the_scan_uses_the_protocols_allowance_and_clears_after_a_check_in():
     plan.protocol.missed_checkin_days = 5
     plan.protocol.save()
     CheckInFactory(athlete=athlete, taken_at=NOW - dt.timedelta(days=4))
-    assert jobs.scan_all(now=NOW).flags_opened == 0
-    assert jobs.scan_all(now=NOW + dt.timedelta(days=1, hours=1)).flags_opened == 1
+    assert scan.scan_all(now=NOW).flags_opened == 0
+    assert scan.scan_all(now=NOW + dt.timedelta(days=1, hours=1)).flags_opened == 1
     flag = Flag.objects.get(athlete=athlete, kind="missed_checkins")
     assert flag.evidence["days_without_checkin"] == 5
     CheckInFactory(athlete=athlete, taken_at=NOW + dt.timedelta(days=1, hours=2))
-    jobs.scan_all(now=NOW + dt.timedelta(days=1, hours=3))
+    scan.scan_all(now=NOW + dt.timedelta(days=1, hours=3))
     flag.refresh_from_db()
     assert flag.condition_cleared_at is not None and flag.status == "open"
     assert timezone.is_aware(flag.opened_at)

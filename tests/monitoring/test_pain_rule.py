@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from monitoring import jobs
 from monitoring.models import CheckIn, Flag
 from monitoring.rules import PainReport, pain_persisting
+from rehab import scan
 from tests.factories import AthleteFactory, CheckInFactory, start_plan
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -90,9 +90,9 @@ def test_the_scan_flags_persisting_pain_once_and_keeps_one_flag():
     checkin(athlete, 0, pain_activity=5)
     checkin(athlete, 25, pain_activity=4)
     checkin(athlete, 50, pain_activity=4)
-    report = jobs.scan_all(now=at(50))
+    report = scan.scan_all(now=at(50))
     assert report.flags_opened == 1
-    assert jobs.scan_all(now=at(51)).flags_opened == 0
+    assert scan.scan_all(now=at(51)).flags_opened == 0
     flag = Flag.objects.get(athlete=athlete)
     assert flag.kind == "pain_persisting" and flag.status == "open"
     assert flag.evidence["hours"] == 50.0
@@ -108,7 +108,7 @@ def test_the_scan_respects_the_protocols_threshold():
     plan.protocol.save()
     for hours in (0, 25, 50):
         checkin(athlete, hours, pain_activity=4)
-    assert jobs.scan_all(now=at(50)).flags_opened == 0
+    assert scan.scan_all(now=at(50)).flags_opened == 0
 
 
 @pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_the_scan_restarts_the_episode_after_a_calm_report():
     checkin(athlete, 0, pain_activity=5)
     checkin(athlete, 30, pain_activity=1)
     checkin(athlete, 50, pain_activity=4)
-    assert jobs.scan_all(now=at(50)).flags_opened == 0
+    assert scan.scan_all(now=at(50)).flags_opened == 0
     assert not Flag.objects.filter(kind="pain_persisting").exists()
 
 
@@ -128,7 +128,7 @@ def test_athletes_without_an_active_plan_are_not_evaluated():
     athlete = AthleteFactory()
     for hours in (0, 25, 50):
         checkin(athlete, hours, pain_activity=6)
-    assert jobs.scan_all(now=at(50)).athletes == 0
+    assert scan.scan_all(now=at(50)).athletes == 0
     assert not Flag.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_a_pain_flag_in_phase_2_or_later_proposes_the_previous_phase():
     for athlete in (early, later):
         for hours in (0, 25, 50):
             checkin(athlete, hours, pain_morning=4)
-    jobs.scan_all(now=at(50))
+    scan.scan_all(now=at(50))
     assert Flag.objects.get(athlete=early).proposed_regression_to is None
     proposed = Flag.objects.get(athlete=later).proposed_regression_to
     assert proposed.order == 2 and proposed.protocol_id == plan.protocol_id
@@ -154,9 +154,9 @@ def test_a_cleared_condition_keeps_the_flag_open_but_says_so():
         start_plan(athlete, phase_order=1)
     for hours in (0, 25, 50):
         checkin(athlete, hours, pain_activity=4)
-    jobs.scan_all(now=at(50))
+    scan.scan_all(now=at(50))
     checkin(athlete, 74, pain_activity=0)
-    report = jobs.scan_all(now=at(74))
+    report = scan.scan_all(now=at(74))
     flag = Flag.objects.get(athlete=athlete)
     assert report.flags_cleared == 1
     assert flag.status == "open" and flag.condition_cleared_at == at(74)
@@ -164,7 +164,7 @@ def test_a_cleared_condition_keeps_the_flag_open_but_says_so():
     checkin(athlete, 98, pain_activity=6)
     checkin(athlete, 122, pain_activity=6)
     checkin(athlete, 146, pain_activity=6)
-    jobs.scan_all(now=at(147))  # 49 h after the first painful report of the new episode
+    scan.scan_all(now=at(147))  # 49 h after the first painful report of the new episode
     flag.refresh_from_db()
     assert flag.condition_cleared_at is None
     assert Flag.objects.filter(athlete=athlete).count() == 1
@@ -176,7 +176,7 @@ def test_demo_data_flags_the_persisting_pain_regressing_and_silent_athletes():
     from django.core.management import call_command
 
     call_command("seed_demo")
-    jobs.scan_all(now=timezone.now())
+    scan.scan_all(now=timezone.now())
     flagged = set(Flag.objects.values_list("athlete__first_name", "kind"))
     assert ("Aisha", "pain_persisting") in flagged
     assert ("Liam", "metric_regression") in flagged

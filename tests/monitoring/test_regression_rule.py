@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from monitoring import jobs
 from monitoring.models import Flag
 from monitoring.rules import MetricInfo, RecentLevel, metric_regression
+from rehab import scan
 from tests.factories import AthleteFactory, MeasurementFactory, metric, start_plan
 
 SPRINT = MetricInfo("split_30m", "30 m split", "s", "lower", 3.0)
@@ -77,7 +77,7 @@ def test_the_scan_compares_the_newest_measurement_with_the_28_days_before_it():
     MeasurementFactory(
         athlete=athlete, metric=split, value=4.20 * 1.035, measured_at=now - dt.timedelta(hours=2)
     )
-    jobs.scan_all(now=now)
+    scan.scan_all(now=now)
     flag = Flag.objects.get(athlete=athlete, kind="metric_regression")
     assert flag.evidence["best_28d"] == 4.20
     assert flag.evidence["points_28d"] == 3  # the 40-day-old value is outside the window
@@ -110,7 +110,7 @@ def test_the_scan_compares_sides_separately_and_reports_the_baseline():
     # The right leg is a bit lower (within 5 %), the left dropped 10 %.
     MeasurementFactory(athlete=athlete, metric=strength, side="right", value=415, measured_at=now)
     MeasurementFactory(athlete=athlete, metric=strength, side="left", value=315, measured_at=now)
-    jobs.scan_all(now=now)
+    scan.scan_all(now=now)
     flag = Flag.objects.get(athlete=athlete, kind="metric_regression")
     assert flag.evidence["side"] == "left"
     assert flag.evidence["baseline"] == 420

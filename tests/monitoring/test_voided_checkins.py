@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from athletes.models import Role
-from monitoring import jobs
 from monitoring.models import CheckIn, Flag
+from rehab import scan
 from rehab.selectors import athlete_rows
 from tests.factories import AthleteFactory, CheckInFactory, TeamFactory, staff, start_plan
 
@@ -29,7 +29,7 @@ def test_a_voided_check_in_does_not_count_as_the_last_check_in_for_missed_check_
     CheckInFactory(athlete=athlete, taken_at=NOW - dt.timedelta(days=5))
     void(CheckInFactory(athlete=athlete, taken_at=NOW - dt.timedelta(days=1)))
     with time_machine.travel(NOW, tick=False):
-        assert jobs.scan_all().flags_opened == 1
+        assert scan.scan_all().flags_opened == 1
     flag = Flag.objects.get(athlete=athlete, kind="missed_checkins")
     assert flag.evidence["last_checkin_at"] == (NOW - dt.timedelta(days=5)).isoformat()
     assert flag.evidence["days_without_checkin"] == 5

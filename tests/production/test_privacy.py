@@ -7,11 +7,18 @@ import pytest
 from django.utils import timezone
 
 from athletes.audit import record_event
-from athletes.models import Athlete, AuditAction, AuditEvent, Baseline, Injury, Role
+from athletes.models import (
+    Athlete,
+    AuditAction,
+    AuditEvent,
+    Baseline,
+    EvaluationRequest,
+    Injury,
+    Role,
+)
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
-    EvaluationRequest,
     Flag,
     Measurement,
     MetricKind,

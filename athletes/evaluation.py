@@ -1,0 +1,49 @@
+"""The change queue: an athlete whose evidence changed is evaluated once, soon, exactly when the
+change committed (the transactional-outbox idea, in Python, one code path for every database).
+
+1. A service that writes evidence (a check-in, a session, a measurement, a correction, a phase
+   move) calls `request_evaluation` inside its own transaction: the EvaluationRequest row
+   commits with the change, or not at all.
+2. After the commit, `wake_consumer` sends the one consumer, `rehab.tasks.evaluate_pending`,
+   with a one-second countdown, so the changes of that second are evaluated together.
+3. Celery beat sends the same consumer every minute (settings, MONITORING_SWEEP_SECONDS): a
+   request whose wake-up was lost (the web process died after the commit, the broker was
+   down) waits at most that long.
+
+The consumer sits in rehab (it reads plans) and this module below it, so the task is named
+rather than imported (rehab registers its tasks when Django starts; a test proves the name).
+"""
+
+import logging
+from collections.abc import Iterable
+
+from celery import current_app
+from django.db import transaction
+
+from .models import EvaluationRequest
+
+logger = logging.getLogger(__name__)
+
+CONSUMER_TASK = "rehab.tasks.evaluate_pending"
+WAKE_DELAY_SECONDS = 1.0
+
+
+def request_evaluation(athlete_ids: Iterable[int]) -> None:
+    """Queue the evaluation of these athletes in the caller's transaction and wake the consumer
+    after it commits (in autocommit, at once)."""
+    rows = [EvaluationRequest(athlete_id=pk) for pk in sorted(set(athlete_ids))]
+    if not rows:
+        return
+    EvaluationRequest.objects.bulk_create(rows)
+    transaction.on_commit(wake_consumer)
+
+
+def wake_consumer() -> None:
+    """Send the consumer (in tests, where tasks run eagerly, run it here). A broker that is
+    down loses only the wake-up: the request stays for beat's sweep."""
+    try:
+        current_app.tasks[CONSUMER_TASK].apply_async(countdown=WAKE_DELAY_SECONDS)
+    except Exception:
+        if current_app.conf.task_always_eager:
+            raise
+        logger.exception("change queue: could not wake the consumer; beat's sweep will run it")

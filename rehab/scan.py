@@ -1,0 +1,364 @@
+"""The monitoring scan: evaluate athletes in active plans, raise and clear flags, notify once.
+
+Steps of `scan_all` (for every athlete in an active plan, or for those the change queue
+hands it: rehab.evaluation):
+1. Read the flags of the athletes in scope in one statement (monitoring.flags.flag_states):
+   per athlete and kind the unresolved flag and the most recent resolved one.
+2. Read, set-wise (window functions and aggregates in SQL), exactly the data the rules need:
+   per athlete the current pain episode plus the last three reports; per athlete, metric and
+   side the latest measurement of the last 28 days with the stats of the ones before it;
+   per plan the latest check-in (voided rows left out everywhere).
+3. Apply the pure rules of `monitoring.rules` per athlete, each given the time of the latest
+   resolution of its kind, so a finding a person already handled is not raised again on the
+   same evidence (PRODUCT.md §2.6, "After a flag is resolved"). One athlete failing is logged
+   and skipped.
+4. Write flags (monitoring.flags.write_flags): one unresolved flag per athlete and kind, under
+   a unique constraint, so racing workers never duplicate one.
+5. Notify (monitoring.notify.notify_pending): each flag and each e-mail claimed once.
+
+It lives in rehab because the rules' thresholds are the athlete's protocol's.
+"""
+
+import datetime as dt
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    RowRange,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from athletes.models import Baseline
+from monitoring import rules
+from monitoring.flags import ScanReport, flag_states, write_flags
+from monitoring.models import CheckIn, FlagKind, Measurement, MetricKind, worst_pain_expression
+from monitoring.notify import notify_pending
+
+from .models import Phase, Plan
+
+logger = logging.getLogger(__name__)
+
+PAIN_LOOKBACK = dt.timedelta(days=21)
+
+
+def active_plans(athlete_ids=None):
+    """Plans in progress, of every athlete or of those given."""
+    plans = Plan.objects.active()
+    if athlete_ids is not None:
+        plans = plans.filter(athlete_id__in=athlete_ids)
+    return plans
+
+
+def plans_to_flag(athlete_ids) -> tuple[dict[int, int], dict[int, int]]:
+    """For these athletes' active plans: athlete id → plan id, and athlete id → the phase
+    before the current one (the regression a new pain flag proposes, from phase 2 on)."""
+    previous = Phase.objects.filter(
+        protocol=OuterRef("protocol_id"), order=OuterRef("current_phase__order") - 1
+    ).values("pk")[:1]
+    rows = active_plans(athlete_ids).annotate(
+        previous_phase=Case(
+            When(current_phase__order__gte=2, then=Subquery(previous)), default=None
+        )
+    )
+    plans, proposals = {}, {}
+    for athlete_id, plan_id, phase_id in rows.values_list("athlete_id", "id", "previous_phase"):
+        plans[athlete_id] = plan_id
+        if phase_id is not None:
+            proposals[athlete_id] = phase_id
+    return plans, proposals
+
+
+# --- 1. set-based reads ------------------------------------------------------------------------
+
+
+def pain_lookback(athlete_ids=None) -> dt.timedelta:
+    """How far back the scan reads reports: 21 days, or longer when a protocol's pain window
+    is longer. If every report in the lookback is painful, the episode began at least that
+    long ago, which already exceeds the window: the verdict is the same as with the whole
+    history, and the evidence then reports the lookback as the episode's (minimum) length."""
+    longest = active_plans(athlete_ids).aggregate(h=Max("protocol__pain_persist_hours"))["h"] or 0
+    return max(PAIN_LOOKBACK, dt.timedelta(hours=longest) + dt.timedelta(days=7))
+
+
+def pain_reports(athlete_ids, now) -> dict[int, list[rules.PainReport]]:
+    """Per athlete in an active plan: the reports of the current pain episode (every report
+    after the last one below the protocol's threshold) plus the last three reports."""
+    worst = worst_pain_expression()
+    rows = (
+        CheckIn.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            taken_at__lte=now,
+            taken_at__gte=now - pain_lookback(athlete_ids),
+            **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
+        )
+        .annotate(
+            worst=worst,
+            threshold=F("athlete__plans__protocol__pain_threshold"),
+        )
+        .annotate(
+            newest_first=Window(
+                RowNumber(), partition_by=[F("athlete_id")], order_by=[F("taken_at").desc()]
+            ),
+            calm_at=Window(
+                Max(Case(When(worst__lt=F("threshold"), then=F("taken_at")))),
+                partition_by=[F("athlete_id")],
+            ),
+        )
+        .filter(Q(newest_first__lte=3) | Q(calm_at__isnull=True) | Q(taken_at__gt=F("calm_at")))
+        .order_by()
+        .values_list("athlete_id", "id", "taken_at", "pain_rest", "pain_activity", "pain_morning")
+    )
+    reports = defaultdict(list)
+    for athlete_id, pk, taken_at, rest, activity, morning in rows:
+        reports[athlete_id].append(rules.PainReport(taken_at, rest, activity, morning, id=pk))
+    return reports
+
+
+@dataclass(frozen=True)
+class LatestMeasurement:
+    id: int
+    athlete_id: int
+    metric_id: int
+    side: str
+    value: float
+    measured_at: dt.datetime
+    level: rules.RecentLevel | None
+
+
+def latest_measurements(athlete_ids, now) -> list[LatestMeasurement]:
+    """Per athlete in an active plan, metric and side: the newest measurement of the last
+    28 days, with count/min/max/mean/SD of the ones before it in those 28 days."""
+    since = now - rules.REGRESSION_WINDOW
+    partition = [F("athlete_id"), F("metric_id"), F("side")]
+    newest_first = [F("measured_at").desc(), F("id").desc()]
+    # Every row after this one in newest-first order: the older measurements.
+    older = {
+        "partition_by": partition,
+        "order_by": newest_first,
+        "frame": RowRange(start=1, end=None),
+    }
+    rows = (
+        Measurement.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            measured_at__gte=since,
+            measured_at__lte=now,
+            **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=partition, order_by=newest_first),
+            n=Window(Count("value"), **older),
+            low=Window(Min("value"), **older),
+            high=Window(Max("value"), **older),
+            total=Window(Sum("value"), **older),
+            squares=Window(Sum(F("value") * F("value")), **older),
+        )
+        .filter(rank=1)
+        .order_by()
+        .values_list(
+            "id",
+            "athlete_id",
+            "metric_id",
+            "side",
+            "value",
+            "measured_at",
+            "n",
+            "low",
+            "high",
+            "total",
+            "squares",
+        )
+    )
+    directions = dict(MetricKind.objects.values_list("id", "direction"))
+    latest = []
+    for pk, athlete_id, metric_id, side, value, measured_at, n, low, high, total, squares in rows:
+        level = None
+        if n:
+            mean = total / n
+            sd = math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1))) if n >= 2 else None
+            best = high if directions[metric_id] == MetricKind.Direction.HIGHER else low
+            level = rules.RecentLevel(count=n, best=best, mean=mean, sd=sd)
+        latest.append(LatestMeasurement(pk, athlete_id, metric_id, side, value, measured_at, level))
+    return latest
+
+
+def plan_checkin_recency(athlete_ids, now):
+    """Per active plan: athlete, start, the protocol's allowance and the latest check-in in
+    force (voided check-ins do not count)."""
+    # A join bypasses CheckIn's manager: leave voided check-ins out here.
+    return (
+        active_plans(athlete_ids)
+        .annotate(
+            last_checkin_at=Max(
+                "athlete__checkins__taken_at",
+                filter=Q(
+                    athlete__checkins__taken_at__lte=now,
+                    athlete__checkins__voided_at__isnull=True,
+                ),
+            )
+        )
+        .values_list("athlete_id", "started_at", "protocol__missed_checkin_days", "last_checkin_at")
+    )
+
+
+# --- 2. rules per athlete ----------------------------------------------------------------------
+
+
+def evaluate(
+    athlete_ids, now, resolved=None
+) -> tuple[dict[int, list[rules.Finding]], set[int], list[int]]:
+    """Findings per athlete for every athlete in an active plan (or those given). `resolved`
+    maps (athlete id, kind) to its latest Resolution; a rule then raises its kind only on
+    evidence that arrived after it."""
+    resolved = resolved or {}
+
+    def resolved_at(athlete_id, kind):
+        resolution = resolved.get((athlete_id, kind))
+        return resolution.resolved_at if resolution else None
+
+    plans = {
+        athlete_id: (threshold, hours)
+        for athlete_id, threshold, hours in active_plans(athlete_ids).values_list(
+            "athlete_id", "protocol__pain_threshold", "protocol__pain_persist_hours"
+        )
+    }
+    findings: dict[int, list[rules.Finding]] = defaultdict(list)
+    failed: set[int] = set()
+
+    def guarded(athlete_id, fn):
+        if athlete_id in failed:
+            return
+        try:
+            finding = fn()
+        except Exception:
+            logger.exception("monitoring: evaluating athlete %s failed; skipped", athlete_id)
+            failed.add(athlete_id)
+            findings.pop(athlete_id, None)
+            return
+        if finding is not None:
+            findings[athlete_id].append(finding)
+
+    for athlete_id, reports in pain_reports(athlete_ids, now).items():
+        threshold, hours = plans[athlete_id]
+        guarded(
+            athlete_id,
+            lambda a=athlete_id, r=reports, t=threshold, h=hours: rules.pain_persisting(
+                r,
+                now=now,
+                threshold=t,
+                hours=h,
+                resolved_at=resolved_at(a, FlagKind.PAIN_PERSISTING),
+            ),
+        )
+
+    metrics = {
+        m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct, m.decimals)
+        for m in MetricKind.objects.all()
+    }
+    worst_by_athlete: dict[int, tuple[float, rules.Finding]] = {}
+    for latest in latest_measurements(athlete_ids, now):
+        if latest.athlete_id in failed:
+            continue
+        resolution = resolved.get((latest.athlete_id, FlagKind.METRIC_REGRESSION))
+        try:
+            finding = rules.metric_regression(
+                metric=metrics[latest.metric_id],
+                value=latest.value,
+                measured_at=latest.measured_at,
+                level=latest.level,
+                side=latest.side,
+                measurement_id=latest.id,
+                resolved_at=resolution.resolved_at if resolution else None,
+                resolved_measurement_id=resolution.measurement_id if resolution else None,
+            )
+        except Exception:
+            logger.exception("monitoring: evaluating athlete %s failed; skipped", latest.athlete_id)
+            failed.add(latest.athlete_id)
+            findings.pop(latest.athlete_id, None)
+            continue
+        # One regression flag per athlete: keep the largest relative drop as its evidence.
+        if finding is not None:
+            size = finding.evidence.get("drop_pct") or 0
+            if (
+                latest.athlete_id not in worst_by_athlete
+                or size > worst_by_athlete[latest.athlete_id][0]
+            ):
+                worst_by_athlete[latest.athlete_id] = (size, finding)
+    for athlete_id, (_, finding) in worst_by_athlete.items():
+        if athlete_id not in failed:
+            findings[athlete_id].append(finding)
+    _attach_baselines(worst_by_athlete)
+
+    for athlete_id, started_at, days, last_checkin_at in plan_checkin_recency(athlete_ids, now):
+        guarded(
+            athlete_id,
+            lambda a=athlete_id, s=started_at, d=days, last=last_checkin_at: rules.missed_checkins(
+                last_checkin_at=last,
+                plan_started_at=s,
+                now=now,
+                days=d,
+                resolved_at=resolved_at(a, FlagKind.MISSED_CHECKINS),
+            ),
+        )
+    return findings, set(plans) - failed, sorted(failed)
+
+
+def _attach_baselines(worst_by_athlete):
+    """Add the pre-injury baseline to regression evidence (one query for all findings)."""
+    if not worst_by_athlete:
+        return
+    wanted = {
+        (athlete_id, f.evidence["metric"], f.evidence["side"])
+        for athlete_id, (_, f) in worst_by_athlete.items()
+    }
+    baselines = {
+        (a, code, side): value
+        for a, code, side, value in Baseline.objects.filter(
+            athlete_id__in={a for a, _, _ in wanted}
+        ).values_list("athlete_id", "metric__code", "side", "value")
+    }
+    for athlete_id, (_, finding) in worst_by_athlete.items():
+        ev = finding.evidence
+        base = baselines.get((athlete_id, ev["metric"], ev["side"]))
+        if base is not None:
+            ev["baseline"] = base
+            worse = base - ev["value"] if ev["direction"] == "higher" else ev["value"] - base
+            ev["worse_than_baseline_by"] = round(worse, 4)
+
+
+# --- the scan ---------------------------------------------------------------------------------
+
+
+def scan_all(athlete_ids=None, *, now=None) -> ScanReport:
+    """Evaluate every athlete in an active plan (or only `athlete_ids`), write flags, notify."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    report = ScanReport()
+    states = flag_states(active_plans(athlete_ids).values("athlete_id"))
+    findings, evaluated, failed = evaluate(athlete_ids, now, states.resolved)
+    report.athletes = len(evaluated) + len(failed)
+    report.findings = sum(len(f) for f in findings.values())
+    report.failures = len(failed)
+    report.failed_athletes = list(failed)
+    plans, proposals = plans_to_flag([a for a, found in findings.items() if found])
+    write_flags(
+        findings, evaluated, states.unresolved, now, report, plans=plans, proposals=proposals
+    )
+    report.notifications, report.emails = notify_pending(now)
+    report.seconds = round(time.monotonic() - started, 3)
+    logger.info("monitoring scan: %s", report.as_dict())
+    return report
