@@ -1,6 +1,6 @@
 """The monitoring rules: pure functions over an athlete's data, `now` passed in.
 
-They know nothing about the database; `monitoring.jobs` fetches the data set-wise and
+They know nothing about the database; `rehab.scan` fetches the data set-wise and
 calls them, so the page, the API and the job share one definition of each rule.
 
 After a flag is resolved (PRODUCT.md §2.6) a named person has handled that finding: each
