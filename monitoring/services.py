@@ -60,6 +60,16 @@ class CheckInResult:
     replayed: bool = False  # True: the client key was seen before; nothing was written
 
 
+def replayed(model, athlete, client_key):
+    """The row this athlete's client already stored under `client_key` (voided or not), or
+    None: a retried request (double tap, timeout, back button) returns it and writes
+    nothing."""
+    if client_key is None:
+        return None
+    manager = getattr(model, "all_objects", model.objects)
+    return manager.filter(athlete=athlete, client_key=client_key).first()
+
+
 def clean_log_time(
     value: dt.datetime | None, *, now: dt.datetime, field: str, what: str
 ) -> dt.datetime:
@@ -105,10 +115,8 @@ def record_checkin(
     - After the commit, the athlete is evaluated by the monitoring job.
     """
     now = now or timezone.now()
-    if client_key is not None:
-        existing = CheckIn.all_objects.filter(athlete=athlete, client_key=client_key).first()
-        if existing is not None:
-            return CheckInResult(existing, created=False, replayed=True)
+    if (existing := replayed(CheckIn, athlete, client_key)) is not None:
+        return CheckInResult(existing, created=False, replayed=True)
     taken_at = clean_taken_at(taken_at, now=now)
     local_date = timezone.localdate(taken_at)
     unknown = set(values) - set(CHECKIN_FIELDS)
@@ -134,10 +142,8 @@ def record_checkin(
                 request_evaluation([athlete.pk])
         if inserted:
             return CheckInResult(checkin, created=True)
-        if client_key is not None:
-            existing = CheckIn.all_objects.filter(athlete=athlete, client_key=client_key).first()
-            if existing is not None:
-                return CheckInResult(existing, created=False, replayed=True)
+        if (existing := replayed(CheckIn, athlete, client_key)) is not None:
+            return CheckInResult(existing, created=False, replayed=True)
         existing = CheckIn.objects.filter(athlete=athlete, local_date=local_date).first()
         if existing is not None:
             raise CheckInConflict(existing)
@@ -179,10 +185,8 @@ def record_measurement(
     bounds; errors keyed by field."""
     now = now or timezone.now()
     measured_at = clean_log_time(measured_at, now=now, field="measured_at", what="measurement")
-    if client_key is not None:
-        existing = Measurement.all_objects.filter(athlete=athlete, client_key=client_key).first()
-        if existing is not None:
-            return existing
+    if (existing := replayed(Measurement, athlete, client_key)) is not None:
+        return existing
     measurement = Measurement(
         athlete=athlete,
         metric=metric,
@@ -208,12 +212,8 @@ def record_measurement(
 def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSession:
     """Store a training session for the athlete's active plan (validated like a form) and
     evaluate the athlete after commit (its pain counts for the gates)."""
-    if client_key is not None:
-        existing = TrainingSession.all_objects.filter(
-            athlete=athlete, client_key=client_key
-        ).first()
-        if existing is not None:
-            return existing
+    if (existing := replayed(TrainingSession, athlete, client_key)) is not None:
+        return existing
     # The date's bounds (not before 2000, not in the future) and every range are the model
     # fields' validators, run by full_clean.
     session = TrainingSession(
@@ -257,10 +257,8 @@ def record_recovery(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if client_key is not None:
-        existing = RecoveryActivity.objects.filter(athlete=athlete, client_key=client_key).first()
-        if existing is not None:
-            return RecoveryResult(existing, created=False)
+    if (existing := replayed(RecoveryActivity, athlete, client_key)) is not None:
+        return RecoveryResult(existing, created=False)
     performed_on = performed_on or today
     if performed_on > today:
         raise ValidationError({"performed_on": "Recovery work cannot be logged for a future day."})
@@ -284,8 +282,8 @@ def record_recovery(
             activity.save()
     except IntegrityError:
         # Two requests with the same key at the same moment: the first one's row stands.
-        existing = RecoveryActivity.objects.filter(athlete=athlete, client_key=client_key).first()
-        if client_key is None or existing is None:
+        existing = replayed(RecoveryActivity, athlete, client_key)
+        if existing is None:
             raise
         return RecoveryResult(existing, created=False)
     return RecoveryResult(activity, created=True)
