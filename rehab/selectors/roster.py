@@ -1,0 +1,229 @@
+"""The roster: every athlete of the coach's teams, who needs attention first, in a fixed
+number of queries whatever the squad size or the length of the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from athletes.access import teams_for, visible_athletes
+from athletes.models import STAFF_ROLES, Athlete, Injury
+from monitoring import rules
+from monitoring.models import CheckIn, Flag, FlagStatus
+from monitoring.selectors import pain_series_for
+
+from ..gates import evaluate_plans
+from ..models import Phase, Plan, SignOffRequest
+
+PAIN_TREND_DAYS = 14
+
+# Next actions, most urgent first (the roster sorts on this).
+REVIEW_FLAG = "review flag"
+CHASE_CHECKIN = "chase check-in"
+DECLINED = "declined by clinician"
+READY_FOR_REVIEW = "ready for clinician review"
+ADVANCE = "advance"
+WAITING_FOR_CLINICIAN = "waiting for clinician review"
+COLLECT_EVIDENCE = "collect evidence"
+ASSIGN_PROTOCOL = "assign a protocol"
+NOTHING = "—"
+ACTION_PRIORITY = {
+    REVIEW_FLAG: 0,
+    CHASE_CHECKIN: 1,
+    DECLINED: 2,
+    READY_FOR_REVIEW: 3,
+    ADVANCE: 4,
+    WAITING_FOR_CLINICIAN: 5,
+    COLLECT_EVIDENCE: 6,
+    ASSIGN_PROTOCOL: 7,
+    NOTHING: 8,
+}
+
+
+ROSTER_PLAN_FIELDS = (
+    "id",
+    "athlete_id",
+    "protocol_id",
+    "current_phase_id",
+    "status",
+    "version",
+    "started_at",
+    "phase_entered_at",
+    "injury__id",
+    "injury__side",
+    "injury__muscle_group",
+)
+
+
+@dataclass
+class RosterRow:
+    athlete: Athlete
+    plan: Plan | None = None
+    last_checkin_at: dt.datetime | None = None
+    pain_trend: list = field(default_factory=list)  # [(date, worst pain or None)] × 14 days
+    open_flags: list = field(default_factory=list)
+    gates: dict | None = None
+    pending_review: SignOffRequest | None = None
+    # The newest request made since the plan entered its phase (for its next phase), if any.
+    latest_review: SignOffRequest | None = None
+    next_phase: Phase | None = None  # Plan.next_phase
+    day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
+    action: str = NOTHING
+
+    @property
+    def pain_values(self) -> list:
+        return [pain for _, pain in self.pain_trend]
+
+    @property
+    def unacknowledged_flags(self) -> int:
+        return sum(1 for f in self.open_flags if f.status == FlagStatus.OPEN)
+
+    @property
+    def priority(self) -> int:
+        return ACTION_PRIORITY[self.action]
+
+
+def _next_action(row: RosterRow, *, now) -> str:
+    if row.plan is None:
+        return ASSIGN_PROTOCOL if row.athlete.has_unplanned_injury else NOTHING
+    if row.unacknowledged_flags:
+        return REVIEW_FLAG
+    # The missed-check-in rule itself: the gap counts from the later of the last check-in and
+    # the plan's start (PRODUCT.md §2.6), so a plan started yesterday is not a chase yet.
+    overdue = rules.missed_checkins(
+        last_checkin_at=row.last_checkin_at,
+        plan_started_at=row.plan.started_at,
+        now=now,
+        days=row.plan.protocol.missed_checkin_days,
+    )
+    if overdue is not None:
+        return CHASE_CHECKIN
+    if row.pending_review is not None:
+        return WAITING_FOR_CLINICIAN
+    if row.next_phase is None:
+        return NOTHING
+    # Declined, and nothing asked since: the coach reads the rationale on the athlete page
+    # (the gates may all be met: "ready for clinician review" would invite the same request).
+    if row.latest_review is not None and row.latest_review.status == SignOffRequest.Status.DECLINED:
+        return DECLINED
+    if row.gates and row.gates["all_met"]:
+        return READY_FOR_REVIEW if row.next_phase.needs_clinical_review else ADVANCE
+    return COLLECT_EVIDENCE
+
+
+def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[RosterRow]:
+    """Every athlete of the user's staff teams with injury, phase, pain trend, latest check-in,
+    unresolved flags, gates met and the next action; who needs attention first.
+
+    Filters: team id (one of the user's teams), phase order ("none" for no active plan),
+    name search. A fixed number of queries whatever the number of athletes; the pain trend is
+    added by `attach_pain_trends` for the rows actually shown."""
+    now = now or timezone.now()
+    athletes = visible_athletes(user, STAFF_ROLES).select_related("team")
+    if team_id:
+        athletes = athletes.filter(team_id=team_id)
+    if phase == "none":
+        athletes = athletes.exclude(plans__status=Plan.Status.ACTIVE)
+    elif phase is not None:
+        athletes = athletes.filter(
+            plans__status=Plan.Status.ACTIVE, plans__current_phase__order=phase
+        )
+    for word in (q or "").split()[:5]:
+        athletes = athletes.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    # The filtered athletes as a subquery: the other reads join on it rather than carrying a
+    # list of hundreds of ids (which psycopg would have to bind one by one).
+    scope = athletes.values("pk")
+    athletes = list(
+        athletes.only("id", "team_id", "first_name", "last_name", "team__name").annotate(
+            last_checkin_at=Subquery(
+                CheckIn.objects.filter(athlete=OuterRef("pk"))
+                .order_by("-taken_at")
+                .values("taken_at")[:1]
+            ),
+            has_unplanned_injury_id=Subquery(
+                Injury.objects.filter(athlete=OuterRef("pk"), plan__isnull=True).values("pk")[:1]
+            ),
+        )
+    )
+    plan_scope = Plan.objects.filter(athlete_id__in=scope, status=Plan.Status.ACTIVE)
+    # Phases and protocols are few: read once and shared, not joined onto every plan.
+    phases = {
+        p.pk: p
+        for p in Phase.objects.filter(
+            protocol_id__in=plan_scope.values("protocol_id")
+        ).select_related("protocol")
+    }
+    protocol_phases = defaultdict(list)
+    for p in phases.values():
+        protocol_phases[p.protocol_id].append(p)
+    plans = {}
+    for plan in plan_scope.select_related("injury").only(*ROSTER_PLAN_FIELDS):
+        plan.current_phase = phases[plan.current_phase_id]
+        plan.protocol = plan.current_phase.protocol
+        plans[plan.athlete_id] = plan
+    # Gates met, evaluated live by the gate engine for every plan (a fixed number of queries):
+    # the roster sorts on them, and the same evidence judges them on every page.
+    gate_reports = evaluate_plans(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
+    # One read for both: the pending request, and the newest one made in the current phase
+    # (a decline of an earlier stay in this phase is no longer news after a regression).
+    pending, latest = {}, {}
+    for r in SignOffRequest.objects.filter(
+        Q(status=SignOffRequest.Status.PENDING) | Q(requested_at__gte=F("plan__phase_entered_at")),
+        plan_id__in=plan_scope.values("pk"),
+    ).order_by("requested_at", "pk"):
+        if r.status == SignOffRequest.Status.PENDING:
+            pending[r.plan_id] = r
+        latest[r.plan_id] = r
+    flags = defaultdict(list)
+    for flag in Flag.objects.unresolved().filter(athlete_id__in=scope).order_by("-opened_at"):
+        flags[flag.athlete_id].append(flag)
+    rows = []
+    for athlete in athletes:
+        athlete.has_unplanned_injury = athlete.has_unplanned_injury_id is not None
+        plan = plans.get(athlete.pk)
+        row = RosterRow(
+            athlete=athlete,
+            plan=plan,
+            last_checkin_at=athlete.last_checkin_at,
+            open_flags=flags[athlete.pk],
+        )
+        if plan is not None:
+            row.day_in_phase = plan.day_in_phase(now)
+            row.gates = gate_reports.get(plan.pk)
+            row.pending_review = pending.get(plan.pk)
+            row.latest_review = latest.get(plan.pk)
+            row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])
+        row.action = _next_action(row, now=now)
+        rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            r.priority,
+            r.athlete.last_name.lower(),
+            r.athlete.first_name.lower(),
+            r.athlete.pk,
+        )
+    )
+    return rows
+
+
+def attach_pain_trends(rows: list[RosterRow], *, now=None) -> list[RosterRow]:
+    """Fill in the 14-day worst-pain trend of these rows (one query). The roster calls it for
+    the page being shown only: the trend is drawn, not sorted on."""
+    today = timezone.localdate(now or timezone.now())
+    series = pain_series_for(
+        [row.athlete.pk for row in rows],
+        first_day=today - dt.timedelta(days=PAIN_TREND_DAYS - 1),
+        last_day=today,
+    )
+    for row in rows:
+        pain = series[row.athlete.pk]
+        row.pain_trend = list(zip(pain["days"], pain["worst"], strict=True))
+    return rows
+
+
+def roster_teams(user):
+    return list(teams_for(user, STAFF_ROLES))
