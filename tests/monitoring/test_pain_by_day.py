@@ -99,7 +99,7 @@ def test_many_athletes_are_read_in_one_query(athlete, django_assert_num_queries)
 
 
 def test_no_other_module_computes_worst_pain_itself():
-    """The highest of rest / activity / morning is written in monitoring/models/checkins.py (SQL, with
+    """The highest of rest / activity / morning is written in monitoring/models.py (SQL, with
     the Python property beside it) and nowhere else; the rules' `worst_pain` is the reading."""
     computes = re.compile(r"\b(max|Greatest)\(.*rest.*morning")
     found = [
@@ -110,4 +110,4 @@ def test_no_other_module_computes_worst_pain_itself():
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if computes.search(line)
     ]
-    assert [place.partition(":")[0] for place in found] == ["monitoring/models/checkins.py"], found
+    assert [place.partition(":")[0] for place in found] == ["monitoring/models.py"], found

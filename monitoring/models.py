@@ -1,0 +1,683 @@
+"""Check-ins, recovery work, training sessions, measurements, the metric registry, flags.
+
+Over 400 lines on purpose: it is declarations (fields, their plausible ranges, constraints
+and the query each index serves), read top to bottom like a schema; the logic is in
+services.py, corrections.py, rules.py and flags.py. Split into a package it repeated the
+same imports and field shapes across five files (the duplicate scan counted 16 pairs
+instead of 4)."""
+
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+
+from core.plausibility import (
+    EARLIEST_LOG_DATE,
+    EARLIEST_LOG_TIME,
+    validate_log_date,
+    validate_log_time,
+)
+
+from . import rules
+
+SCORE = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+def _zero_to_ten(field: str, name: str, nullable: bool = False) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__gte": 0, f"{field}__lte": 10})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class ValueType(models.TextChoices):
+    NUMBER = "number", "Number"
+    PASS_FAIL = "pass_fail", "Pass (1) or fail (0)"
+
+
+class VoidableQuerySet(models.QuerySet):
+    def voided(self):
+        return self.filter(voided_at__isnull=False)
+
+
+class LiveManager(models.Manager.from_queryset(VoidableQuerySet)):
+    """Rows in force: voided rows are left out of every query made through `objects` (and the
+    related managers, e.g. athlete.checkins), so gates, charts, rules, lists and exports never
+    see them. `all_objects` includes them (the athlete page shows them as voided; privacy
+    exports keep everything)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class Voidable(models.Model):
+    """An entry that can be voided (entered in error), never silently deleted: who, when and
+    why stay on the row, and the audit trail keeps its values (PRODUCT.md §2.9)."""
+
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    void_reason = models.TextField(blank=True, max_length=1000, editable=False)
+
+    objects = LiveManager()
+    all_objects = models.Manager.from_queryset(VoidableQuerySet)()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class MetricKind(models.Model):
+    """The registry of objective measurements (PRODUCT.md §2.5)."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class Category(models.TextChoices):
+        SPRINT = "sprint", "Sprint"
+        STRENGTH = "strength", "Strength"
+        HOP = "hop", "Hop and jump"
+        MOBILITY = "mobility", "Mobility"
+        CLINICAL = "clinical", "Clinical test"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    unit = models.CharField(max_length=16)
+    direction = models.CharField(max_length=6, choices=Direction.choices)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    bilateral = models.BooleanField(
+        default=False, help_text="Measured per side, so a limb symmetry index can be computed."
+    )
+    swc_pct = models.FloatField(
+        help_text="Smallest worthwhile change in % when an athlete has too few points for 0.2 × SD."
+    )
+    description = models.CharField(max_length=240, blank=True)
+    # Plausibility (PRODUCT.md §2.9): a value outside [min_value, max_value] is a typing or
+    # device error and is refused at the field, wherever it comes from (form, API, CSV).
+    value_type = models.CharField(
+        max_length=10, choices=ValueType.choices, default=ValueType.NUMBER
+    )
+    min_value = models.FloatField(help_text="Lowest plausible value, in the metric's unit.")
+    max_value = models.FloatField(help_text="Highest plausible value, in the metric's unit.")
+    decimals = models.PositiveSmallIntegerField(
+        default=2, help_text="Decimals shown on pages and in reports."
+    )
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(swc_pct__gt=0), name="metric_swc_positive"),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]), name="metric_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__lt=F("max_value")), name="metric_range_ordered"
+            ),
+            models.CheckConstraint(condition=Q(decimals__lte=4), name="metric_decimals_0_4"),
+            models.CheckConstraint(
+                condition=Q(value_type__in=ValueType.values), name="metric_value_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})"
+
+    @property
+    def is_pass_fail(self) -> bool:
+        return self.value_type == ValueType.PASS_FAIL
+
+    def format_value(self, value) -> str:
+        """The value as people read it: the metric's precision, pass/fail in words."""
+        if value is None:
+            return "–"
+        if self.is_pass_fail:
+            return "pass" if value == 1 else "fail"
+        return f"{value:,.{self.decimals}f}"
+
+    def value_errors(self, value, side: str = "") -> dict[str, str]:
+        """Field-keyed messages for a value (and side) this metric cannot have; {} when fine.
+        The one definition of a plausible measurement: services, forms, serializers, the CSV
+        import and baselines all call it."""
+        errors = {}
+        if value is None or isinstance(value, bool) or not math.isfinite(value):
+            errors["value"] = "Enter a number."
+        elif self.is_pass_fail:
+            if value not in (0, 1):
+                errors["value"] = f"{self.name} is pass (1) or fail (0)."
+        elif not self.min_value <= value <= self.max_value:
+            low, high = self.format_value(self.min_value), self.format_value(self.max_value)
+            errors["value"] = (
+                f"{self.name} must be between {low} and {high} {self.unit}: "
+                f"{self.format_value(value)} is not a plausible value."
+            )
+        if self.bilateral and side not in ("left", "right"):
+            errors["side"] = f"{self.name} is measured per leg: choose left or right."
+        elif not self.bilateral and side:
+            errors["side"] = f"{self.name} is not measured per leg: leave the side empty."
+        return errors
+
+    def is_worse(self, value: float, reference: float) -> bool:
+        return value < reference if self.direction == self.Direction.HIGHER else value > reference
+
+
+def worst_pain_expression() -> Greatest:
+    """A check-in's worst pain in SQL (annotations, window filters): the reading of
+    `rules.worst_pain` that `CheckIn.worst_pain` gives in Python. The three scores are never
+    NULL, so GREATEST (PostgreSQL) and MAX (SQLite) agree."""
+    return Greatest("pain_rest", "pain_activity", "pain_morning")
+
+
+class CheckIn(Voidable):
+    """An athlete's daily report. One per athlete and local day (among the rows in force: a
+    voided one no longer holds its day): a second report the same day edits the first
+    (PRODUCT.md §2.4), and a retried submission carries the same key."""
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="checkins"
+    )
+    taken_at = models.DateTimeField(validators=[validate_log_time])
+    local_date = models.DateField(help_text="The athlete's calendar day of taken_at.")
+    pain_rest = models.PositiveSmallIntegerField(validators=SCORE)
+    pain_activity = models.PositiveSmallIntegerField(validators=SCORE)
+    pain_morning = models.PositiveSmallIntegerField(validators=SCORE)
+    pain_location = models.CharField(max_length=120, blank=True)
+    soreness_injured = models.PositiveSmallIntegerField(
+        validators=SCORE,
+        null=True,
+        blank=True,
+        help_text="Soreness/tightness of the injured region, 0–10.",
+    )
+    soreness_other = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="Same region on the other side, 0–10."
+    )
+    sleep_hours = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+    )
+    sleep_quality = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="0–10"
+    )
+    confidence = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="0–10"
+    )
+    readiness = models.PositiveSmallIntegerField(
+        validators=SCORE, null=True, blank=True, help_text="0–10"
+    )
+    note = models.TextField(blank=True, max_length=1000)
+    client_key = models.UUIDField(
+        null=True, blank=True, help_text="Set by the phone; retries reuse it."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        constraints = [
+            _zero_to_ten("pain_rest", "checkin_pain_rest_0_10"),
+            _zero_to_ten("pain_activity", "checkin_pain_activity_0_10"),
+            _zero_to_ten("pain_morning", "checkin_pain_morning_0_10"),
+            _zero_to_ten("soreness_injured", "checkin_soreness_injured_0_10", nullable=True),
+            _zero_to_ten("soreness_other", "checkin_soreness_other_0_10", nullable=True),
+            _zero_to_ten("sleep_quality", "checkin_sleep_quality_0_10", nullable=True),
+            _zero_to_ten("confidence", "checkin_confidence_0_10", nullable=True),
+            _zero_to_ten("readiness", "checkin_readiness_0_10", nullable=True),
+            models.CheckConstraint(
+                condition=Q(sleep_hours__isnull=True) | Q(sleep_hours__gte=0, sleep_hours__lte=24),
+                name="checkin_sleep_hours_0_24",
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "local_date"],
+                condition=Q(voided_at__isnull=True),
+                name="checkin_one_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="checkin_client_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__gte=EARLIEST_LOG_TIME), name="checkin_taken_since_2000"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="checkin_void_has_reason",
+            ),
+        ]
+        indexes = [
+            # Pain rule and history: an athlete's reports in time order.
+            models.Index(fields=["athlete", "taken_at"], name="checkin_athlete_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.local_date}: {self.pain_rest}/{self.pain_activity}/{self.pain_morning}"
+
+    @property
+    def worst_pain(self) -> int:
+        return rules.worst_pain(self.pain_rest, self.pain_activity, self.pain_morning)
+
+
+class RecoveryKind(models.TextChoices):
+    FOAM_ROLLING = "foam_rolling", "Foam rolling"
+    MASSAGE = "massage", "Massage"
+    COLD = "cold", "Ice or cold water"
+    HEAT = "heat", "Heat"
+    MOBILITY = "mobility", "Mobility"
+    ELEVATION = "elevation", "Elevation"
+    SLEEP = "sleep", "Extra sleep / nap"
+    CROSS_TRAINING = "cross_training", "Easy cross-training"
+    NUTRITION = "nutrition", "Nutrition"
+    REST_DAY = "rest_day", "Rest day"
+
+
+class RecoveryActivity(models.Model):
+    Kind = RecoveryKind
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="recovery_activities"
+    )
+    kind = models.CharField(max_length=16, choices=RecoveryKind.choices)
+    minutes = models.PositiveSmallIntegerField()
+    performed_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    client_key = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_on", "-created_at"]
+        verbose_name_plural = "recovery activities"
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__lte=1440), name="recovery_minutes_max_day"),
+            models.CheckConstraint(
+                condition=Q(kind__in=RecoveryKind.values), name="recovery_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="recovery_client_key_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.performed_on}: {self.get_kind_display()} {self.minutes} min"
+
+
+# Plausible ranges of a session's numbers (the check constraints below say the same).
+MAX_SESSION_MINUTES = 600
+MAX_SPRINT_DISTANCE_M = 10_000
+MIN_TEMPERATURE_C, MAX_TEMPERATURE_C = -40, 55
+
+
+class SessionType(models.TextChoices):
+    TECHNIQUE = "technique", "Technique"
+    ACCELERATION = "acceleration", "Acceleration"
+    FLY_IN = "fly_in", "Fly-in"
+    TEMPO = "tempo", "Tempo"
+    RESISTED = "resisted", "Resisted sprint"
+    PLYOMETRIC = "plyometric", "Plyometric"
+    STRENGTH = "strength", "Strength"
+    CROSS_TRAINING = "cross_training", "Cross-training"
+
+
+class TrainingSession(Voidable):
+    Type = SessionType
+
+    class Surface(models.TextChoices):
+        TRACK = "track", "Track"
+        GRASS = "grass", "Grass"
+        INDOOR = "indoor", "Indoor"
+        TREADMILL = "treadmill", "Treadmill"
+        GYM = "gym", "Gym"
+        POOL = "pool", "Pool"
+        OTHER = "other", "Other"
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="training_sessions"
+    )
+    plan = models.ForeignKey(
+        "rehab.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    date = models.DateField(validators=[validate_log_date])
+    type = models.CharField(max_length=16, choices=SessionType.choices)
+    duration_min = models.PositiveSmallIntegerField(
+        "duration (min)",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_MINUTES)],
+    )
+    rpe = models.PositiveSmallIntegerField("RPE", validators=SCORE, help_text="Session RPE 0–10")
+    load = models.GeneratedField(
+        expression=F("rpe") * F("duration_min"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        help_text="RPE × minutes",
+    )
+    top_intensity_pct = models.PositiveSmallIntegerField(
+        "top intensity (% of max)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Top speed as % of the athlete's maximum velocity.",
+    )
+    sprint_distance_m = models.PositiveIntegerField(
+        "sprint distance (m)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_SPRINT_DISTANCE_M)],
+        help_text="Total distance sprinted in the session.",
+    )
+    surface = models.CharField(max_length=10, choices=Surface.choices, blank=True)
+    footwear = models.CharField(max_length=60, blank=True)
+    weather = models.CharField(max_length=60, blank=True)
+    temperature_c = models.SmallIntegerField(
+        "temperature (°C)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_TEMPERATURE_C), MaxValueValidator(MAX_TEMPERATURE_C)],
+    )
+    pain_during = models.PositiveSmallIntegerField(
+        "pain during (0–10)", validators=SCORE, null=True, blank=True
+    )
+    pain_after = models.PositiveSmallIntegerField(
+        "pain after (0–10)", validators=SCORE, null=True, blank=True
+    )
+    notes = models.TextField(blank=True)
+    client_key = models.UUIDField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            _zero_to_ten("rpe", "session_rpe_0_10"),
+            _zero_to_ten("pain_during", "session_pain_during_0_10", nullable=True),
+            _zero_to_ten("pain_after", "session_pain_after_0_10", nullable=True),
+            models.CheckConstraint(
+                condition=Q(duration_min__gte=1, duration_min__lte=600),
+                name="session_duration_1_600",
+            ),
+            models.CheckConstraint(
+                condition=Q(sprint_distance_m__isnull=True)
+                | Q(sprint_distance_m__lte=MAX_SPRINT_DISTANCE_M),
+                name="session_sprint_distance_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__gte=EARLIEST_LOG_DATE), name="session_date_since_2000"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="session_void_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(top_intensity_pct__isnull=True) | Q(top_intensity_pct__lte=100),
+                name="session_intensity_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature_c__isnull=True)
+                | Q(temperature_c__gte=-40, temperature_c__lte=55),
+                name="session_temperature_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=SessionType.values), name="session_type_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="session_client_key_unique"
+            ),
+        ]
+        indexes = [
+            # Gate engine: the athlete's last N sessions.
+            models.Index(fields=["athlete", "date"], name="session_athlete_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.date}: {self.get_type_display()} {self.duration_min} min"
+
+
+class ImportBatch(models.Model):
+    """One confirmed CSV import. Its key is handed out with the preview, so a second confirm
+    of the same preview (back button, a double click) finds the batch and stores nothing."""
+
+    key = models.UUIDField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, help_text="Of the file's bytes.")
+    rows = models.PositiveIntegerField(default=0, help_text="Measurements stored.")
+    skipped = models.PositiveIntegerField(default=0, help_text="Duplicate rows left out.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["imported_by", "key"], name="import_key_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name or 'CSV import'} ({self.rows} rows, {self.created_at:%Y-%m-%d})"
+
+
+class Measurement(Voidable):
+    class MeasuredSide(models.TextChoices):
+        NONE = "", "Both / not sided"
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Typed in"
+        CSV = "csv", "CSV import"
+        API = "api", "API"
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="measurements"
+    )
+    metric = models.ForeignKey(MetricKind, on_delete=models.PROTECT, related_name="measurements")
+    value = models.FloatField()
+    side = models.CharField(max_length=5, choices=MeasuredSide.choices, blank=True, default="")
+    measured_at = models.DateTimeField(validators=[validate_log_time])
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    notes = models.CharField(max_length=200, blank=True)
+    client_key = models.UUIDField(null=True, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        editable=False,
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(side__in=["", "left", "right"]), name="measurement_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(measured_at__gte=EARLIEST_LOG_TIME),
+                name="measurement_taken_since_2000",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="measurement_void_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["athlete", "client_key"], name="measurement_client_key_unique"
+            ),
+        ]
+        indexes = [
+            # Regression rule and gates: an athlete's recent values of one metric.
+            models.Index(
+                fields=["athlete", "metric", "measured_at"], name="measurement_athlete_metric_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.metric.code} {self.side or ''} = {self.value}"
+
+    def clean(self):
+        if self.metric_id is not None and self.value is not None:
+            errors = self.metric.value_errors(self.value, self.side)
+            if errors:
+                raise ValidationError(errors)
+
+
+class FlagKind(models.TextChoices):
+    PAIN_PERSISTING = "pain_persisting", "Pain above threshold"
+    METRIC_REGRESSION = "metric_regression", "Metric regression"
+    MISSED_CHECKINS = "missed_checkins", "Missed check-ins"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+# The statuses of a flag a person still has to handle (it blocks a sign-off approval, the
+# roster and the clinician's queue list it). The one definition: read it through
+# `Flag.objects.unresolved()` or `Flag.is_unresolved` where you can.
+UNRESOLVED_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
+class FlagQuerySet(models.QuerySet):
+    def unresolved(self):
+        """Flags still open or acknowledged."""
+        return self.filter(status__in=UNRESOLVED_FLAG_STATUSES)
+
+
+class Flag(models.Model):
+    """Something a person should look at. Lifecycle open → acknowledged → resolved; a flag
+    whose condition clears stays until a person resolves it (condition_cleared_at says so)."""
+
+    athlete = models.ForeignKey("athletes.Athlete", on_delete=models.CASCADE, related_name="flags")
+    plan = models.ForeignKey(
+        "rehab.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+    )
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    summary = models.CharField(max_length=200, blank=True)
+    evidence = models.JSONField(default=dict)
+    opened_at = models.DateTimeField()
+    condition_cleared_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_note = models.TextField(blank=True)
+    # A new pain flag in phase ≥ 2 proposes going back one phase; a person confirms it.
+    proposed_regression_to = models.ForeignKey(
+        "rehab.Phase", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Claimed by exactly one worker with a conditional update before notifying.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    # A check-in or measurement this flag cites was voided as entered in error
+    # (monitoring.corrections): the page says so and offers a one-click resolve.
+    evidence_voided_at = models.DateTimeField(null=True, blank=True)
+    evidence_voided_note = models.CharField(max_length=300, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete", "kind"],
+                condition=~Q(status=FlagStatus.RESOLVED),
+                name="flag_one_unresolved_per_athlete_kind",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=FlagStatus.values), name="flag_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=FlagStatus.RESOLVED) | Q(resolved_at__isnull=False),
+                name="flag_resolved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=FlagStatus.OPEN)
+                | Q(acknowledged_at__isnull=False)
+                | Q(status=FlagStatus.RESOLVED),
+                name="flag_acknowledged_has_time",
+            ),
+        ]
+        indexes = [
+            # Roster and clinician queue: unresolved flags by athlete.
+            models.Index(fields=["athlete", "status"], name="flag_athlete_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.athlete} ({self.get_status_display()})"
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.status in UNRESOLVED_FLAG_STATUSES
+
+
+class Notification(models.Model):
+    """In-app notification; one per recipient and flag."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "flag"], name="notification_once_per_flag"
+            ),
+        ]
+
+    def __str__(self):
+        return f"To {self.recipient}: {self.message}"
+
+
+class JobRun(models.Model):
+    """When a scheduled job last started and completed (one row per job): /healthz reads it to
+    tell whether Celery beat and a worker are really running."""
+
+    name = models.CharField(max_length=60, unique=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    def __str__(self):
+        return f"{self.name}: completed {self.completed_at or 'never'}"
