@@ -239,81 +239,76 @@ def evaluate(
     findings: dict[int, list[rules.Finding]] = defaultdict(list)
     failed: set[int] = set()
 
-    def guarded(athlete_id, fn):
+    def apply(athlete_id, rule, *args, **kwargs) -> rules.Finding | None:
+        """The rule's finding for one athlete. An athlete whose evaluation raises is logged and
+        skipped from then on, with what was found for them so far."""
         if athlete_id in failed:
-            return
+            return None
         try:
-            finding = fn()
+            return rule(*args, **kwargs)
         except Exception:
             logger.exception("monitoring: evaluating athlete %s failed; skipped", athlete_id)
             failed.add(athlete_id)
             findings.pop(athlete_id, None)
-            return
-        if finding is not None:
+            return None
+
+    def found(athlete_id, finding) -> None:
+        if finding is not None and athlete_id not in failed:
             findings[athlete_id].append(finding)
 
     for athlete_id, reports in pain_reports(athlete_ids, now).items():
         threshold, hours = plans[athlete_id]
-        guarded(
+        kind = FlagKind.PAIN_PERSISTING
+        finding = apply(
             athlete_id,
-            lambda a=athlete_id, r=reports, t=threshold, h=hours: rules.pain_persisting(
-                r,
-                now=now,
-                threshold=t,
-                hours=h,
-                resolved_at=resolved_at(a, FlagKind.PAIN_PERSISTING),
-            ),
+            rules.pain_persisting,
+            reports,
+            now=now,
+            threshold=threshold,
+            hours=hours,
+            resolved_at=resolved_at(athlete_id, kind),
         )
+        found(athlete_id, finding)
 
     metrics = {
         m.pk: rules.MetricInfo(m.code, m.name, m.unit, m.direction, m.swc_pct, m.decimals)
         for m in MetricKind.objects.all()
     }
+    # One regression flag per athlete: the largest relative drop is its evidence.
     worst_by_athlete: dict[int, tuple[float, rules.Finding]] = {}
     for latest in latest_measurements(athlete_ids, now):
-        if latest.athlete_id in failed:
-            continue
         resolution = resolved.get((latest.athlete_id, FlagKind.METRIC_REGRESSION))
-        try:
-            finding = rules.metric_regression(
-                metric=metrics[latest.metric_id],
-                value=latest.value,
-                measured_at=latest.measured_at,
-                level=latest.level,
-                side=latest.side,
-                measurement_id=latest.id,
-                resolved_at=resolution.resolved_at if resolution else None,
-                resolved_measurement_id=resolution.measurement_id if resolution else None,
-            )
-        except Exception:
-            logger.exception("monitoring: evaluating athlete %s failed; skipped", latest.athlete_id)
-            failed.add(latest.athlete_id)
-            findings.pop(latest.athlete_id, None)
-            continue
-        # One regression flag per athlete: keep the largest relative drop as its evidence.
+        finding = apply(
+            latest.athlete_id,
+            rules.metric_regression,
+            metric=metrics[latest.metric_id],
+            value=latest.value,
+            measured_at=latest.measured_at,
+            level=latest.level,
+            side=latest.side,
+            measurement_id=latest.id,
+            resolved_at=resolution.resolved_at if resolution else None,
+            resolved_measurement_id=resolution.measurement_id if resolution else None,
+        )
         if finding is not None:
             size = finding.evidence.get("drop_pct") or 0
-            if (
-                latest.athlete_id not in worst_by_athlete
-                or size > worst_by_athlete[latest.athlete_id][0]
-            ):
+            if size > worst_by_athlete.get(latest.athlete_id, (-1, None))[0]:
                 worst_by_athlete[latest.athlete_id] = (size, finding)
     for athlete_id, (_, finding) in worst_by_athlete.items():
-        if athlete_id not in failed:
-            findings[athlete_id].append(finding)
+        found(athlete_id, finding)
     _attach_baselines(worst_by_athlete)
 
     for athlete_id, started_at, days, last_checkin_at in plan_checkin_recency(athlete_ids, now):
-        guarded(
+        finding = apply(
             athlete_id,
-            lambda a=athlete_id, s=started_at, d=days, last=last_checkin_at: rules.missed_checkins(
-                last_checkin_at=last,
-                plan_started_at=s,
-                now=now,
-                days=d,
-                resolved_at=resolved_at(a, FlagKind.MISSED_CHECKINS),
-            ),
+            rules.missed_checkins,
+            last_checkin_at=last_checkin_at,
+            plan_started_at=started_at,
+            now=now,
+            days=days,
+            resolved_at=resolved_at(athlete_id, FlagKind.MISSED_CHECKINS),
         )
+        found(athlete_id, finding)
     return findings, set(plans) - failed, sorted(failed)
 
 
