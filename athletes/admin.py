@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.admin import ReadOnlyAdmin
+
 from .models import ApiToken, Athlete, AuditEvent, Baseline, Injury, Membership, Team
 from .tokens import clean_token_name, save_new_token, state_of
 
@@ -184,18 +186,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail can be read here; nobody adds, changes or deletes an event."""
 
     list_display = ["at", "athlete", "action", "actor", "role", "target_type", "target_id"]
     list_filter = ["action"]
     list_select_related = ["athlete", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     CheckIn,
     Flag,
@@ -18,21 +20,12 @@ class MetricKindAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     """Check-ins, sessions and measurements are evidence: staff look at them here, and change
     them only where the services record it (PRODUCT.md §2.9): the athlete corrects a
     check-in from History, staff correct or void entries on the athlete page, each with its
     audit event and the athlete's re-evaluation (monitoring.corrections). Erasure is portal's
     privacy page. So the admin neither adds, changes nor deletes them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CheckIn)
