@@ -294,7 +294,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
-        # (DRF's, also loading the user's own athlete record in its one query.)
+        # (DRF's, with knox's tokens, loading the user's own athlete record in the same query.)
         "athletes.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -335,7 +335,7 @@ if API_TOKEN_TTL_DAYS < 1:
         f"API_TOKEN_TTL_DAYS={API_TOKEN_TTL_DAYS}: use a positive number of days."
     )
 # knox's swappable token model (its REST_KNOX TOKEN_MODEL defaults to this); athletes.authentication
-# reads it with the user and athlete in one statement instead of knox's own authentication.
+# reads it with the user and athlete (select_related) instead of knox's own authentication.
 KNOX_TOKEN_MODEL = "athletes.ApiToken"
 REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS)}
 # knox's own AuthToken is swapped out for athletes.ApiToken; its migrations would still create

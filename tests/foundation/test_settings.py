@@ -154,9 +154,11 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
 def test_postgresql_keeps_the_hot_statements_prepared():
     from django.db import connection
 
-    from athletes.authentication import load_token
+    from athletes.authentication import TokenAuthentication
     from athletes.tokens import issue_token
     from tests.factories import TeamFactory, athlete_with_login
+
+    load_token = TokenAuthentication.matching_token
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
