@@ -59,16 +59,6 @@ def _database(default: str) -> dict:
     if engine.endswith("postgresql"):
         config.setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
         config["CONN_HEALTH_CHECKS"] = True
-        if _bool("DB_PREPARED_STATEMENTS", True):
-            # Parameters bound by the server, and a statement run 5 times on a connection kept
-            # prepared: PostgreSQL then skips parsing and planning the hot queries (the token
-            # lookup, the check-in insert), about a fifth of its CPU per check-in POST (see
-            # bench/README.md). Set DB_PREPARED_STATEMENTS=false behind a transaction-mode
-            # pooler that does not track them (PgBouncer with max_prepared_statements = 0,
-            # its default before 1.24). After a migration: core.db re-prepares.
-            config.setdefault("OPTIONS", {}).update(
-                {"server_side_binding": True, "prepare_threshold": 5}
-            )
     else:
         # Several processes (web, worker, beat) share the file in development.
         config.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
