@@ -304,9 +304,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # DRF's sliding windows, counted in the cache (Redis in production, shared by the workers):
+    # per signed-in user (token or session), and per client address without credentials. The
+    # token endpoint has its own scope (config.api_urls).
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.throttling.AnonRateThrottle",
-        "core.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
