@@ -7,16 +7,12 @@ class AthletesConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_save
-
-        from core.db import install_stale_plan_retry
 
         # Connects the sign-in signal receivers (failed sign-ins cleared when every factor passed).
         from . import two_factor  # noqa: F401
         from .tokens import revoke_tokens_with_the_user_row
 
-        connection_created.connect(install_stale_plan_retry, dispatch_uid="stale-plan-retry")
         # API tokens end with the password and the account, whichever code path saves them.
         post_save.connect(
             revoke_tokens_with_the_user_row,

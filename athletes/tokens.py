@@ -73,7 +73,7 @@ REFUSALS = {
 
 def state_of(token: ApiToken, user, *, now) -> TokenState:
     """Whether this token may be used now (LIVE) or what ended it. The digest has already
-    matched (athletes.authentication.load_token); live_tokens_of() is the same as a query."""
+    matched (athletes.authentication); live_tokens_of() is the same as a query."""
     if not user.is_active:
         return TokenState.INACTIVE
     if token.expiry is not None and token.expiry <= now:

@@ -59,16 +59,6 @@ def _database(default: str) -> dict:
     if engine.endswith("postgresql"):
         config.setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
         config["CONN_HEALTH_CHECKS"] = True
-        if _bool("DB_PREPARED_STATEMENTS", True):
-            # Parameters bound by the server, and a statement run 5 times on a connection kept
-            # prepared: PostgreSQL then skips parsing and planning the hot queries (the token
-            # lookup, the check-in insert), about a fifth of its CPU per check-in POST (see
-            # bench/README.md). Set DB_PREPARED_STATEMENTS=false behind a transaction-mode
-            # pooler that does not track them (PgBouncer with max_prepared_statements = 0,
-            # its default before 1.24). After a migration: core.db re-prepares.
-            config.setdefault("OPTIONS", {}).update(
-                {"server_side_binding": True, "prepare_threshold": 5}
-            )
     else:
         # Several processes (web, worker, beat) share the file in development.
         config.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -288,7 +278,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
-        # (DRF's, also loading the user's own athlete record in its one query.)
+        # (DRF's, with knox's tokens, loading the user's own athlete record in the same query.)
         "athletes.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -308,9 +298,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # DRF's sliding windows, counted in the cache (Redis in production, shared by the workers):
+    # per signed-in user (token or session), and per client address without credentials. The
+    # token endpoint has its own scope (config.api_urls).
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.throttling.AnonRateThrottle",
-        "core.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
@@ -329,7 +322,7 @@ if API_TOKEN_TTL_DAYS < 1:
         f"API_TOKEN_TTL_DAYS={API_TOKEN_TTL_DAYS}: use a positive number of days."
     )
 # knox's swappable token model (its REST_KNOX TOKEN_MODEL defaults to this); athletes.authentication
-# reads it with the user and athlete in one statement instead of knox's own authentication.
+# reads it with the user and athlete (select_related) instead of knox's own authentication.
 KNOX_TOKEN_MODEL = "athletes.ApiToken"
 REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS)}
 # knox's own AuthToken is swapped out for athletes.ApiToken; its migrations would still create

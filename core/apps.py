@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     """Shared plumbing: API base classes, Idempotency-Key, database helpers, error handlers,
-    parsers, throttling, logging. Imports no other app of ours."""
+    parsers, logging. Imports no other app of ours."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"

@@ -1,12 +1,9 @@
 """Database helpers the ORM does not offer."""
 
 import functools
-import logging
 
-from django.db import NotSupportedError, connections, router
+from django.db import connections, router
 from django.db.models import AutoField, BigAutoField, SmallAutoField
-
-logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -49,48 +46,3 @@ def insert_unless_exists(obj) -> bool:
     obj._state.adding = False
     obj._state.db = alias
     return True
-
-
-# --- prepared statements after a migration -----------------------------------------------------
-#
-# With DB_PREPARED_STATEMENTS (settings), PostgreSQL keeps each connection's hot statements
-# prepared. A migration that changes a column's type under a live connection makes those that
-# read it fail with "cached plan must not change result type" until they are prepared again.
-# Inside a transaction the rollback that follows the error makes psycopg forget them (the
-# request is answered 503 with Retry-After: core.errors); outside one (autocommit, e.g. the
-# token lookup) nothing would, so this wrapper forgets them and runs the statement again.
-
-STALE_PLAN = "cached plan must not change result type"
-
-
-def is_stale_prepared_statement(exc) -> bool:
-    return (
-        isinstance(exc, NotSupportedError)
-        and getattr(exc.__cause__, "sqlstate", None) == "0A000"
-        and STALE_PLAN in str(exc)
-    )
-
-
-def retry_stale_prepared_statement(execute, sql, params, many, context):
-    try:
-        return execute(sql, params, many, context)
-    except NotSupportedError as exc:
-        connection = context["connection"]
-        if not is_stale_prepared_statement(exc) or not connection.get_autocommit():
-            raise
-        # In autocommit the failed statement was its own transaction and changed nothing.
-        # DEALLOCATE ALL drops the server's prepared statements, and psycopg, seeing that
-        # command, forgets its own; the retry is planned afresh.
-        logger.warning("prepared statements out of date after a schema change; re-preparing")
-        connection.connection.execute("DEALLOCATE ALL")
-        return execute(sql, params, many, context)
-
-
-def install_stale_plan_retry(sender, connection, **kwargs):
-    """connection_created receiver (athletes.apps): every PostgreSQL connection gets the
-    wrapper once."""
-    if (
-        connection.vendor == "postgresql"
-        and retry_stale_prepared_statement not in connection.execute_wrappers
-    ):
-        connection.execute_wrappers.append(retry_stale_prepared_statement)

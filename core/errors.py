@@ -19,11 +19,8 @@ def _is_api(request) -> bool:
 
 
 def is_database_unavailable(exc) -> bool:
-    """The database could not be reached, or (right after a migration) a prepared statement
-    had to be re-planned mid-transaction: the request did nothing and a retry will work."""
-    from core.db import is_stale_prepared_statement
-
-    return isinstance(exc, OperationalError | InterfaceError) or is_stale_prepared_statement(exc)
+    """The database could not be reached: the request did nothing and a retry will work."""
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def database_unavailable(request):

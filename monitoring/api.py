@@ -1,6 +1,5 @@
 """REST API v1 for check-ins, sessions, measurements, the metric registry and flags."""
 
-import copy
 import datetime as dt
 import math
 
@@ -185,14 +184,6 @@ class CheckInSerializer(serializers.Serializer):
     voided_at = DateTimeField(allow_null=True, default=None, read_only=True)
     voided_by = serializers.IntegerField(source="voided_by_id", read_only=True, allow_null=True)
     void_reason = serializers.CharField(read_only=True, style={"base_template": "textarea.html"})
-
-    def get_fields(self):
-        # DRF deep-copies every declared field, arguments and all, for each instance: a third
-        # of this serializer's cost, and re-running each field's __init__ half of what is
-        # left. The declared fields are never bound themselves (every instance gets copies),
-        # and once built a field's arguments, messages and validators are only read, so a
-        # shallow copy is an independent field: bind() sets its name and parent on the copy.
-        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def create(self, validated):
         request = self.context["request"]

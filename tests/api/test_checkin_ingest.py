@@ -79,67 +79,31 @@ def test_a_day_that_already_has_a_checkin_is_a_409_and_adds_no_evaluation_reques
     assert EvaluationRequest.objects.count() == 1
 
 
-def test_load_token_builds_the_same_objects_the_orm_would():
-    from athletes.authentication import load_token
+def test_a_token_is_found_with_its_user_and_own_athlete_in_one_query(
+    django_assert_num_queries,
+):
+    from athletes.access import own_athlete_if_loaded
+    from athletes.authentication import TokenAuthentication
 
-    def values(obj):
-        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-    athlete = athlete_with_login(TeamFactory(), date_of_birth="2006-03-14", events="100 m")
-    token, plain = issue_token(athlete.user, name="Maya's phone")
-    loaded_token, user, own = load_token(plain)
-    orm = ApiToken.objects.select_related("user", "user__athlete_profile").get(pk=token.pk)
-    # Every column of all three, with the same Python types (dates, booleans and datetimes
-    # arrive as text and integers on SQLite and need the ORM's converters).
-    for mine, theirs in ((loaded_token, orm), (user, orm.user), (own, orm.user.athlete_profile)):
-        assert values(mine) == values(theirs)
-        assert {k: type(v) for k, v in values(mine).items()} == {
-            k: type(v) for k, v in values(theirs).items()
-        }
-        assert not mine._state.adding and mine._state.db == theirs._state.db
-    assert user.athlete_profile is own and own.user is user  # cached: no query to follow
-    coach = staff(athlete.team, Role.COACH)
-    _, coach_user, none = load_token(issue_token(coach)[1])
-    assert values(coach_user) == values(coach) and none is None
-    assert load_token("not-a-token") is None
-    assert load_token(plain[:-1] + ("0" if plain[-1] != "0" else "1")) is None  # same prefix
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_token_requests_keep_working_after_a_migration_changes_a_column_type():
-    """Prepared statements (DB_PREPARED_STATEMENTS) outlive a schema change on a live
-    connection: the token lookup is re-prepared instead of failing until the process restarts;
-    a statement caught inside a transaction is a 503 the client retries, never a 500."""
-    from django.db import NotSupportedError, connection, transaction
-
-    from athletes.authentication import load_token
-    from core.errors import is_database_unavailable
-
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
     athlete = athlete_with_login(TeamFactory())
-    key = issue_token(athlete.user)[1]
-    for _ in range(6):  # prepared from the 5th run on
-        assert load_token(key) is not None
+    token, plain = issue_token(athlete.user, name="Maya's phone")
+    with django_assert_num_queries(1):
+        found = TokenAuthentication.matching_token(plain)
+        assert found == token and found.user == athlete.user
+        assert own_athlete_if_loaded(found.user) == athlete
+    coach = staff(athlete.team, Role.COACH)
+    coach_plain = issue_token(coach)[1]
+    with django_assert_num_queries(1):
+        found = TokenAuthentication.matching_token(coach_plain)
+        assert found.user == coach and own_athlete_if_loaded(found.user) is None
+    # Same token_key (the first 15 characters), another digest.
+    other = plain[:-1] + ("0" if plain[-1] != "0" else "1")
+    assert TokenAuthentication.matching_token(other) is None
 
-    def alter(length):
-        other = connection.get_new_connection(connection.get_connection_params())
-        other.autocommit = True
-        other.execute(f"ALTER TABLE athletes_athlete ALTER COLUMN events TYPE varchar({length})")
-        other.close()
 
-    alter(120)
-    try:
-        with pytest.raises(NotSupportedError) as caught, transaction.atomic():
-            load_token(key)
-        assert is_database_unavailable(caught.value)  # answered 503 + Retry-After
-        for _ in range(6):
-            assert load_token(key) is not None
-        alter(100)  # and again, now outside any transaction
-        assert load_token(key)[2] == athlete
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        response = post(client, athlete)
-        assert response.status_code == 201, response.content
-    finally:
-        alter(80)
+def test_a_token_that_is_not_ours_is_refused_without_a_query(django_assert_num_queries):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/athletes/").status_code == 401
+    assert ApiToken.objects.count() == 0

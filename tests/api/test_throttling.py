@@ -1,12 +1,13 @@
-"""Per-user and per-client request limits (core.throttling): fixed windows, a 429 with
-Retry-After beyond the limit, every user counted apart."""
+"""Per-user and per-client request limits (DRF's UserRateThrottle and AnonRateThrottle, set in
+settings): a 429 with Retry-After beyond the limit, counted over the last period (a sliding
+window), every user and every anonymous address counted apart."""
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from athletes.models import Role
-from core.throttling import AnonRateThrottle, UserRateThrottle
 from tests.factories import TeamFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +41,23 @@ def test_a_user_beyond_the_limit_gets_429_with_retry_after_and_others_are_not_af
     assert signed_in(other).get("/api/v1/athletes/").status_code == 200
 
 
-def test_the_next_window_allows_requests_again(monkeypatch):
+def test_a_request_is_allowed_again_once_the_oldest_has_left_the_last_minute(monkeypatch):
     coach = staff(TeamFactory(), Role.COACH)
     client = signed_in(coach)
-    now = [60 * 16_667 + 20.0]  # 20 s into a one-minute window
+    now = [1_000_000.0]
     monkeypatch.setattr(UserRateThrottle, "timer", lambda self: now[0])
-    assert [client.get("/api/v1/athletes/").status_code for _ in range(4)] == [200] * 3 + [429]
-    assert client.get("/api/v1/athletes/")["Retry-After"] == "40"
-    now[0] += 40
-    assert client.get("/api/v1/athletes/").status_code == 200
+
+    def get_at(seconds):
+        now[0] = 1_000_000.0 + seconds
+        return client.get("/api/v1/athletes/")
+
+    assert [get_at(t).status_code for t in (0, 10, 20)] == [200] * 3
+    refused = get_at(30)
+    assert refused.status_code == 429 and refused["Retry-After"] == "30"  # the one at 0 leaves
+    assert get_at(60).status_code == 200
+    # No fresh allowance at a minute boundary: the requests at 10 and 20 still count.
+    refused = get_at(60)
+    assert refused.status_code == 429 and refused["Retry-After"] == "10"
 
 
 def test_anonymous_clients_are_limited_by_address():

@@ -38,10 +38,6 @@ def start(**env):
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"SITE_URL": "sprintback.example.org"}, "SITE_URL"),
         ({"CONN_MAX_AGE": "ten", "DATABASE_URL": "postgres://u@localhost/x"}, "CONN_MAX_AGE"),
-        (
-            {"DB_PREPARED_STATEMENTS": "perhaps", "DATABASE_URL": "postgres://u@localhost/x"},
-            "DB_PREPARED_STATEMENTS",
-        ),
         ({"MONITORING_SWEEP_SECONDS": "soon"}, "MONITORING_SWEEP_SECONDS"),
         ({"MONITORING_SWEEP_SECONDS": "0"}, "MONITORING_SWEEP_SECONDS"),
         ({"API_TOKEN_TTL_DAYS": "ninety"}, "API_TOKEN_TTL_DAYS"),
@@ -148,44 +144,3 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
-
-
-@pytest.mark.django_db
-def test_postgresql_keeps_the_hot_statements_prepared():
-    from django.db import connection
-
-    from athletes.authentication import load_token
-    from athletes.tokens import issue_token
-    from tests.factories import TeamFactory, athlete_with_login
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    key = issue_token(athlete_with_login(TeamFactory()).user)[1]
-    for _ in range(6):
-        load_token(key)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any("athletes_apitoken" in statement for statement in prepared), prepared
-
-
-@pytest.mark.parametrize("flag, binding", [("true", "True"), ("false", "None")])
-def test_db_prepared_statements_switches_server_side_binding(flag, binding):
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environment.update(DATABASE_URL="postgres://u@localhost/x", DB_PREPARED_STATEMENTS=flag)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "options = settings.DATABASES['default'].get('OPTIONS', {}); "
-            "print(options.get('server_side_binding'), options.get('prepare_threshold'))",
-        ],
-        cwd=ROOT,
-        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ([binding, "5"] if flag == "true" else [binding, "None"])
