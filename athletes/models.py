@@ -1,7 +1,6 @@
 """People, teams, roles, athletes, injuries and pre-injury baselines."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -198,10 +197,8 @@ class Baseline(models.Model):
 
     def clean(self):
         # The registry's plausible range and side rule, as for any measurement.
-        if self.metric_id is not None and self.value is not None:
-            errors = self.metric.value_errors(self.value, self.side)
-            if errors:
-                raise ValidationError(errors)
+        if self.metric_id is not None:
+            self.metric.validate_value(self.value, self.side)
 
 
 class ApiToken(AbstractAuthToken):

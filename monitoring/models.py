@@ -171,6 +171,12 @@ class MetricKind(models.Model):
             errors["side"] = f"{self.name} is not measured per leg: leave the side empty."
         return errors
 
+    def validate_value(self, value, side: str = "") -> None:
+        """Raise the ValidationError of `value_errors` (a model's clean(): a measurement, a
+        baseline); nothing when the value is plausible or not given yet."""
+        if value is not None and (errors := self.value_errors(value, side)):
+            raise ValidationError(errors)
+
     def is_worse(self, value: float, reference: float) -> bool:
         return value < reference if self.direction == self.Direction.HIGHER else value > reference
 
@@ -543,10 +549,8 @@ class Measurement(Voidable):
         return f"{self.athlete} {self.metric.code} {self.side or ''} = {self.value}"
 
     def clean(self):
-        if self.metric_id is not None and self.value is not None:
-            errors = self.metric.value_errors(self.value, self.side)
-            if errors:
-                raise ValidationError(errors)
+        if self.metric_id is not None:
+            self.metric.validate_value(self.value, self.side)
 
 
 class FlagKind(models.TextChoices):
