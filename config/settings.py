@@ -3,6 +3,12 @@
 With no environment at all the app runs on a SQLite file in the project folder and a
 Celery broker on the file system (no server needed). Production sets DATABASE_URL,
 CELERY_BROKER_URL, SECRET_KEY, DEBUG=false, ALLOWED_HOSTS and SITE_URL.
+
+One file of about 450 lines, on purpose: Django reads settings as one module, and each
+section (database, Celery, REST framework, tokens, sessions, login protection, two-factor)
+is a flat list of names with the environment variable and the reason beside each; split into
+modules they would import each other's values (DEBUG, SITE_URL) and a reader would have to
+follow star-imports to learn what a variable does.
 """
 
 from datetime import timedelta
