@@ -19,7 +19,7 @@ from monitoring.services import CheckInConflict
 
 from .evidence_text import metric_text
 from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
-from .views import _done
+from .views import back_to_athlete
 
 NOT_ALLOWED = "Your role does not allow correcting this entry."
 
@@ -67,7 +67,9 @@ def _void_view(model, service, what):
         elif request.method == "POST" and form.is_valid():
             try:
                 service(entry, by=request.user, reason=form.cleaned_data["reason"])
-                return _done(request, athlete, f"{what.capitalize()} voided: {_describe(entry)}.")
+                return back_to_athlete(
+                    request, athlete, f"{what.capitalize()} voided: {_describe(entry)}."
+                )
             except corrections.AlreadyVoided as error:
                 form.add_error(None, str(error))
             except PermissionDenied:
@@ -139,7 +141,7 @@ def measurement_edit(request, pk, entry_pk):
 def _correct(request, athlete, entry, form, service, values, *, what):
     try:
         service(entry, by=request.user, values=values, reason=form.cleaned_data["reason"])
-        return _done(request, athlete, f"{what.capitalize()} corrected.")
+        return back_to_athlete(request, athlete, f"{what.capitalize()} corrected.")
     except corrections.AlreadyVoided as error:
         form.add_error(None, str(error))
     except CheckInConflict as conflict:
