@@ -16,6 +16,12 @@ from .forms import MeasurementForm, MeasurementImportForm, SessionForm
 from .views import back_to_athlete
 
 
+def _render_log_form(request, athlete, form, *, what):
+    """The logging page: empty (200), or a refused post with its errors (400)."""
+    context = {"athlete": athlete, "form": form, "what": what}
+    return render(request, "coach/log_form.html", context, status=400 if form.is_bound else 200)
+
+
 @staff_required
 def session_new(request, pk):
     athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
@@ -28,13 +34,7 @@ def session_new(request, pk):
             return back_to_athlete(request, athlete, "Session logged.")
         except ValidationError as error:
             add_service_errors(form, error)
-    status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "coach/log_form.html",
-        {"athlete": athlete, "form": form, "what": "session"},
-        status=status,
-    )
+    return _render_log_form(request, athlete, form, what="session")
 
 
 @staff_required
@@ -56,13 +56,7 @@ def measurement_new(request, pk):
             return back_to_athlete(request, athlete, f"{data['metric'].name} logged.")
         except ValidationError as error:
             add_service_errors(form, error)
-    status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "coach/log_form.html",
-        {"athlete": athlete, "form": form, "what": "measurement"},
-        status=status,
-    )
+    return _render_log_form(request, athlete, form, what="measurement")
 
 
 @staff_required

@@ -52,6 +52,25 @@ def advance(request, pk):
     return render_action_form(request, athlete, "advance-form", advance_form=form)
 
 
+def regress_as_posted(form, plan, *, by, **extra):
+    """Regress `plan` to the valid form's `to_phase`, with its `reason` (and `extra`, passed
+    on to services.regress_phase): the phase change, or None with the service's refusal on
+    the form. The coach's regress and the clinician's share it."""
+    try:
+        return services.regress_phase(
+            plan,
+            to_phase=form.cleaned_data["to_phase"],
+            by=by,
+            reason=form.cleaned_data["reason"],
+            **extra,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except services.PhaseConflict as error:
+        form.add_error(None, str(error))
+    return None
+
+
 @staff_required
 @require_POST
 def regress(request, pk):
@@ -62,24 +81,12 @@ def regress(request, pk):
         flag = None
         if form.cleaned_data.get("flag"):
             flag = Flag.objects.filter(athlete=athlete, pk=form.cleaned_data["flag"]).first()
-        try:
-            change = services.regress_phase(
-                plan,
-                to_phase=form.cleaned_data["to_phase"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                flag=flag,
-                expected_version=form.cleaned_data["version"],
-            )
-            return back_to_athlete(
-                request,
-                athlete,
-                f"Back to phase {change.to_phase.order} ({change.to_phase.name}).",
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.PhaseConflict as error:
-            form.add_error(None, str(error))
+        change = regress_as_posted(
+            form, plan, by=request.user, flag=flag, expected_version=form.cleaned_data["version"]
+        )
+        if change is not None:
+            to = change.to_phase
+            return back_to_athlete(request, athlete, f"Back to phase {to.order} ({to.name}).")
     return render_action_form(request, athlete, "regress-form", regress_form=form)
 
 
