@@ -242,13 +242,8 @@ def recovery(request, athlete):
         form = _posted_form(request, athlete, RecoveryForm)
         if form.is_valid():
             try:
-                result = record_recovery(
-                    athlete,
-                    kind=form.cleaned_data["kind"],
-                    minutes=form.cleaned_data["minutes"],
-                    client_key=form.cleaned_data["client_key"],
-                    now=now,
-                )
+                # The form's fields are the service's arguments: kind, minutes, client_key.
+                result = record_recovery(athlete, now=now, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
