@@ -42,6 +42,15 @@ def _posted_for_someone_else(request, athlete) -> bool:
     return posted not in ("", str(athlete.pk))
 
 
+def _posted_form(request, athlete, form_class):
+    """The posted form; one that names another athlete carries the refusal (never valid)."""
+    form = form_class(request.POST)
+    if _posted_for_someone_else(request, athlete):
+        form.is_valid()
+        form.add_error(None, NOT_YOURS)
+    return form
+
+
 def _soreness_labels(athlete) -> tuple[str, str]:
     injury = athlete.injuries.order_by("-occurred_on").first()
     if injury is None:
@@ -173,11 +182,8 @@ def checkin_edit(request, athlete, pk):
     checkin = get_object_or_404(CheckIn.objects.filter(athlete=athlete), pk=pk)
     status = 200
     if request.method == "POST":
-        form = CheckInForm(request.POST)
-        if _posted_for_someone_else(request, athlete):
-            form.is_valid()
-            form.add_error(None, NOT_YOURS)
-        elif form.is_valid():
+        form = _posted_form(request, athlete, CheckInForm)
+        if form.is_valid():
             try:
                 corrected = correct_checkin(
                     checkin,
@@ -233,19 +239,11 @@ def recovery(request, athlete):
     now = timezone.now()
     status = 200
     if request.method == "POST":
-        form = RecoveryForm(request.POST)
-        if _posted_for_someone_else(request, athlete):
-            form.is_valid()
-            form.add_error(None, NOT_YOURS)
-        elif form.is_valid():
+        form = _posted_form(request, athlete, RecoveryForm)
+        if form.is_valid():
             try:
-                result = record_recovery(
-                    athlete,
-                    kind=form.cleaned_data["kind"],
-                    minutes=form.cleaned_data["minutes"],
-                    client_key=form.cleaned_data["client_key"],
-                    now=now,
-                )
+                # The form's fields are the service's arguments: kind, minutes, client_key.
+                result = record_recovery(athlete, now=now, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -16,6 +16,7 @@ from core.serializers import IdField, ModelSerializer
 from monitoring.models import Flag
 
 from . import services
+from .forms import PHASE_FIELDS
 from .models import (
     GateCriterion,
     Phase,
@@ -41,20 +42,7 @@ class PhaseSerializer(ModelSerializer):
 
     class Meta:
         model = Phase
-        fields = [
-            "id",
-            "order",
-            "name",
-            "goals",
-            "content",
-            "allowed_intensity",
-            "max_velocity_pct",
-            "longest_sprint_m",
-            "typical_days_min",
-            "typical_days_max",
-            "needs_clinical_review",
-            "gates",
-        ]
+        fields = ["id", "order", *PHASE_FIELDS, "gates"]
 
 
 class ProtocolSerializer(ModelSerializer):

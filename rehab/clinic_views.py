@@ -18,9 +18,10 @@ from core.forms import add_service_errors
 from monitoring.models import Flag
 from monitoring.services import FlagTransitionError, resolve_flag
 
-from . import clinic_selectors, services
+from . import clinic_selectors
 from .forms import ClinicRegressForm, DecisionForm, FlagResolveForm
 from .models import Plan, SignOffRequest
+from .phase_views import regress_as_posted
 from .signoff import SignOffConflict, decide_signoff
 
 
@@ -113,18 +114,8 @@ def regress(request, pk):
         raise PermissionDenied("This plan is no longer active.")
     form = ClinicRegressForm(request.POST, plan=plan)
     if form.is_valid():
-        try:
-            change = services.regress_phase(
-                plan,
-                to_phase=form.cleaned_data["to_phase"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.PhaseConflict as error:
-            form.add_error(None, str(error))
-        else:
+        change = regress_as_posted(form, plan, by=request.user)
+        if change is not None:
             messages.success(
                 request,
                 f"{plan.athlete.full_name} is back to phase {change.to_phase.order} "

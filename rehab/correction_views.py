@@ -19,7 +19,7 @@ from monitoring.services import CheckInConflict
 
 from .evidence_text import metric_text
 from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
-from .views import _done
+from .views import back_to_athlete
 
 NOT_ALLOWED = "Your role does not allow correcting this entry."
 
@@ -56,6 +56,23 @@ def _render(request, athlete, entry, form, *, what, action):
     return render(request, "coach/correct_form.html", context, status=status)
 
 
+def _applied(form, service, entry, **kwargs) -> bool:
+    """Void or correct `entry` with `service`: True, or False with the refusal on the form."""
+    try:
+        service(entry, **kwargs)
+    except corrections.AlreadyVoided as error:
+        form.add_error(None, str(error))
+    except CheckInConflict as conflict:
+        form.add_error(None, f"That day already has a check-in ({conflict.existing.local_date}).")
+    except PermissionDenied:
+        form.add_error(None, NOT_ALLOWED)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    else:
+        return True
+    return False
+
+
 def _void_view(model, service, what):
     @staff_required
     def view(request, pk, entry_pk):
@@ -65,15 +82,11 @@ def _void_view(model, service, what):
             form.is_valid()
             form.add_error(None, f"This {what} was voided already.")
         elif request.method == "POST" and form.is_valid():
-            try:
-                service(entry, by=request.user, reason=form.cleaned_data["reason"])
-                return _done(request, athlete, f"{what.capitalize()} voided: {_describe(entry)}.")
-            except corrections.AlreadyVoided as error:
-                form.add_error(None, str(error))
-            except PermissionDenied:
-                form.add_error(None, NOT_ALLOWED)
-            except ValidationError as error:
-                add_service_errors(form, error)
+            reason = form.cleaned_data["reason"]
+            if _applied(form, service, entry, by=request.user, reason=reason):
+                return back_to_athlete(
+                    request, athlete, f"{what.capitalize()} voided: {_describe(entry)}."
+                )
         return _render(request, athlete, entry, form, what=what, action="void")
 
     return view
@@ -84,68 +97,62 @@ session_void = _void_view(TrainingSession, corrections.void_session, "session")
 measurement_void = _void_view(Measurement, corrections.void_measurement, "measurement")
 
 
-@staff_required
-def session_edit(request, pk, entry_pk):
-    athlete, entry = _entry(request, TrainingSession, pk, entry_pk)
-    bound = request.method == "POST" and not entry.is_voided
-    form = SessionCorrectionForm(request.POST if bound else None, instance=entry)
-    if bound and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in corrections.SESSION_FIELDS}
-        return _correct(
-            request,
-            athlete,
-            entry,
-            form,
-            corrections.correct_session,
-            values,
-            what="session",
-        )
-    return _render(request, athlete, entry, form, what="session", action="correct")
+def _edit_view(model, service, what, *, form_for, values_of):
+    """A correction page: the entry's form (a voided entry's is never bound), then `service`
+    with the corrected values (`values_of` the valid form's data) and the reason."""
+
+    @staff_required
+    def view(request, pk, entry_pk):
+        athlete, entry = _entry(request, model, pk, entry_pk)
+        bound = request.method == "POST" and not entry.is_voided
+        form = form_for(entry, request.POST if bound else None)
+        if bound and form.is_valid():
+            values, reason = values_of(form.cleaned_data), form.cleaned_data["reason"]
+            if _applied(form, service, entry, by=request.user, values=values, reason=reason):
+                return back_to_athlete(request, athlete, f"{what.capitalize()} corrected.")
+        return _render(request, athlete, entry, form, what=what, action="correct")
+
+    return view
 
 
-@staff_required
-def measurement_edit(request, pk, entry_pk):
-    athlete, entry = _entry(request, Measurement, pk, entry_pk)
-    bound = request.method == "POST" and not entry.is_voided
+def _session_form(entry, data):
+    return SessionCorrectionForm(data, instance=entry)
+
+
+def _session_values(data) -> dict:
+    return {name: data[name] for name in corrections.SESSION_FIELDS}
+
+
+def _measurement_form(entry, data):
     initial = {
         "value": entry.value,
         "side": entry.side,
         "measured_at": timezone.localtime(entry.measured_at),
         "notes": entry.notes,
     }
-    form = MeasurementCorrectionForm(
-        request.POST if bound else None, initial=initial, metric=entry.metric
-    )
-    if bound and form.is_valid():
-        data = form.cleaned_data
-        values = {
-            "value": data["value"],
-            "side": data["side"] or "",
-            "measured_at": data["measured_at"],
-            "notes": data["notes"],
-        }
-        return _correct(
-            request,
-            athlete,
-            entry,
-            form,
-            corrections.correct_measurement,
-            values,
-            what="measurement",
-        )
-    return _render(request, athlete, entry, form, what="measurement", action="correct")
+    return MeasurementCorrectionForm(data, initial=initial, metric=entry.metric)
 
 
-def _correct(request, athlete, entry, form, service, values, *, what):
-    try:
-        service(entry, by=request.user, values=values, reason=form.cleaned_data["reason"])
-        return _done(request, athlete, f"{what.capitalize()} corrected.")
-    except corrections.AlreadyVoided as error:
-        form.add_error(None, str(error))
-    except CheckInConflict as conflict:
-        form.add_error(None, f"That day already has a check-in ({conflict.existing.local_date}).")
-    except PermissionDenied:
-        form.add_error(None, NOT_ALLOWED)
-    except ValidationError as error:
-        add_service_errors(form, error)
-    return _render(request, athlete, entry, form, what=what, action="correct")
+def _measurement_values(data) -> dict:
+    return {
+        "value": data["value"],
+        "side": data["side"] or "",
+        "measured_at": data["measured_at"],
+        "notes": data["notes"],
+    }
+
+
+session_edit = _edit_view(
+    TrainingSession,
+    corrections.correct_session,
+    "session",
+    form_for=_session_form,
+    values_of=_session_values,
+)
+measurement_edit = _edit_view(
+    Measurement,
+    corrections.correct_measurement,
+    "measurement",
+    form_for=_measurement_form,
+    values_of=_measurement_values,
+)

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
 from core.plausibility import validate_log_time
+from monitoring.corrections import REASON_MAX, SESSION_FIELDS
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
 from .models import GateCriterion, Phase, Protocol
@@ -91,21 +92,7 @@ class FlagResolveForm(forms.Form):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = TrainingSession
-        fields = [
-            "date",
-            "type",
-            "duration_min",
-            "rpe",
-            "top_intensity_pct",
-            "sprint_distance_m",
-            "surface",
-            "footwear",
-            "weather",
-            "temperature_c",
-            "pain_during",
-            "pain_after",
-            "notes",
-        ]
+        fields = SESSION_FIELDS
         widgets = {
             # <input type="date"> shows only an ISO value (the locale's input format is d/m/Y).
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -123,14 +110,19 @@ class SessionForm(forms.ModelForm):
                     field.widget.attrs["max"] = validator.limit_value
 
 
-class SessionCorrectionForm(SessionForm):
-    reason = forms.CharField(
+def correction_reason(what: str) -> forms.CharField:
+    """The reason field of a correction form (monitoring.corrections says when it is needed)."""
+    return forms.CharField(
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Reason for the correction",
-        help_text="Required when someone else logged this session.",
+        help_text=f"Required when someone else logged this {what}.",
     )
+
+
+class SessionCorrectionForm(SessionForm):
+    reason = correction_reason("session")
 
 
 class MeasurementForm(forms.Form):
@@ -167,13 +159,7 @@ class MeasurementCorrectionForm(MeasurementForm):
     """Correct a measurement's value, side, time or notes; the metric stays (void the entry
     and log the right one to change it)."""
 
-    reason = forms.CharField(
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for the correction",
-        help_text="Required when someone else logged this measurement.",
-    )
+    reason = correction_reason("measurement")
 
     def __init__(self, *args, metric, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +175,7 @@ class MeasurementCorrectionForm(MeasurementForm):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        max_length=1000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Why is this entry void?",
         error_messages={"required": "Say why this entry is void."},
@@ -244,20 +230,25 @@ class ProtocolForm(forms.ModelForm):
         return f"Your team already has a protocol named “{name}”. Choose another name."
 
 
+# A phase's own settings, as the protocol editor edits them and the API shows them (its place
+# in the protocol, `order`, is the protocol's structure and never edited).
+PHASE_FIELDS = (
+    "name",
+    "goals",
+    "content",
+    "allowed_intensity",
+    "max_velocity_pct",
+    "longest_sprint_m",
+    "typical_days_min",
+    "typical_days_max",
+    "needs_clinical_review",
+)
+
+
 class PhaseForm(forms.ModelForm):
     class Meta:
         model = Phase
-        fields = [
-            "name",
-            "goals",
-            "content",
-            "allowed_intensity",
-            "max_velocity_pct",
-            "longest_sprint_m",
-            "typical_days_min",
-            "typical_days_max",
-            "needs_clinical_review",
-        ]
+        fields = PHASE_FIELDS
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 2}),
             "content": forms.Textarea(attrs={"rows": 2}),

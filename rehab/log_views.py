@@ -1,0 +1,122 @@
+"""Logging for coaches: a session or a measurement for one athlete, and the CSV import of
+measurements for the coach's athletes. The rules (ranges, dates, duplicates) are
+monitoring.services' and monitoring.csv_import's."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils import timezone
+
+from athletes.access import get_athlete_for, staff_required, visible_athletes
+from athletes.models import STAFF_ROLES
+from core.forms import add_service_errors
+from monitoring import csv_import
+from monitoring.services import record_measurement, record_session
+
+from .forms import MeasurementForm, MeasurementImportForm, SessionForm
+from .views import back_to_athlete
+
+
+def _render_log_form(request, athlete, form, *, what):
+    """The logging page: empty (200), or a refused post with its errors (400)."""
+    context = {"athlete": athlete, "form": form, "what": what}
+    return render(request, "coach/log_form.html", context, status=400 if form.is_bound else 200)
+
+
+@staff_required
+def session_new(request, pk):
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
+    form = SessionForm(
+        request.POST if request.method == "POST" else None, initial={"date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_session(athlete, by=request.user, values=form.cleaned_data)
+            return back_to_athlete(request, athlete, "Session logged.")
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return _render_log_form(request, athlete, form, what="session")
+
+
+@staff_required
+def measurement_new(request, pk):
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
+    form = MeasurementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_measurement(
+                athlete,
+                by=request.user,
+                metric=data["metric"],
+                value=data["value"],
+                side=data["side"] or "",
+                measured_at=data["measured_at"],
+                notes=data["notes"],
+            )
+            return back_to_athlete(request, athlete, f"{data['metric'].name} logged.")
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return _render_log_form(request, athlete, form, what="measurement")
+
+
+@staff_required
+def measurement_import(request):
+    """Upload → preview with row errors and duplicates → confirm: all rows stored, or none,
+    and only once (the preview's one-time key)."""
+    bound = request.method == "POST"
+    form = MeasurementImportForm(request.POST if bound else None, request.FILES if bound else None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        confirming = "confirm" in request.POST
+        if upload is not None:
+            data = upload.read(csv_import.MAX_BYTES + 1)
+            file_name = upload.name
+        else:
+            data = form.cleaned_data.get("content", "").encode()
+            file_name = form.cleaned_data.get("file_name", "")
+        if not data:
+            form.add_error("file", "Choose a CSV file.")
+        else:
+            preview = csv_import.parse_measurements_csv(
+                data, athletes=visible_athletes(request.user, STAFF_ROLES)
+            )
+            context["preview"] = preview
+            if confirming and preview.ok and form.cleaned_data.get("key"):
+                try:
+                    result = csv_import.import_measurements(
+                        preview,
+                        by=request.user,
+                        key=form.cleaned_data["key"],
+                        include_lines=form.include_lines(),
+                        file_name=file_name,
+                    )
+                    context.update(
+                        imported=result.created,
+                        skipped=result.skipped,
+                        preview=None,
+                        report=_import_report(result.created),
+                    )
+                except csv_import.AlreadyImported as already:
+                    context.update(already=already.batch, preview=None)
+                except ValidationError as error:
+                    form.add_error(None, error.messages)
+            if context.get("preview") is not None and preview.ok:
+                context["content"] = data.decode("utf-8-sig", errors="replace")
+                context["file_name"] = file_name
+                context["key"] = form.cleaned_data.get("key") or preview.key
+    status = 400 if form.errors or (context.get("preview") and not context["preview"].ok) else 200
+    return render(request, "coach/import.html", context, status=status)
+
+
+def _import_report(created) -> list[dict]:
+    summary: dict = {}
+    for m in created:
+        key = (m.athlete_id, m.metric_id)
+        entry = summary.setdefault(
+            key, {"athlete": m.athlete, "metric": m.metric, "count": 0, "latest": m}
+        )
+        entry["count"] += 1
+        if m.measured_at >= entry["latest"].measured_at:
+            entry["latest"] = m
+    return sorted(summary.values(), key=lambda e: (e["athlete"].last_name, e["metric"].name))
