@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from ..evidence_text import day_text, metric_text, number_text
+from ..evidence_text import day_text, metric_info, metric_text, number_text
 from ..models import GateCriterion, GateKind, Plan
 
 
@@ -72,15 +72,6 @@ def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _metric_info(metric) -> dict:
-    return {
-        "name": metric.name,
-        "unit": metric.unit,
-        "decimals": metric.decimals,
-        "value_type": metric.value_type,
-    }
-
-
 def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
     return {
         "gate_id": gate.pk,
@@ -88,7 +79,7 @@ def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
         "description": gate.description or gate.get_kind_display(),
         "metric": gate.metric.code if gate.metric_id else None,
         # How its values read (rehab.evidence_text), kept with the snapshot.
-        "metric_info": _metric_info(gate.metric) if gate.metric_id else None,
+        "metric_info": metric_info(gate.metric) if gate.metric_id else None,
         "threshold": gate.threshold,
         "window": gate.window,
         "status": status,
@@ -97,9 +88,24 @@ def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
     }
 
 
-def _num(value) -> str:
-    """A threshold or a count as written in a sentence ("2", "90", "2.5")."""
-    return number_text(value)
+def _verdict(gate: GateCriterion, ok: bool, detail: str, facts: dict) -> dict:
+    """The result of a criterion whose evidence was all there: met when `ok`, else not met."""
+    return _result(gate, MET if ok else NOT_MET, detail, facts)
+
+
+def _too_few(gate: GateCriterion, count: int, what: str, facts: dict) -> dict | None:
+    """Missing evidence while fewer than the gate's window of `what` were logged in the phase."""
+    if count >= gate.window:
+        return None
+    return _result(gate, MISSING, f"{count} of {gate.window} {what} in this phase", facts)
+
+
+def _at_or_beyond(metric, value, limit) -> tuple[bool, str]:
+    """Whether `value` is at or beyond `limit` in the metric's better direction, and the words
+    for that bound ("at most" for lower-is-better metrics, else "at least")."""
+    if metric.direction == metric.Direction.LOWER:
+        return value <= limit, "at most"
+    return value >= limit, "at least"
 
 
 def _sessions_on(days: list[str]) -> str:
@@ -144,17 +150,14 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
         elif worst is None or session_worst > worst:
             worst = session_worst
     fact = {"sessions": rows, "worst": worst}
-    if len(sessions) < window:
-        return _result(
-            gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
-        )
+    if too_few := _too_few(gate, len(sessions), "sessions logged", fact):
+        return too_few
     if unrecorded:
         return _result(gate, MISSING, f"No pain recorded for the {_sessions_on(unrecorded)}", fact)
-    status = MET if worst <= threshold else NOT_MET
-    return _result(
+    return _verdict(
         gate,
-        status,
-        f"Worst pain {worst}/10 over the last {window} sessions (limit {_num(threshold)})",
+        worst <= threshold,
+        f"Worst pain {worst}/10 over the last {window} sessions (limit {number_text(threshold)})",
         fact,
     )
 
@@ -191,10 +194,8 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
                 f"({before.pain_morning}/10 → {after.pain_morning}/10)"
             )
     fact = {"sessions": rows}
-    if len(sessions) < window:
-        return _result(
-            gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
-        )
+    if too_few := _too_few(gate, len(sessions), "sessions logged", fact):
+        return too_few
     if rises:
         return _result(gate, NOT_MET, "Next-morning pain rose after " + ", ".join(rises), fact)
     if missing:
@@ -206,11 +207,10 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
 
 def _min_days(gate, facts: PlanFacts, plan, now) -> dict:
     day = plan.day_in_phase(now)
-    status = MET if day >= gate.threshold else NOT_MET
-    return _result(
+    return _verdict(
         gate,
-        status,
-        f"Day {day} in this phase (the gate needs day {_num(gate.threshold)})",
+        day >= gate.threshold,
+        f"Day {day} in this phase (the gate needs day {number_text(gate.threshold)})",
         {"phase_entered": _d(plan.phase_entered_on), "day_in_phase": day},
     )
 
@@ -242,11 +242,10 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         fact = {"lsi_measurement": _measurement_fact(m), "lsi": m.value if m else None}
         if m is None:
             return _result(gate, MISSING, f"{metric.name}: nothing logged in this phase", fact)
-        status = MET if m.value >= threshold else NOT_MET
-        return _result(
+        return _verdict(
             gate,
-            status,
-            f"LSI {metric_text(metric, m.value)} (at least {_num(threshold)} %)",
+            m.value >= threshold,
+            f"LSI {metric_text(metric, m.value)} (at least {number_text(threshold)} %)",
             fact,
         )
     inj = facts.latest.get((metric.pk, injured))
@@ -269,12 +268,11 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         return _result(gate, MISSING, f"{metric.name}: a zero value gives no LSI", fact)
     lsi = round(numerator / denominator * 100, 1)
     fact["lsi"] = lsi
-    status = MET if lsi >= threshold else NOT_MET
-    return _result(
+    return _verdict(
         gate,
-        status,
-        f"LSI {_num(lsi)} % (injured {injured} {metric_text(metric, inj.value)} vs {other} "
-        f"{metric_text(metric, uninj.value)}; at least {_num(threshold)} %)",
+        lsi >= threshold,
+        f"LSI {number_text(lsi)} % (injured {injured} {metric_text(metric, inj.value)} vs {other} "
+        f"{metric_text(metric, uninj.value)}; at least {number_text(threshold)} %)",
         fact,
     )
 
@@ -303,15 +301,12 @@ def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
     pct = round(m.value / baseline.value * 100, 1) if baseline.value else None
     fact["percent_of_baseline"] = pct
     fact["limit"] = round(limit, 4)
-    if metric.direction == metric.Direction.LOWER:
-        ok, word = m.value <= limit, "at most"
-    else:
-        ok, word = m.value >= limit, "at least"
-    return _result(
+    ok, word = _at_or_beyond(metric, m.value, limit)
+    return _verdict(
         gate,
-        MET if ok else NOT_MET,
-        f"{metric_text(metric, m.value)} = {_num(pct)} % of the pre-injury baseline "
-        f"{metric_text(metric, baseline.value)} ({word} {_num(threshold)} %)",
+        ok,
+        f"{metric_text(metric, m.value)} = {number_text(pct)} % of the pre-injury baseline "
+        f"{metric_text(metric, baseline.value)} ({word} {number_text(threshold)} %)",
         fact,
     )
 
@@ -324,13 +319,10 @@ def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
         return _result(
             gate, MISSING, f"{metric.name}: nothing logged on the injured side in this phase", fact
         )
-    if metric.direction == metric.Direction.LOWER:
-        ok, word = m.value <= threshold, "at most"
-    else:
-        ok, word = m.value >= threshold, "at least"
-    return _result(
+    ok, word = _at_or_beyond(metric, m.value, threshold)
+    return _verdict(
         gate,
-        MET if ok else NOT_MET,
+        ok,
         f"{metric_text(metric, m.value)} ({word} {metric_text(metric, threshold)})",
         fact,
     )
@@ -343,12 +335,8 @@ def _test_passed(gate, facts: PlanFacts, plan, now) -> dict:
     if m is None:
         return _result(gate, MISSING, f"{metric.name}: no result in this phase", fact)
     passed = m.value == 1
-    when = day_text(m.measured_at)
-    return _result(
-        gate,
-        MET if passed else NOT_MET,
-        f"{'Passed' if passed else 'Not passed'} on {when}",
-        fact,
+    return _verdict(
+        gate, passed, f"{'Passed' if passed else 'Not passed'} on {day_text(m.measured_at)}", fact
     )
 
 
@@ -361,19 +349,15 @@ def _confidence(gate, facts: PlanFacts, plan, now) -> dict:
             for c in checkins
         ]
     }
-    if len(checkins) < window:
-        return _result(
-            gate,
-            MISSING,
-            f"{len(checkins)} of {window} check-ins with confidence in this phase",
-            fact,
-        )
+    if too_few := _too_few(gate, len(checkins), "check-ins with confidence", fact):
+        return too_few
     lowest = min(c.confidence for c in checkins)
     fact["lowest"] = lowest
-    return _result(
+    return _verdict(
         gate,
-        MET if lowest >= threshold else NOT_MET,
-        f"Lowest confidence {lowest}/10 in the last {window} check-ins (at least {_num(threshold)})",
+        lowest >= threshold,
+        f"Lowest confidence {lowest}/10 in the last {window} check-ins "
+        f"(at least {number_text(threshold)})",
         fact,
     )
 
