@@ -26,11 +26,14 @@ def _start_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _gate_windows(gates) -> int:
-    return max(
-        [g.window or 0 for g in gates if g.kind in (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS)]
-        or [0]
-    )
+# The gates that read the last `window` sessions, and those that read check-ins with confidence.
+SESSION_KINDS = (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS)
+CONFIDENCE_KINDS = (GateKind.CONFIDENCE,)
+
+
+def _largest_window(gates, kinds) -> int:
+    """How many of the latest logs the gates of these kinds look at (0 with none)."""
+    return max([g.window or 0 for g in gates if g.kind in kinds] or [0])
 
 
 def gates_by_phase(phase_ids) -> dict[int, list[GateCriterion]]:
@@ -81,7 +84,8 @@ def load_gate_facts(
         }
 
     windows = {
-        plan.athlete_id: _gate_windows(gates.get(plan.current_phase_id, [])) for plan in plans
+        plan.athlete_id: _largest_window(gates.get(plan.current_phase_id, []), SESSION_KINDS)
+        for plan in plans
     }
     max_window = max(windows.values())
     if max_window:
@@ -129,14 +133,7 @@ def load_gate_facts(
                 )
 
     confidence_window = {
-        plan.athlete_id: max(
-            [
-                g.window or 0
-                for g in gates.get(plan.current_phase_id, [])
-                if g.kind == GateKind.CONFIDENCE
-            ]
-            or [0]
-        )
+        plan.athlete_id: _largest_window(gates.get(plan.current_phase_id, []), CONFIDENCE_KINDS)
         for plan in plans
     }
     if max(confidence_window.values()):
