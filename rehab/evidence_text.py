@@ -209,6 +209,17 @@ def fact_lines(result: dict, metric=None) -> list[str]:
     return []
 
 
+def metric_info(metric) -> dict:
+    """How a metric's values read, as a gate result keeps it (`metric_info`) so that its
+    snapshot reads the same after the registry changes; `_result_metric` reads it back."""
+    return {
+        "name": metric.name,
+        "unit": metric.unit,
+        "decimals": metric.decimals,
+        "value_type": metric.value_type,
+    }
+
+
 def _result_metric(result: dict, kinds: dict):
     """The metric of a gate result: as the result describes it (`metric_info`, kept with the
     snapshot since it was taken), else the registry's entry."""

@@ -4,24 +4,6 @@ Seven phases each (PRODUCT.md §2.2); every gate sits on the phase it lets an at
 Gate tuples: (kind, metric code or None, threshold, window, description).
 """
 
-_PAIN = ("pain", None, 2, 3, "Worst pain ≤ 2/10 over the last 3 sessions")
-_SORENESS = (
-    "no_next_day_soreness",
-    None,
-    None,
-    3,
-    "No rise in next-morning pain after the last 3 sessions",
-)
-
-
-def _days(n):
-    return ("min_days", None, n, None, f"At least {n} days in this phase")
-
-
-def _confidence(n):
-    return ("confidence", None, n, 3, f"Confidence ≥ {n}/10 in the last 3 check-ins")
-
-
 _PHASES = [
     # order, name, goals, content, allowed, max %, longest sprint m, days min, max, clinical review
     (
@@ -114,100 +96,106 @@ _PHASES = [
     ),
 ]
 
+_PAIN = ("pain", None, 2, 3, "Worst pain ≤ 2/10 over the last 3 sessions")
+_SORENESS = (
+    "no_next_day_soreness",
+    None,
+    None,
+    3,
+    "No rise in next-morning pain after the last 3 sessions",
+)
+_PALPATION = ("test_passed", "palpation", 1, None, "Palpation without pain")
+_H_TEST = ("test_passed", "h_test", 1, None, "Askling H-test without insecurity")
+
+# What an LSI gate's description calls its metric.
+_LSI_NAMES = {
+    "knee_flexor_strength": "Knee-flexor strength",
+    "single_leg_hop": "Single-leg hop",
+    "knee_to_wall": "Knee-to-wall",
+    "calf_raises": "Calf-raise",
+    "triple_hop": "Triple hop",
+}
+
+
+def _days(n):
+    return ("min_days", None, n, None, f"At least {n} days in this phase")
+
+
+def _confidence(n):
+    return ("confidence", None, n, 3, f"Confidence ≥ {n}/10 in the last 3 check-ins")
+
+
+def _lsi(metric, n, note=""):
+    return ("lsi", metric, n, None, f"{_LSI_NAMES[metric]} LSI ≥ {n} %{note}")
+
+
+def _split_30m(n):
+    return ("vs_baseline", "split_30m", n, None, f"30 m time ≤ {n} % of pre-injury baseline")
+
+
+def _peak_velocity(n):
+    return (
+        "vs_baseline",
+        "peak_velocity",
+        n,
+        None,
+        f"Peak velocity ≥ {n} % of pre-injury baseline",
+    )
+
+
+def _loaded(days, *tests):
+    """The gates of a phase with running in it: pain and no next-day soreness over the last 3
+    sessions, at least `days` days, then the phase's own tests."""
+    return [_PAIN, _SORENESS, _days(days), *tests]
+
+
+# Leaving phase 0 needs no sessions yet: pain, time and a pain-free palpation.
+_PROTECT = [_PAIN, _days(5), _PALPATION]
+
 _HAMSTRING_GATES = {
-    0: [_PAIN, _days(5), ("test_passed", "palpation", 1, None, "Palpation without pain")],
-    1: [
-        _PAIN,
-        _SORENESS,
-        _days(14),
-        ("lsi", "knee_flexor_strength", 80, None, "Knee-flexor strength LSI ≥ 80 %"),
-    ],
-    2: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("lsi", "knee_flexor_strength", 85, None, "Knee-flexor strength LSI ≥ 85 %"),
-        _confidence(6),
-    ],
-    3: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("lsi", "knee_flexor_strength", 90, None, "Knee-flexor strength LSI ≥ 90 %"),
-        ("lsi", "single_leg_hop", 90, None, "Single-leg hop LSI ≥ 90 %"),
-        ("vs_baseline", "split_30m", 110, None, "30 m time ≤ 110 % of pre-injury baseline"),
-    ],
-    4: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("test_passed", "h_test", 1, None, "Askling H-test without insecurity"),
-        ("vs_baseline", "split_30m", 105, None, "30 m time ≤ 105 % of pre-injury baseline"),
-        ("vs_baseline", "peak_velocity", 95, None, "Peak velocity ≥ 95 % of pre-injury baseline"),
-        _confidence(7),
-    ],
-    5: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("lsi", "knee_flexor_strength", 90, None, "Knee-flexor strength LSI ≥ 90 %"),
-        ("vs_baseline", "split_30m", 103, None, "30 m time ≤ 103 % of pre-injury baseline"),
-        ("vs_baseline", "peak_velocity", 97, None, "Peak velocity ≥ 97 % of pre-injury baseline"),
-        ("test_passed", "h_test", 1, None, "Askling H-test without insecurity"),
+    0: _PROTECT,
+    1: _loaded(14, _lsi("knee_flexor_strength", 80)),
+    2: _loaded(7, _lsi("knee_flexor_strength", 85), _confidence(6)),
+    3: _loaded(7, _lsi("knee_flexor_strength", 90), _lsi("single_leg_hop", 90), _split_30m(110)),
+    4: _loaded(7, _H_TEST, _split_30m(105), _peak_velocity(95), _confidence(7)),
+    5: _loaded(
+        7,
+        _lsi("knee_flexor_strength", 90),
+        _split_30m(103),
+        _peak_velocity(97),
+        _H_TEST,
         _confidence(8),
-    ],
+    ),
     6: [],
 }
 
+_CALF_RAISES_30 = (
+    "metric_threshold",
+    "calf_raises",
+    30,
+    None,
+    "At least 30 single-leg calf raises on the injured side",
+)
+
 _CALF_GATES = {
-    0: [_PAIN, _days(5), ("test_passed", "palpation", 1, None, "Palpation without pain")],
-    1: [
-        _PAIN,
-        _SORENESS,
-        _days(14),
-        ("lsi", "knee_to_wall", 90, None, "Knee-to-wall LSI ≥ 90 %"),
-        ("lsi", "calf_raises", 80, None, "Calf-raise LSI ≥ 80 %"),
-    ],
-    2: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("lsi", "calf_raises", 85, None, "Calf-raise LSI ≥ 85 %"),
-        _confidence(6),
-    ],
-    3: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("lsi", "calf_raises", 90, None, "Calf-raise LSI ≥ 90 % (≤ 10 % asymmetry)"),
-        ("lsi", "single_leg_hop", 90, None, "Single-leg hop LSI ≥ 90 %"),
-        ("vs_baseline", "split_30m", 110, None, "30 m time ≤ 110 % of pre-injury baseline"),
-    ],
-    4: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        (
-            "metric_threshold",
-            "calf_raises",
-            30,
-            None,
-            "At least 30 single-leg calf raises on the injured side",
-        ),
-        ("vs_baseline", "split_30m", 105, None, "30 m time ≤ 105 % of pre-injury baseline"),
-        ("vs_baseline", "peak_velocity", 95, None, "Peak velocity ≥ 95 % of pre-injury baseline"),
-        _confidence(7),
-    ],
-    5: [
-        _PAIN,
-        _SORENESS,
-        _days(7),
-        ("lsi", "calf_raises", 90, None, "Calf-raise LSI ≥ 90 %"),
-        ("lsi", "triple_hop", 90, None, "Triple hop LSI ≥ 90 %"),
-        ("vs_baseline", "split_30m", 103, None, "30 m time ≤ 103 % of pre-injury baseline"),
-        ("vs_baseline", "peak_velocity", 97, None, "Peak velocity ≥ 97 % of pre-injury baseline"),
+    0: _PROTECT,
+    1: _loaded(14, _lsi("knee_to_wall", 90), _lsi("calf_raises", 80)),
+    2: _loaded(7, _lsi("calf_raises", 85), _confidence(6)),
+    3: _loaded(
+        7,
+        _lsi("calf_raises", 90, " (≤ 10 % asymmetry)"),
+        _lsi("single_leg_hop", 90),
+        _split_30m(110),
+    ),
+    4: _loaded(7, _CALF_RAISES_30, _split_30m(105), _peak_velocity(95), _confidence(7)),
+    5: _loaded(
+        7,
+        _lsi("calf_raises", 90),
+        _lsi("triple_hop", 90),
+        _split_30m(103),
+        _peak_velocity(97),
         _confidence(8),
-    ],
+    ),
     6: [],
 }
 

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from athletes.access import require_role, teams_for
-from athletes.audit import record_event
 from athletes.evaluation import request_evaluation
 from athletes.models import AuditAction, Role
 
@@ -24,8 +23,14 @@ from .audit import phase_state
 from .gates import MET, GateStatus, evaluate_plan
 from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
 from .signoff import build_evidence
+from .transitions import (
+    Actor,
+    locked_active_plan,
+    move_phase,
+    open_signoff_request,
+    record_phase_change,
+)
 from .transitions import PhaseConflict as PhaseConflict  # raised by advance and regress
-from .transitions import locked_active_plan, move_phase, open_signoff_request
 
 ONLY_COACH = "Only the athlete's coach can do this."
 
@@ -71,7 +76,7 @@ def advance_phase(
     plan first) or ValidationError keyed by field (override, reason)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    role = require_role(by, plan.athlete, (Role.COACH,), message=ONLY_COACH)
+    actor = Actor(by, require_role(by, plan.athlete, (Role.COACH,), message=ONLY_COACH), now)
     with transaction.atomic():
         plan = locked_active_plan(plan, expected_version)
         target = plan.next_phase()
@@ -95,26 +100,22 @@ def advance_phase(
             request = open_signoff_request(
                 plan,
                 target,
-                by=by,
-                role=role,
+                actor=actor,
                 note=reason,
                 evidence={
                     **build_evidence(plan, now=now),
                     "override": overridden,
                     "reason": reason,
                 },
-                now=now,
             )
             return AdvanceResult("review_requested", report, signoff_request=request)
         change = move_phase(
             plan,
             target,
             kind=PhaseChange.Kind.OVERRIDE if overridden else PhaseChange.Kind.ADVANCE,
-            by=by,
-            role=role,
+            actor=actor,
             reason=reason,
             evidence={"gates": report, "override": overridden, "reason": reason},
-            now=now,
             audit_after={"reason": reason, "gates_met": report["met"]},
         )
     return AdvanceResult("advanced", report, phase_change=change)
@@ -136,7 +137,8 @@ def regress_phase(
     Coaches and clinicians of the athlete's team may regress."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    role = require_role(by, plan.athlete, (Role.COACH, Role.CLINICIAN), message=ONLY_COACH)
+    roles = (Role.COACH, Role.CLINICIAN)
+    actor = Actor(by, require_role(by, plan.athlete, roles, message=ONLY_COACH), now)
     if flag is not None and flag.athlete_id != plan.athlete_id:
         raise ValidationError({"flag": "That flag belongs to another athlete."})
     if to_phase is None and flag is not None:
@@ -178,11 +180,9 @@ def regress_phase(
             plan,
             to_phase,
             kind=PhaseChange.Kind.REGRESS,
-            by=by,
-            role=role,
+            actor=actor,
             reason=reason,
             evidence=evidence,
-            now=now,
             audit_after={
                 "reason": reason,
                 "flag": flag.pk if flag is not None else None,
@@ -196,7 +196,7 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
     already has an active plan or the injury already has one."""
     now = now or timezone.now()
     athlete = injury.athlete
-    role = require_role(by, athlete, (Role.COACH,), message=ONLY_COACH)
+    actor = Actor(by, require_role(by, athlete, (Role.COACH,), message=ONLY_COACH), now)
     if protocol.team_id not in (None, athlete.team_id):
         raise ValidationError({"protocol": "That protocol belongs to another team."})
     if protocol.muscle_group != injury.muscle_group:
@@ -225,25 +225,14 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
                 phase_entered_at=now,
                 created_by=by,
             )
-            PhaseChange.objects.create(
-                plan=plan,
-                to_phase=first,
-                kind=PhaseChange.Kind.START,
-                reason=f"Assigned {protocol.name}",
-                changed_by=by,
-                changed_at=now,
+            reason = f"Assigned {protocol.name}"
+            record_phase_change(
+                plan, first, kind=PhaseChange.Kind.START, actor=actor, reason=reason
             )
             # In a plan, the athlete's earlier check-ins now count for the monitoring rules.
             request_evaluation([athlete.pk])
-            record_event(
-                actor=by,
-                role=role,
-                athlete=athlete,
-                action=AuditAction.PLAN_ASSIGN,
-                target=plan,
-                after={**phase_state(plan), "protocol": protocol.name, "injury": injury.pk},
-                at=now,
-            )
+            after = {**phase_state(plan), "protocol": protocol.name, "injury": injury.pk}
+            actor.audit(plan, AuditAction.PLAN_ASSIGN, plan, after=after)
     except IntegrityError:
         raise ValidationError(
             {"protocol": "This athlete already has an active plan. Close it first."}

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from athletes.access import require_role
-from athletes.audit import record_event
 from athletes.models import AuditAction, Baseline, Role
 from monitoring.models import Flag, Measurement, TrainingSession
 from monitoring.selectors import pain_series
@@ -26,7 +25,7 @@ from monitoring.selectors import pain_series
 from .audit import phase_state
 from .gates import evaluate_plan
 from .models import PhaseChange, Plan, SignOffDecision, SignOffRequest
-from .transitions import locked_active_plan, move_phase, open_signoff_request
+from .transitions import Actor, locked_active_plan, move_phase, open_signoff_request
 
 PAIN_TREND_DAYS = 28
 SESSION_DAYS = 14
@@ -115,6 +114,7 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
     role = require_role(
         by, plan.athlete, [Role.COACH], message="Only the athlete's coach can request sign-off."
     )
+    actor = Actor(by, role, now)
     with transaction.atomic():
         plan = locked_active_plan(plan)
         target = plan.next_phase()
@@ -130,9 +130,7 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
                 "Not every gate of this phase is met yet: keep logging, or advance with an "
                 "override and a written reason from the athlete's page."
             )
-        return open_signoff_request(
-            plan, target, by=by, role=role, note=note, evidence=evidence, now=now
-        )
+        return open_signoff_request(plan, target, actor=actor, note=note, evidence=evidence)
 
 
 def decide_signoff(
@@ -161,6 +159,7 @@ def decide_signoff(
     role = require_role(
         by, athlete, [Role.CLINICIAN], message="Only a clinician of the athlete's team can decide."
     )
+    actor = Actor(by, role, now)
     errors = {}
     if decision not in SignOffDecision.Decision.values:
         errors["decision"] = "Choose approve or decline."
@@ -200,11 +199,9 @@ def decide_signoff(
                 plan,
                 target,
                 kind=PhaseChange.Kind.CLINICAL_APPROVAL,
-                by=by,
-                role=role,
+                actor=actor,
                 reason=rationale,
                 evidence={**current.evidence, "signoff_request": current.pk},
-                now=now,
             )
         made = SignOffDecision.objects.create(
             request=current,
@@ -223,14 +220,12 @@ def decide_signoff(
         )
         SignOffRequest.objects.filter(pk=current.pk).update(status=status)
         request.status = status
-        record_event(
-            actor=by,
-            role=role,
-            athlete=athlete,
-            action=AuditAction.SIGNOFF_APPROVE
+        actor.audit(
+            plan,
+            AuditAction.SIGNOFF_APPROVE
             if decision == SignOffDecision.Decision.APPROVE
             else AuditAction.SIGNOFF_DECLINE,
-            target=made,
+            made,
             before=before,
             after={
                 **phase_state(plan),
@@ -240,6 +235,5 @@ def decide_signoff(
                 "phase_change": change.pk if change else None,
                 "restrictions": restrictions,
             },
-            at=now,
         )
     return made

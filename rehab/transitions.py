@@ -1,14 +1,17 @@
-"""The writes every phase decision ends in: the one place a plan changes phase and the one place
-a sign-off request is opened.
+"""The writes every phase decision ends in: the one place a plan's phase history is written, the
+one place a plan changes phase and the one place a sign-off request is opened.
 
-The decisions themselves, with their rules and permissions, are `rehab.services` (advance,
-regress) and `rehab.signoff` (request, decide); they lock the plan with `locked_active_plan`
-and call `move_phase` or `open_signoff_request` inside their transaction.
+The decisions themselves, with their rules and permissions, are `rehab.services` (assign,
+advance, regress) and `rehab.signoff` (request, decide); they lock the plan with
+`locked_active_plan` and call `move_phase` or `open_signoff_request` inside their transaction,
+as an `Actor`: who decides, in which role, and when. `Actor.audit` records the audit event of
+every change to a plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
@@ -21,6 +24,30 @@ from .models import Phase, PhaseChange, Plan, SignOffRequest
 
 class PhaseConflict(Exception):
     """The plan changed since the caller looked at it (someone else acted first)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes a plan, in the role `athletes.access.require_role` granted them, and the
+    moment of the change: what the change's rows and its audit event record."""
+
+    user: object
+    role: str
+    now: dt.datetime
+
+    def audit(self, plan: Plan, action: str, target, *, before=None, after=None):
+        """Record the audit event of this change to `plan` (athletes.audit). Call it inside the
+        change's transaction."""
+        return record_event(
+            actor=self.user,
+            role=self.role,
+            athlete=plan.athlete,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+            at=self.now,
+        )
 
 
 # The audit event a phase move records. A clinician's approval is absent: the decision's own
@@ -61,50 +88,63 @@ def _bump_version(plan: Plan, **changes) -> None:
         setattr(plan, name, value)
 
 
-def move_phase(
+def record_phase_change(
     plan: Plan,
     to_phase: Phase,
     *,
     kind: str,
-    by,
-    role: str,
+    actor: Actor,
     reason: str,
-    evidence: dict,
-    now: dt.datetime,
-    audit_after: dict | None = None,
+    from_phase: Phase | None = None,
+    evidence: dict | None = None,
 ) -> PhaseChange:
-    """Move a plan locked by `locked_active_plan` into `to_phase` as of `now` (its day 1): the
-    plan's current phase and version, the PhaseChange row with who, why and the evidence, and
-    the audit event of the move (MOVE_EVENTS; `audit_after` adds to its "after")."""
-    before = phase_state(plan)
-    from_phase = plan.current_phase
-    _bump_version(plan, current_phase=to_phase, phase_entered_at=now)
-    change = PhaseChange.objects.create(
+    """The plan's phase history row: who moved it from `from_phase` (none for the start) into
+    `to_phase`, when, why and on what evidence."""
+    return PhaseChange.objects.create(
         plan=plan,
         from_phase=from_phase,
         to_phase=to_phase,
         kind=kind,
         reason=reason,
+        evidence=evidence or {},
+        changed_by=actor.user,
+        changed_at=actor.now,
+    )
+
+
+def move_phase(
+    plan: Plan,
+    to_phase: Phase,
+    *,
+    kind: str,
+    actor: Actor,
+    reason: str,
+    evidence: dict,
+    audit_after: dict | None = None,
+) -> PhaseChange:
+    """Move a plan locked by `locked_active_plan` into `to_phase` as of `actor.now` (its day 1):
+    the plan's current phase and version, the PhaseChange row with who, why and the evidence,
+    and the audit event of the move (MOVE_EVENTS; `audit_after` adds to its "after")."""
+    before = phase_state(plan)
+    from_phase = plan.current_phase
+    _bump_version(plan, current_phase=to_phase, phase_entered_at=actor.now)
+    change = record_phase_change(
+        plan,
+        to_phase,
+        kind=kind,
+        actor=actor,
+        reason=reason,
+        from_phase=from_phase,
         evidence=evidence,
-        changed_by=by,
-        changed_at=now,
     )
     if kind in MOVE_EVENTS:
-        record_event(
-            actor=by,
-            role=role,
-            athlete=plan.athlete,
-            action=MOVE_EVENTS[kind],
-            target=change,
-            before=before,
-            after={**phase_state(plan), **(audit_after or {})},
-            at=now,
-        )
+        after = {**phase_state(plan), **(audit_after or {})}
+        actor.audit(plan, MOVE_EVENTS[kind], change, before=before, after=after)
     return change
 
 
 def open_signoff_request(
-    plan: Plan, target: Phase, *, by, role: str, note: str, evidence: dict, now: dt.datetime
+    plan: Plan, target: Phase, *, actor: Actor, note: str, evidence: dict
 ) -> SignOffRequest:
     """Ask a clinician to decide on entering `target` (the return to play when it is the
     protocol's last phase), with the evidence snapshot, for a plan locked by
@@ -116,18 +156,16 @@ def open_signoff_request(
         if target.is_last
         else SignOffRequest.Kind.PHASE_REVIEW,
         target_phase=target,
-        requested_by=by,
-        requested_at=now,
+        requested_by=actor.user,
+        requested_at=actor.now,
         note=note,
         evidence=evidence,
     )
     _bump_version(plan)
-    record_event(
-        actor=by,
-        role=role,
-        athlete=plan.athlete,
-        action=AuditAction.SIGNOFF_REQUEST,
-        target=request,
+    actor.audit(
+        plan,
+        AuditAction.SIGNOFF_REQUEST,
+        request,
         before=phase_state(plan),
         after={
             "request": request.pk,
@@ -135,6 +173,5 @@ def open_signoff_request(
             "target_phase": target.order,
             "override": bool(evidence.get("override")),
         },
-        at=now,
     )
     return request

@@ -1,14 +1,8 @@
-"""The gate engine: is each criterion for leaving the current phase met, not met, or is
-evidence missing — always with the facts it looked at (PRODUCT.md §2.3).
+"""The pure half of the gate engine: is each criterion for leaving the current phase met, not
+met, or is evidence missing — always with the facts it looked at (PRODUCT.md §2.3).
 
-Two layers:
-- `load_gate_facts(plans, now=...)` reads everything the gates of many plans need in a fixed
-  number of queries (7, whatever the number of plans or logs);
-- `evaluate(plan, gates, facts, now=...)` is a pure function of that data.
-
-`evaluate_plan(plan)` and `evaluate_plans(plans)` combine the two. The returned report is
-JSON-serialisable and is stored as the evidence snapshot of phase changes and sign-off
-requests.
+`evaluate(plan, gates, facts, now=...)` reads only its arguments: the facts come from
+`rehab.gates.facts.load_gate_facts`, and `rehab.gates.evaluate_plan(s)` combines the two.
 
 Rules the criteria follow (the model docstring gives the thresholds' meaning):
 - Evidence counts only if it was logged in the current phase: sessions, check-ins and
@@ -35,18 +29,12 @@ Rules the criteria follow (the model docstring gives the thresholds' meaning):
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
 
-from django.db import connection, models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber, TruncDate
-from django.utils import timezone
+from django.db import models
 
-from .evidence_text import day_text, metric_text, number_text
-from .models import GateCriterion, GateKind, Plan
+from ..evidence_text import day_text, metric_info, metric_text, number_text
+from ..models import GateCriterion, GateKind, Plan
 
 
 class GateStatus(models.TextChoices):
@@ -80,191 +68,8 @@ class PlanFacts:
     baselines: dict = field(default_factory=dict)  # (metric_id, side) -> Baseline
 
 
-def _start_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _gate_windows(gates) -> int:
-    return max(
-        [g.window or 0 for g in gates if g.kind in (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS)]
-        or [0]
-    )
-
-
-def gates_by_phase(phase_ids) -> dict[int, list[GateCriterion]]:
-    """The gate criteria of these phases (one query)."""
-    result: dict[int, list[GateCriterion]] = defaultdict(list)
-    for gate in GateCriterion.objects.filter(phase_id__in=set(phase_ids)).select_related("metric"):
-        result[gate.phase_id].append(gate)
-    return result
-
-
-def load_gate_facts(
-    plans: list[Plan], gates: dict[int, list[GateCriterion]], *, plan_ids=None
-) -> dict[int, PlanFacts]:
-    """Read the data the gates of `plans` need, keyed by plan id, in at most six queries.
-
-    `plans` must have `current_phase` and `injury` loaded (select_related). `plan_ids` may
-    be a subquery selecting the same plans' ids (cheaper than binding hundreds of ids)."""
-    from athletes.models import Baseline
-    from monitoring.models import CheckIn, Measurement, TrainingSession
-
-    facts = {plan.pk: PlanFacts() for plan in plans}
-    if not plans:
-        return facts
-    by_athlete = {plan.athlete_id: plan for plan in plans}
-    starts = {plan.athlete_id: plan.phase_entered_on for plan in plans}
-
-    # Group athletes by the day their phase started, so "on or after the phase start" is one
-    # clause per distinct day rather than per athlete.
-    def since_phase(date_field: str, days_before: int = 0, starts_for=None) -> Q:
-        groups: dict[dt.date, list[int]] = defaultdict(list)
-        for athlete_id, start in (starts_for or starts).items():
-            groups[start - dt.timedelta(days=days_before)].append(athlete_id)
-        return reduce(
-            operator.or_,
-            (Q(athlete_id__in=ids, **{f"{date_field}__gte": day}) for day, ids in groups.items()),
-        )
-
-    if plan_ids is None:
-        plan_ids = [plan.pk for plan in plans]
-    earliest = min(starts.values())
-
-    def in_phase(date_field: str) -> dict:
-        """On or after the local day each athlete's plan entered its phase, as one join on the
-        plan (both conditions in one filter() call share the join)."""
-        bound = earliest if "__date" not in date_field else _start_of_day(earliest)
-        return {
-            "athlete__plans__pk__in": plan_ids,
-            f"{date_field}__gte": TruncDate("athlete__plans__phase_entered_at"),
-            # The same bound as a constant, so the planner can range-scan the date index.
-            f"{date_field.removesuffix('__date')}__gte": bound,
-        }
-
-    windows = {
-        plan.athlete_id: _gate_windows(gates.get(plan.current_phase_id, [])) for plan in plans
-    }
-    max_window = max(windows.values())
-    if max_window:
-        sessions = (
-            TrainingSession.objects.filter(**in_phase("date"))
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("athlete_id")],
-                    order_by=[F("date").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank__lte=max_window)
-            .values_list(
-                "id", "athlete_id", "date", "pain_during", "pain_after", "rank", named=True
-            )
-        )
-        for session in sessions:
-            if session.rank <= windows[session.athlete_id]:
-                facts[by_athlete[session.athlete_id].pk].sessions.append(session)
-        for plan_facts in facts.values():
-            plan_facts.sessions.sort(key=lambda s: (s.date, s.id), reverse=True)
-
-        # Check-ins around those sessions: the week before the oldest one up to today.
-        oldest = {}
-        for plan in plans:
-            plan_sessions = facts[plan.pk].sessions
-            if plan_sessions:
-                oldest[plan.athlete_id] = plan_sessions[-1].date
-        if oldest:
-            checkins = CheckIn.objects.filter(
-                since_phase("local_date", SORENESS_LOOKBACK_DAYS, starts_for=oldest)
-            ).values_list(
-                "id",
-                "athlete_id",
-                "local_date",
-                "pain_rest",
-                "pain_activity",
-                "pain_morning",
-                named=True,
-            )
-            for checkin in checkins:
-                facts[by_athlete[checkin.athlete_id].pk].checkins_by_date[checkin.local_date] = (
-                    checkin
-                )
-
-    confidence_window = {
-        plan.athlete_id: max(
-            [
-                g.window or 0
-                for g in gates.get(plan.current_phase_id, [])
-                if g.kind == GateKind.CONFIDENCE
-            ]
-            or [0]
-        )
-        for plan in plans
-    }
-    if max(confidence_window.values()):
-        confidence = (
-            CheckIn.objects.filter(**in_phase("local_date"), confidence__isnull=False)
-            .annotate(
-                rank=Window(
-                    RowNumber(), partition_by=[F("athlete_id")], order_by=[F("local_date").desc()]
-                )
-            )
-            .filter(rank__lte=max(confidence_window.values()))
-            .values_list("id", "athlete_id", "local_date", "confidence", "rank", named=True)
-        )
-        for checkin in confidence:
-            if checkin.rank <= confidence_window[checkin.athlete_id]:
-                facts[by_athlete[checkin.athlete_id].pk].confidence_checkins.append(checkin)
-        for plan_facts in facts.values():
-            plan_facts.confidence_checkins.sort(key=lambda c: c.local_date, reverse=True)
-
-    metric_ids = {g.metric_id for phase_gates in gates.values() for g in phase_gates if g.metric_id}
-    if metric_ids:
-        # Only the metrics that gate each athlete's current phase, measured in that phase.
-        wanted = Measurement.objects.filter(
-            **in_phase("measured_at__date"),
-            metric_id__in=metric_ids,
-            metric__gate_criteria__phase_id=F("athlete__plans__current_phase_id"),
-        )
-        fields = ("id", "athlete_id", "metric_id", "side", "value", "measured_at")
-        latest = wanted
-        if connection.vendor == "postgresql":
-            # DISTINCT ON reads each series' newest row straight from the index.
-            latest = latest.order_by(
-                "athlete_id", "metric_id", "side", "-measured_at", "-id"
-            ).distinct("athlete_id", "metric_id", "side")
-        else:
-            latest = latest.annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("athlete_id"), F("metric_id"), F("side")],
-                    order_by=[F("measured_at").desc(), F("id").desc()],
-                )
-            ).filter(rank=1)
-        latest = latest.values_list(*fields, named=True)
-        for m in latest:
-            facts[by_athlete[m.athlete_id].pk].latest[(m.metric_id, m.side)] = m
-        baselines = Baseline.objects.filter(
-            athlete__plans__pk__in=plan_ids, metric_id__in=metric_ids
-        ).values_list("id", "athlete_id", "metric_id", "side", "value", "measured_on", named=True)
-        for b in baselines:
-            facts[by_athlete[b.athlete_id].pk].baselines[(b.metric_id, b.side)] = b
-    return facts
-
-
-# --- the pure part -------------------------------------------------------------------------
-
-
-def _metric_info(metric) -> dict:
-    return {
-        "name": metric.name,
-        "unit": metric.unit,
-        "decimals": metric.decimals,
-        "value_type": metric.value_type,
-    }
 
 
 def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
@@ -274,7 +79,7 @@ def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
         "description": gate.description or gate.get_kind_display(),
         "metric": gate.metric.code if gate.metric_id else None,
         # How its values read (rehab.evidence_text), kept with the snapshot.
-        "metric_info": _metric_info(gate.metric) if gate.metric_id else None,
+        "metric_info": metric_info(gate.metric) if gate.metric_id else None,
         "threshold": gate.threshold,
         "window": gate.window,
         "status": status,
@@ -283,9 +88,24 @@ def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
     }
 
 
-def _num(value) -> str:
-    """A threshold or a count as written in a sentence ("2", "90", "2.5")."""
-    return number_text(value)
+def _verdict(gate: GateCriterion, ok: bool, detail: str, facts: dict) -> dict:
+    """The result of a criterion whose evidence was all there: met when `ok`, else not met."""
+    return _result(gate, MET if ok else NOT_MET, detail, facts)
+
+
+def _too_few(gate: GateCriterion, count: int, what: str, facts: dict) -> dict | None:
+    """Missing evidence while fewer than the gate's window of `what` were logged in the phase."""
+    if count >= gate.window:
+        return None
+    return _result(gate, MISSING, f"{count} of {gate.window} {what} in this phase", facts)
+
+
+def _at_or_beyond(metric, value, limit) -> tuple[bool, str]:
+    """Whether `value` is at or beyond `limit` in the metric's better direction, and the words
+    for that bound ("at most" for lower-is-better metrics, else "at least")."""
+    if metric.direction == metric.Direction.LOWER:
+        return value <= limit, "at most"
+    return value >= limit, "at least"
 
 
 def _sessions_on(days: list[str]) -> str:
@@ -330,17 +150,14 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
         elif worst is None or session_worst > worst:
             worst = session_worst
     fact = {"sessions": rows, "worst": worst}
-    if len(sessions) < window:
-        return _result(
-            gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
-        )
+    if too_few := _too_few(gate, len(sessions), "sessions logged", fact):
+        return too_few
     if unrecorded:
         return _result(gate, MISSING, f"No pain recorded for the {_sessions_on(unrecorded)}", fact)
-    status = MET if worst <= threshold else NOT_MET
-    return _result(
+    return _verdict(
         gate,
-        status,
-        f"Worst pain {worst}/10 over the last {window} sessions (limit {_num(threshold)})",
+        worst <= threshold,
+        f"Worst pain {worst}/10 over the last {window} sessions (limit {number_text(threshold)})",
         fact,
     )
 
@@ -377,10 +194,8 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
                 f"({before.pain_morning}/10 → {after.pain_morning}/10)"
             )
     fact = {"sessions": rows}
-    if len(sessions) < window:
-        return _result(
-            gate, MISSING, f"{len(sessions)} of {window} sessions logged in this phase", fact
-        )
+    if too_few := _too_few(gate, len(sessions), "sessions logged", fact):
+        return too_few
     if rises:
         return _result(gate, NOT_MET, "Next-morning pain rose after " + ", ".join(rises), fact)
     if missing:
@@ -392,11 +207,10 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
 
 def _min_days(gate, facts: PlanFacts, plan, now) -> dict:
     day = plan.day_in_phase(now)
-    status = MET if day >= gate.threshold else NOT_MET
-    return _result(
+    return _verdict(
         gate,
-        status,
-        f"Day {day} in this phase (the gate needs day {_num(gate.threshold)})",
+        day >= gate.threshold,
+        f"Day {day} in this phase (the gate needs day {number_text(gate.threshold)})",
         {"phase_entered": _d(plan.phase_entered_on), "day_in_phase": day},
     )
 
@@ -428,11 +242,10 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         fact = {"lsi_measurement": _measurement_fact(m), "lsi": m.value if m else None}
         if m is None:
             return _result(gate, MISSING, f"{metric.name}: nothing logged in this phase", fact)
-        status = MET if m.value >= threshold else NOT_MET
-        return _result(
+        return _verdict(
             gate,
-            status,
-            f"LSI {metric_text(metric, m.value)} (at least {_num(threshold)} %)",
+            m.value >= threshold,
+            f"LSI {metric_text(metric, m.value)} (at least {number_text(threshold)} %)",
             fact,
         )
     inj = facts.latest.get((metric.pk, injured))
@@ -455,12 +268,11 @@ def _lsi(gate, facts: PlanFacts, plan, now) -> dict:
         return _result(gate, MISSING, f"{metric.name}: a zero value gives no LSI", fact)
     lsi = round(numerator / denominator * 100, 1)
     fact["lsi"] = lsi
-    status = MET if lsi >= threshold else NOT_MET
-    return _result(
+    return _verdict(
         gate,
-        status,
-        f"LSI {_num(lsi)} % (injured {injured} {metric_text(metric, inj.value)} vs {other} "
-        f"{metric_text(metric, uninj.value)}; at least {_num(threshold)} %)",
+        lsi >= threshold,
+        f"LSI {number_text(lsi)} % (injured {injured} {metric_text(metric, inj.value)} vs {other} "
+        f"{metric_text(metric, uninj.value)}; at least {number_text(threshold)} %)",
         fact,
     )
 
@@ -489,15 +301,12 @@ def _vs_baseline(gate, facts: PlanFacts, plan, now) -> dict:
     pct = round(m.value / baseline.value * 100, 1) if baseline.value else None
     fact["percent_of_baseline"] = pct
     fact["limit"] = round(limit, 4)
-    if metric.direction == metric.Direction.LOWER:
-        ok, word = m.value <= limit, "at most"
-    else:
-        ok, word = m.value >= limit, "at least"
-    return _result(
+    ok, word = _at_or_beyond(metric, m.value, limit)
+    return _verdict(
         gate,
-        MET if ok else NOT_MET,
-        f"{metric_text(metric, m.value)} = {_num(pct)} % of the pre-injury baseline "
-        f"{metric_text(metric, baseline.value)} ({word} {_num(threshold)} %)",
+        ok,
+        f"{metric_text(metric, m.value)} = {number_text(pct)} % of the pre-injury baseline "
+        f"{metric_text(metric, baseline.value)} ({word} {number_text(threshold)} %)",
         fact,
     )
 
@@ -510,13 +319,10 @@ def _metric_threshold(gate, facts: PlanFacts, plan, now) -> dict:
         return _result(
             gate, MISSING, f"{metric.name}: nothing logged on the injured side in this phase", fact
         )
-    if metric.direction == metric.Direction.LOWER:
-        ok, word = m.value <= threshold, "at most"
-    else:
-        ok, word = m.value >= threshold, "at least"
-    return _result(
+    ok, word = _at_or_beyond(metric, m.value, threshold)
+    return _verdict(
         gate,
-        MET if ok else NOT_MET,
+        ok,
         f"{metric_text(metric, m.value)} ({word} {metric_text(metric, threshold)})",
         fact,
     )
@@ -529,12 +335,8 @@ def _test_passed(gate, facts: PlanFacts, plan, now) -> dict:
     if m is None:
         return _result(gate, MISSING, f"{metric.name}: no result in this phase", fact)
     passed = m.value == 1
-    when = day_text(m.measured_at)
-    return _result(
-        gate,
-        MET if passed else NOT_MET,
-        f"{'Passed' if passed else 'Not passed'} on {when}",
-        fact,
+    return _verdict(
+        gate, passed, f"{'Passed' if passed else 'Not passed'} on {day_text(m.measured_at)}", fact
     )
 
 
@@ -547,19 +349,15 @@ def _confidence(gate, facts: PlanFacts, plan, now) -> dict:
             for c in checkins
         ]
     }
-    if len(checkins) < window:
-        return _result(
-            gate,
-            MISSING,
-            f"{len(checkins)} of {window} check-ins with confidence in this phase",
-            fact,
-        )
+    if too_few := _too_few(gate, len(checkins), "check-ins with confidence", fact):
+        return too_few
     lowest = min(c.confidence for c in checkins)
     fact["lowest"] = lowest
-    return _result(
+    return _verdict(
         gate,
-        MET if lowest >= threshold else NOT_MET,
-        f"Lowest confidence {lowest}/10 in the last {window} check-ins (at least {_num(threshold)})",
+        lowest >= threshold,
+        f"Lowest confidence {lowest}/10 in the last {window} check-ins "
+        f"(at least {number_text(threshold)})",
         fact,
     )
 
@@ -596,21 +394,3 @@ def evaluate(plan: Plan, gates: list[GateCriterion], facts: PlanFacts, *, now: d
         "total": len(results),
         "all_met": met == len(results),
     }
-
-
-def evaluate_plans(
-    plans: list[Plan], *, now: dt.datetime | None = None, plan_ids=None
-) -> dict[int, dict]:
-    """Gate reports for many plans (keyed by plan id) in a fixed number of queries."""
-    now = now or timezone.now()
-    plans = list(plans)
-    gates = gates_by_phase(p.current_phase_id for p in plans)
-    facts = load_gate_facts(plans, gates, plan_ids=plan_ids)
-    return {
-        plan.pk: evaluate(plan, gates.get(plan.current_phase_id, []), facts[plan.pk], now=now)
-        for plan in plans
-    }
-
-
-def evaluate_plan(plan: Plan, *, now: dt.datetime | None = None) -> dict:
-    return evaluate_plans([plan], now=now)[plan.pk]

@@ -1,0 +1,187 @@
+"""The database half of the gate engine: everything the gates of many plans look at, read in
+a fixed number of queries whatever the number of plans or logs (`gates_by_phase` one,
+`load_gate_facts` at most six). `rehab.gates.rules.evaluate` turns the result into a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from functools import reduce
+
+from django.db import connection
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+
+from athletes.models import Baseline
+from monitoring.models import CheckIn, Measurement, TrainingSession
+
+from ..models import GateCriterion, GateKind, Plan
+from .rules import SORENESS_LOOKBACK_DAYS, PlanFacts
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# The gates that read the last `window` sessions, and those that read check-ins with confidence.
+SESSION_KINDS = (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS)
+CONFIDENCE_KINDS = (GateKind.CONFIDENCE,)
+
+
+def _largest_window(gates, kinds) -> int:
+    """How many of the latest logs the gates of these kinds look at (0 with none)."""
+    return max([g.window or 0 for g in gates if g.kind in kinds] or [0])
+
+
+def gates_by_phase(phase_ids) -> dict[int, list[GateCriterion]]:
+    """The gate criteria of these phases (one query)."""
+    result: dict[int, list[GateCriterion]] = defaultdict(list)
+    for gate in GateCriterion.objects.filter(phase_id__in=set(phase_ids)).select_related("metric"):
+        result[gate.phase_id].append(gate)
+    return result
+
+
+def load_gate_facts(
+    plans: list[Plan], gates: dict[int, list[GateCriterion]], *, plan_ids=None
+) -> dict[int, PlanFacts]:
+    """Read the data the gates of `plans` need, keyed by plan id, in at most six queries.
+
+    `plans` must have `current_phase` and `injury` loaded (select_related). `plan_ids` may
+    be a subquery selecting the same plans' ids (cheaper than binding hundreds of ids)."""
+    facts = {plan.pk: PlanFacts() for plan in plans}
+    if not plans:
+        return facts
+    by_athlete = {plan.athlete_id: plan for plan in plans}
+    starts = {plan.athlete_id: plan.phase_entered_on for plan in plans}
+
+    # Group athletes by the day their phase started, so "on or after the phase start" is one
+    # clause per distinct day rather than per athlete.
+    def since_phase(date_field: str, days_before: int = 0, starts_for=None) -> Q:
+        groups: dict[dt.date, list[int]] = defaultdict(list)
+        for athlete_id, start in (starts_for or starts).items():
+            groups[start - dt.timedelta(days=days_before)].append(athlete_id)
+        return reduce(
+            operator.or_,
+            (Q(athlete_id__in=ids, **{f"{date_field}__gte": day}) for day, ids in groups.items()),
+        )
+
+    if plan_ids is None:
+        plan_ids = [plan.pk for plan in plans]
+    earliest = min(starts.values())
+
+    def in_phase(date_field: str) -> dict:
+        """On or after the local day each athlete's plan entered its phase, as one join on the
+        plan (both conditions in one filter() call share the join)."""
+        bound = earliest if "__date" not in date_field else _start_of_day(earliest)
+        return {
+            "athlete__plans__pk__in": plan_ids,
+            f"{date_field}__gte": TruncDate("athlete__plans__phase_entered_at"),
+            # The same bound as a constant, so the planner can range-scan the date index.
+            f"{date_field.removesuffix('__date')}__gte": bound,
+        }
+
+    windows = {
+        plan.athlete_id: _largest_window(gates.get(plan.current_phase_id, []), SESSION_KINDS)
+        for plan in plans
+    }
+    max_window = max(windows.values())
+    if max_window:
+        sessions = (
+            TrainingSession.objects.filter(**in_phase("date"))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("athlete_id")],
+                    order_by=[F("date").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=max_window)
+            .values_list(
+                "id", "athlete_id", "date", "pain_during", "pain_after", "rank", named=True
+            )
+        )
+        for session in sessions:
+            if session.rank <= windows[session.athlete_id]:
+                facts[by_athlete[session.athlete_id].pk].sessions.append(session)
+        for plan_facts in facts.values():
+            plan_facts.sessions.sort(key=lambda s: (s.date, s.id), reverse=True)
+
+        # Check-ins around those sessions: the week before the oldest one up to today.
+        oldest = {}
+        for plan in plans:
+            plan_sessions = facts[plan.pk].sessions
+            if plan_sessions:
+                oldest[plan.athlete_id] = plan_sessions[-1].date
+        if oldest:
+            checkins = CheckIn.objects.filter(
+                since_phase("local_date", SORENESS_LOOKBACK_DAYS, starts_for=oldest)
+            ).values_list(
+                "id",
+                "athlete_id",
+                "local_date",
+                "pain_rest",
+                "pain_activity",
+                "pain_morning",
+                named=True,
+            )
+            for checkin in checkins:
+                facts[by_athlete[checkin.athlete_id].pk].checkins_by_date[checkin.local_date] = (
+                    checkin
+                )
+
+    confidence_window = {
+        plan.athlete_id: _largest_window(gates.get(plan.current_phase_id, []), CONFIDENCE_KINDS)
+        for plan in plans
+    }
+    if max(confidence_window.values()):
+        confidence = (
+            CheckIn.objects.filter(**in_phase("local_date"), confidence__isnull=False)
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("athlete_id")], order_by=[F("local_date").desc()]
+                )
+            )
+            .filter(rank__lte=max(confidence_window.values()))
+            .values_list("id", "athlete_id", "local_date", "confidence", "rank", named=True)
+        )
+        for checkin in confidence:
+            if checkin.rank <= confidence_window[checkin.athlete_id]:
+                facts[by_athlete[checkin.athlete_id].pk].confidence_checkins.append(checkin)
+        for plan_facts in facts.values():
+            plan_facts.confidence_checkins.sort(key=lambda c: c.local_date, reverse=True)
+
+    metric_ids = {g.metric_id for phase_gates in gates.values() for g in phase_gates if g.metric_id}
+    if metric_ids:
+        # Only the metrics that gate each athlete's current phase, measured in that phase.
+        wanted = Measurement.objects.filter(
+            **in_phase("measured_at__date"),
+            metric_id__in=metric_ids,
+            metric__gate_criteria__phase_id=F("athlete__plans__current_phase_id"),
+        )
+        fields = ("id", "athlete_id", "metric_id", "side", "value", "measured_at")
+        latest = wanted
+        if connection.vendor == "postgresql":
+            # DISTINCT ON reads each series' newest row straight from the index.
+            latest = latest.order_by(
+                "athlete_id", "metric_id", "side", "-measured_at", "-id"
+            ).distinct("athlete_id", "metric_id", "side")
+        else:
+            latest = latest.annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("athlete_id"), F("metric_id"), F("side")],
+                    order_by=[F("measured_at").desc(), F("id").desc()],
+                )
+            ).filter(rank=1)
+        latest = latest.values_list(*fields, named=True)
+        for m in latest:
+            facts[by_athlete[m.athlete_id].pk].latest[(m.metric_id, m.side)] = m
+        baselines = Baseline.objects.filter(
+            athlete__plans__pk__in=plan_ids, metric_id__in=metric_ids
+        ).values_list("id", "athlete_id", "metric_id", "side", "value", "measured_on", named=True)
+        for b in baselines:
+            facts[by_athlete[b.athlete_id].pk].baselines[(b.metric_id, b.side)] = b
+    return facts
