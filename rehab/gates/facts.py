@@ -72,16 +72,19 @@ def load_gate_facts(
         plan_ids = [plan.pk for plan in plans]
     earliest = min(starts.values())
 
-    def in_phase(date_field: str) -> dict:
+    def in_phase(date_field: str) -> Q:
         """On or after the local day each athlete's plan entered its phase, as one join on the
-        plan (both conditions in one filter() call share the join)."""
+        plan (all three conditions in one filter() call share the join)."""
         bound = earliest if "__date" not in date_field else _start_of_day(earliest)
-        return {
-            "athlete__plans__pk__in": plan_ids,
-            f"{date_field}__gte": TruncDate("athlete__plans__phase_entered_at"),
+        # Q objects, not keywords: for a date field both bounds are "<field>__gte", and a dict
+        # would keep only the second (the constant), crediting a plan of a batch with evidence
+        # from before its phase as far back as the batch's earliest phase start.
+        return (
+            Q(athlete__plans__pk__in=plan_ids)
+            & Q(**{f"{date_field}__gte": TruncDate("athlete__plans__phase_entered_at")})
             # The same bound as a constant, so the planner can range-scan the date index.
-            f"{date_field.removesuffix('__date')}__gte": bound,
-        }
+            & Q(**{f"{date_field.removesuffix('__date')}__gte": bound})
+        )
 
     windows = {
         plan.athlete_id: _largest_window(gates.get(plan.current_phase_id, []), SESSION_KINDS)
@@ -90,7 +93,8 @@ def load_gate_facts(
     max_window = max(windows.values())
     if max_window:
         sessions = (
-            TrainingSession.objects.filter(**in_phase("date"))
+            TrainingSession.objects.filter(in_phase("date"))
+            .order_by()  # no default ordering: the window orders what it needs
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -116,16 +120,20 @@ def load_gate_facts(
             if plan_sessions:
                 oldest[plan.athlete_id] = plan_sessions[-1].date
         if oldest:
-            checkins = CheckIn.objects.filter(
-                since_phase("local_date", SORENESS_LOOKBACK_DAYS, starts_for=oldest)
-            ).values_list(
-                "id",
-                "athlete_id",
-                "local_date",
-                "pain_rest",
-                "pain_activity",
-                "pain_morning",
-                named=True,
+            checkins = (
+                CheckIn.objects.filter(
+                    since_phase("local_date", SORENESS_LOOKBACK_DAYS, starts_for=oldest)
+                )
+                .order_by()
+                .values_list(
+                    "id",
+                    "athlete_id",
+                    "local_date",
+                    "pain_rest",
+                    "pain_activity",
+                    "pain_morning",
+                    named=True,
+                )
             )
             for checkin in checkins:
                 facts[by_athlete[checkin.athlete_id].pk].checkins_by_date[checkin.local_date] = (
@@ -138,7 +146,8 @@ def load_gate_facts(
     }
     if max(confidence_window.values()):
         confidence = (
-            CheckIn.objects.filter(**in_phase("local_date"), confidence__isnull=False)
+            CheckIn.objects.filter(in_phase("local_date"), confidence__isnull=False)
+            .order_by()
             .annotate(
                 rank=Window(
                     RowNumber(), partition_by=[F("athlete_id")], order_by=[F("local_date").desc()]
@@ -157,7 +166,7 @@ def load_gate_facts(
     if metric_ids:
         # Only the metrics that gate each athlete's current phase, measured in that phase.
         wanted = Measurement.objects.filter(
-            **in_phase("measured_at__date"),
+            in_phase("measured_at__date"),
             metric_id__in=metric_ids,
             metric__gate_criteria__phase_id=F("athlete__plans__current_phase_id"),
         )

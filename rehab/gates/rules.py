@@ -108,8 +108,10 @@ def _at_or_beyond(metric, value, limit) -> tuple[bool, str]:
     return value >= limit, "at least"
 
 
-def _sessions_on(days: list[str]) -> str:
-    return f"session{'s' if len(days) > 1 else ''} on {', '.join(days)}"
+def _sessions_on(days: list[dt.date]) -> str:
+    """The days in words ("sessions on 3 Nov 2026, 5 Nov 2026"), formatted only for the message
+    returned: a roster evaluates hundreds of plans and shows none of these sentences."""
+    return f"session{'s' if len(days) > 1 else ''} on {', '.join(map(day_text, days))}"
 
 
 def _session_pains(session, checkin) -> list[tuple[str, int]]:
@@ -146,7 +148,7 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
             }
         )
         if session_worst is None:
-            unrecorded.append(day_text(session.date))
+            unrecorded.append(session.date)
         elif worst is None or session_worst > worst:
             worst = session_worst
     fact = {"sessions": rows, "worst": worst}
@@ -187,7 +189,7 @@ def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
         }
         rows.append(row)
         if before is None or after is None:
-            missing.append(day_text(session.date))
+            missing.append(session.date)
         elif after.pain_morning > before.pain_morning:
             rises.append(
                 f"the session on {day_text(session.date)} "

@@ -368,3 +368,27 @@ def test_a_whole_squad_is_evaluated_in_a_fixed_number_of_queries(django_assert_n
     assert len(reports) == 12
     for plan in many:
         assert reports[plan.pk] == evaluate_plan(plan)
+
+
+def test_a_squad_counts_only_each_plans_own_phase():
+    """Evaluated together, each plan still looks only at evidence from its own phase: a plan
+    entered two days ago is not credited with sessions and check-ins logged before, however
+    long ago another plan of the same batch entered its phase (the roster batches all)."""
+    from rehab.models import Plan
+
+    veteran = plan_in(4, days_in_phase=20)
+    newcomer = plan_in(4, days_in_phase=2)
+    for plan in (veteran, newcomer):
+        for n in (12, 10, 8, 6):  # before the newcomer's phase
+            SessionFactory(athlete=plan.athlete, date=day(n), pain_during=0, pain_after=0)
+            checkin(plan.athlete, n, confidence=9)
+    loaded = list(
+        Plan.objects.filter(pk__in=[veteran.pk, newcomer.pk]).select_related(
+            "current_phase", "injury"
+        )
+    )
+    reports = evaluate_plans(loaded)
+    assert reports[newcomer.pk] == evaluate_plan(newcomer)
+    assert reports[veteran.pk] == evaluate_plan(veteran)
+    assert gate(reports[newcomer.pk], GateKind.CONFIDENCE)["status"] == MISSING
+    assert gate(reports[veteran.pk], GateKind.CONFIDENCE)["status"] == MET
