@@ -110,7 +110,9 @@ def _apply(row, fields, values: dict) -> tuple[dict, dict]:
     return before, after
 
 
-def _audit(*, by, role, row, action, before, after, reason, now) -> None:
+def _record_change(row, action, before, after, reason, *, by, role, now) -> None:
+    """Steps 2 and 3 of every correction: the audit event (the reason beside the after
+    values) and the athlete's evaluation, both in the caller's transaction."""
     from athletes.audit import record_event
 
     record_event(
@@ -123,6 +125,7 @@ def _audit(*, by, role, row, action, before, after, reason, now) -> None:
         after={**after, "reason": reason} if reason else after,
         at=now,
     )
+    request_evaluation([row.athlete_id])
 
 
 # --- check-ins -------------------------------------------------------------------------------
@@ -176,17 +179,9 @@ def correct_checkin(
         except IntegrityError:  # the other day's check-in was inserted a moment ago
             other = CheckIn.objects.filter(athlete_id=row.athlete_id, local_date=row.local_date)
             raise CheckInConflict(other.exclude(pk=row.pk).first() or row) from None
-        _audit(
-            by=by,
-            role=role,
-            row=row,
-            action=AuditAction.CHECKIN_CORRECT,
-            before=before,
-            after=after,
-            reason=reason,
-            now=now,
+        _record_change(
+            row, AuditAction.CHECKIN_CORRECT, before, after, reason, by=by, role=role, now=now
         )
-        request_evaluation([row.athlete_id])
     return row
 
 
@@ -273,17 +268,7 @@ def _correct(model, entry, fields, *, by, values, reason, action, exclude, now):
             return row
         row.full_clean(exclude=exclude, validate_unique=False)
         row.save()
-        _audit(
-            by=by,
-            role=role,
-            row=row,
-            action=action,
-            before=before,
-            after=after,
-            reason=reason,
-            now=now,
-        )
-        request_evaluation([row.athlete_id])
+        _record_change(row, action, before, after, reason, by=by, role=role, now=now)
     return row
 
 
@@ -298,18 +283,9 @@ def _void(entry, *, by, reason, action, now):
             voided_at=now, voided_by_id=by.pk, void_reason=reason
         )
         row.voided_at, row.voided_by_id, row.void_reason = now, by.pk, reason
-        _audit(
-            by=by,
-            role=role,
-            row=row,
-            action=action,
-            before=_snapshot(row),
-            after={"voided": True},
-            reason=reason,
-            now=now,
-        )
+        before, after = _snapshot(row), {"voided": True}
+        _record_change(row, action, before, after, reason, by=by, role=role, now=now)
         _mark_flags_citing(row, reason=reason, now=now)
-        request_evaluation([row.athlete_id])
     return row
 
 

@@ -35,6 +35,12 @@ def _zero_to_ten(field: str, name: str, nullable: bool = False) -> models.CheckC
     return models.CheckConstraint(condition=condition, name=name)
 
 
+def _one_per_client_key(name: str) -> models.UniqueConstraint:
+    """A retried request (the same athlete and client key) cannot store a second row: the
+    service finds the first one (services.replayed)."""
+    return models.UniqueConstraint(fields=["athlete", "client_key"], name=name)
+
+
 class ValueType(models.TextChoices):
     NUMBER = "number", "Number"
     PASS_FAIL = "pass_fail", "Pass (1) or fail (0)"
@@ -79,6 +85,13 @@ class Voidable(models.Model):
     @property
     def is_voided(self) -> bool:
         return self.voided_at is not None
+
+
+def _void_has_reason(name: str) -> models.CheckConstraint:
+    """A voided row says why."""
+    return models.CheckConstraint(
+        condition=Q(voided_at__isnull=True) | ~Q(void_reason=""), name=name
+    )
 
 
 class MetricKind(models.Model):
@@ -257,16 +270,11 @@ class CheckIn(Voidable):
                 condition=Q(voided_at__isnull=True),
                 name="checkin_one_per_day",
             ),
-            models.UniqueConstraint(
-                fields=["athlete", "client_key"], name="checkin_client_key_unique"
-            ),
+            _one_per_client_key("checkin_client_key_unique"),
             models.CheckConstraint(
                 condition=Q(taken_at__gte=EARLIEST_LOG_TIME), name="checkin_taken_since_2000"
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
-                name="checkin_void_has_reason",
-            ),
+            _void_has_reason("checkin_void_has_reason"),
         ]
         indexes = [
             # Pain rule and history: an athlete's reports in time order.
@@ -315,9 +323,7 @@ class RecoveryActivity(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=RecoveryKind.values), name="recovery_kind_valid"
             ),
-            models.UniqueConstraint(
-                fields=["athlete", "client_key"], name="recovery_client_key_unique"
-            ),
+            _one_per_client_key("recovery_client_key_unique"),
         ]
 
     def __str__(self):
@@ -426,10 +432,7 @@ class TrainingSession(Voidable):
             models.CheckConstraint(
                 condition=Q(date__gte=EARLIEST_LOG_DATE), name="session_date_since_2000"
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
-                name="session_void_has_reason",
-            ),
+            _void_has_reason("session_void_has_reason"),
             models.CheckConstraint(
                 condition=Q(top_intensity_pct__isnull=True) | Q(top_intensity_pct__lte=100),
                 name="session_intensity_0_100",
@@ -442,9 +445,7 @@ class TrainingSession(Voidable):
             models.CheckConstraint(
                 condition=Q(type__in=SessionType.values), name="session_type_valid"
             ),
-            models.UniqueConstraint(
-                fields=["athlete", "client_key"], name="session_client_key_unique"
-            ),
+            _one_per_client_key("session_client_key_unique"),
         ]
         indexes = [
             # Gate engine: the athlete's last N sessions.
@@ -530,13 +531,8 @@ class Measurement(Voidable):
                 condition=Q(measured_at__gte=EARLIEST_LOG_TIME),
                 name="measurement_taken_since_2000",
             ),
-            models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
-                name="measurement_void_has_reason",
-            ),
-            models.UniqueConstraint(
-                fields=["athlete", "client_key"], name="measurement_client_key_unique"
-            ),
+            _void_has_reason("measurement_void_has_reason"),
+            _one_per_client_key("measurement_client_key_unique"),
         ]
         indexes = [
             # Regression rule and gates: an athlete's recent values of one metric.

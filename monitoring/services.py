@@ -16,14 +16,7 @@ from athletes.evaluation import request_evaluation
 from core.db import insert_unless_exists
 from core.plausibility import EARLIEST_LOG_TIME
 
-from .models import (
-    CheckIn,
-    Flag,
-    FlagStatus,
-    Measurement,
-    RecoveryActivity,
-    TrainingSession,
-)
+from .models import CheckIn, Flag, FlagStatus, Measurement, RecoveryActivity, TrainingSession
 
 logger = logging.getLogger(__name__)
 
@@ -187,8 +180,11 @@ def record_measurement(
     measured_at = clean_log_time(measured_at, now=now, field="measured_at", what="measurement")
     if (existing := replayed(Measurement, athlete, client_key)) is not None:
         return existing
-    measurement = Measurement(
-        athlete=athlete,
+    return _record_entry(
+        Measurement,
+        athlete,
+        by=by,
+        client_key=client_key,
         metric=metric,
         value=value,
         side=side or "",
@@ -196,38 +192,33 @@ def record_measurement(
         source=source,
         notes=notes,
         session=session,
-        client_key=client_key,
         import_batch=import_batch,
-        logged_by=by,
     )
-    measurement.full_clean(exclude=["athlete", "logged_by"], validate_unique=False)
-    # Inside a caller's transaction (a CSV import) no savepoint per row: the import is all
-    # or nothing anyway.
-    with transaction.atomic(savepoint=False):
-        measurement.save()
-        request_evaluation([athlete.pk])
-    return measurement
 
 
 def record_session(athlete, *, by, values: dict, client_key=None) -> TrainingSession:
     """Store a training session for the athlete's active plan (validated like a form) and
-    evaluate the athlete after commit (its pain counts for the gates)."""
+    evaluate the athlete after commit (its pain counts for the gates). The date's bounds (not
+    before 2000, not in the future) and every range are the model fields' validators."""
     if (existing := replayed(TrainingSession, athlete, client_key)) is not None:
         return existing
-    # The date's bounds (not before 2000, not in the future) and every range are the model
-    # fields' validators, run by full_clean.
-    session = TrainingSession(
-        athlete=athlete,
-        logged_by=by,
-        client_key=client_key,
-        plan=athlete.plans.active().first(),
-        **values,
+    plan = athlete.plans.active().first()
+    return _record_entry(
+        TrainingSession, athlete, by=by, client_key=client_key, plan=plan, **values
     )
-    session.full_clean(exclude=["athlete", "logged_by", "plan", "load"], validate_unique=False)
+
+
+def _record_entry(model, athlete, *, by, client_key, **values):
+    """A new session or measurement: validated by full_clean (errors keyed by field), saved
+    with the athlete's evaluation request."""
+    entry = model(athlete=athlete, logged_by=by, client_key=client_key, **values)
+    entry.full_clean(exclude=["athlete", "logged_by", "plan", "load"], validate_unique=False)
+    # Inside a caller's transaction (a CSV import) no savepoint per row: the import is all
+    # or nothing anyway.
     with transaction.atomic(savepoint=False):
-        session.save()
+        entry.save()
         request_evaluation([athlete.pk])
-    return session
+    return entry
 
 
 MAX_RECOVERY_MINUTES = 24 * 60

@@ -1,0 +1,15 @@
+"""REST API v1 for check-ins, sessions, measurements, the metric registry and flags: the
+viewsets config/api_urls.py registers, one module per resource group."""
+
+from .checkins import CheckInSerializer, CheckInViewSet
+from .entries import MeasurementViewSet, SessionViewSet
+from .flags import FlagViewSet, MetricViewSet
+
+__all__ = [
+    "CheckInSerializer",
+    "CheckInViewSet",
+    "FlagViewSet",
+    "MeasurementViewSet",
+    "MetricViewSet",
+    "SessionViewSet",
+]

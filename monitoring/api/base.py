@@ -1,0 +1,152 @@
+"""What the monitoring endpoints share: the athlete and date filters, the scoped viewset, and
+the correctable viewset (corrected with PATCH, voided with POST …/void/) and its schema."""
+
+import datetime as dt
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from athletes import access
+from athletes.access import IsStaffOrReadOnlyAthlete
+from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
+from core.filters import BoundedIsoDateTimeFilter
+
+from .. import corrections, services
+
+
+class AthleteDateFilter(django_filters.FilterSet):
+    """`athlete`, and a date range on the resource's own time field (`since`, `until`)."""
+
+    athlete = django_filters.NumberFilter(field_name="athlete_id")
+    time_field = None
+
+    since = BoundedIsoDateTimeFilter(method="filter_since")
+    until = BoundedIsoDateTimeFilter(method="filter_until")
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(**{f"{self.time_field}__gte": value.astimezone(dt.UTC)})
+
+    def filter_until(self, queryset, name, value):
+        return queryset.filter(**{f"{self.time_field}__lte": value.astimezone(dt.UTC)})
+
+
+def filter_for(model, time_field, extra=()):
+    meta = type("Meta", (), {"model": model, "fields": ["athlete", *extra]})
+    return type(
+        f"{model.__name__}Filter", (AthleteDateFilter,), {"Meta": meta, "time_field": time_field}
+    )
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsStaffOrReadOnlyAthlete]
+
+    def scoped(self, queryset):
+        return access.scoped(queryset, self.request.user)
+
+
+INCLUDE_VOIDED = OpenApiParameter(
+    name="include_voided",
+    type=bool,
+    location=OpenApiParameter.QUERY,
+    required=False,
+    description="true: list voided entries too (each carries voided_at, voided_by, void_reason).",
+)
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=corrections.REASON_MAX, help_text="Why it is void.")
+
+
+class CorrectableViewSet(
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
+):
+    """Check-ins, sessions and measurements: created, listed, corrected (PATCH, with a
+    `reason` when the entry is someone else's) and voided (POST …/void/ with a `reason`).
+    Lists leave voided entries out unless `?include_voided=true`; one entry is found by id
+    voided or not, so a voided one answers 409 to a correction rather than 404."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    model = None
+    correction_serializer_class = None
+    correct = None  # the corrections service
+    void_service = None
+
+    def base_queryset(self):
+        include = self.action != "list" or self.request.query_params.get(
+            "include_voided", ""
+        ).lower() in ("true", "1", "yes")
+        return self.model.all_objects if include else self.model.objects
+
+    def get_queryset(self):
+        return self.scoped(self.base_queryset().all())
+
+    def get_serializer_class(self):
+        if self.action == "partial_update":
+            return self.correction_serializer_class
+        if self.action == "void":
+            return VoidSerializer
+        return self.serializer_class
+
+    def partial_update(self, request, *args, **kwargs):
+        entry = self.get_object()
+        body = self.correction_serializer_class(data=request.data, context={"entry": entry})
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        reason = values.pop("reason", "")
+        try:
+            corrected = type(self).correct(entry, by=request.user, values=values, reason=reason)
+        except corrections.AlreadyVoided as exc:
+            raise Conflict(str(exc)) from None
+        except services.CheckInConflict as conflict:
+            raise Conflict(
+                "That day already has a check-in; correct that one instead.",
+                existing=conflict.existing.pk,
+            ) from None
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+        return Response(
+            self.serializer_class(corrected, context=self.get_serializer_context()).data
+        )
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None, format=None):
+        """Void an entry made in error: it leaves gates, charts, rules and lists; its values
+        stay in the audit trail. Coaches and clinicians of the athlete's team; `reason`
+        required."""
+        entry = self.get_object()
+        body = VoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            voided = type(self).void_service(
+                entry, by=request.user, reason=body.validated_data["reason"]
+            )
+        except corrections.AlreadyVoided as exc:
+            raise Conflict(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+        return Response(self.serializer_class(voided, context=self.get_serializer_context()).data)
+
+
+VOID_FIELDS = ["voided_at", "voided_by", "void_reason"]
+
+
+def correctable_schema(viewset):
+    """The OpenAPI description of a correctable viewset, from its two serializers: create
+    takes an Idempotency-Key, list may include voided entries, a correction and a void answer
+    the entry."""
+    entry = viewset.serializer_class
+    return extend_schema_view(
+        create=extend_schema(parameters=[IDEMPOTENCY_HEADER]),
+        list=extend_schema(parameters=[INCLUDE_VOIDED]),
+        partial_update=extend_schema(request=viewset.correction_serializer_class, responses=entry),
+        void=extend_schema(request=VoidSerializer, responses=entry),
+    )(viewset)
