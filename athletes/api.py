@@ -1,8 +1,9 @@
 """REST API v1 for athletes and injuries."""
 
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 
 from core.serializers import IdField, ModelSerializer
+from core.viewsets import CreateListRetrieveViewSet
 
 from .access import (
     IsStaffOrReadOnlyAthlete,
@@ -40,12 +41,7 @@ class AthleteSerializer(ModelSerializer):
         return fields
 
 
-class AthleteViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AthleteViewSet(CreateListRetrieveViewSet):
     """Athletes of your teams (an athlete sees only their own record). Coaches add athletes."""
 
     serializer_class = AthleteSerializer
@@ -95,12 +91,7 @@ class InjurySerializer(ModelSerializer):
         return super().create(validated)
 
 
-class InjuryViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class InjuryViewSet(CreateListRetrieveViewSet):
     """Injuries (muscle group and muscle, side, grade, mechanism, recurrence)."""
 
     serializer_class = InjurySerializer

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     GateCriterion,
     Phase,
@@ -14,16 +16,7 @@ from .models import (
 class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
-    fields = [
-        "order",
-        "name",
-        "allowed_intensity",
-        "max_velocity_pct",
-        "longest_sprint_m",
-        "typical_days_min",
-        "typical_days_max",
-        "needs_clinical_review",
-    ]
+    exclude = ["goals", "content"]  # long texts: edited on the phase's own page
     show_change_link = True
 
 
@@ -113,17 +106,8 @@ class SignOffRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignOffDecision)
-class SignOffDecisionAdmin(admin.ModelAdmin):
+class SignOffDecisionAdmin(ReadOnlyAdmin):
     """Decisions are made on the clinician's page and can never be edited or deleted."""
 
     list_display = ["request", "decision", "decided_by", "decided_role", "decided_at"]
     list_filter = ["decision"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
