@@ -245,7 +245,7 @@ def test_a_password_written_without_signals_still_revokes_the_tokens(maya):
     assert refusal_with(token) == "Token revoked (the password changed); request a new one."
 
 
-@pytest.mark.urls("tests.api.reset_urls")
+@pytest.mark.urls("tests.athletes.reset_urls")
 def test_resetting_the_password_by_email_revokes_every_token(client, maya):
     token = issue_token(maya, name="Maya's phone")[1]
     sent = client.post("/test-auth/password-reset/", {"email": maya.email})

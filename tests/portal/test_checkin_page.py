@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.models import CheckIn
-from tests.athlete_pages.conftest import pains
 from tests.factories import CheckInFactory
+from tests.portal.conftest import pains
 
 pytestmark = pytest.mark.django_db
 TODAY = reverse("me:today")

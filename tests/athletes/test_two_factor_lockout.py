@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from tests.accounts.helpers import enrol, sign_in, totp_code, wrong_code
+from tests.athletes.helpers import enrol, sign_in, totp_code, wrong_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

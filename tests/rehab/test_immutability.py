@@ -9,8 +9,8 @@ from core.models import ImmutableRecordError
 from portal.demo import load_demo, reset_demo
 from rehab.models import SignOffDecision
 from rehab.signoff import decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
 from tests.factories import UserFactory
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client, override_settings
 
-from tests.accounts.helpers import enrol, sign_in, verified_login
+from tests.athletes.helpers import enrol, sign_in, verified_login
 from tests.factories import athlete_with_login
 
 pytestmark = pytest.mark.django_db

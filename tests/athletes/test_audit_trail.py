@@ -7,8 +7,8 @@ from athletes.models import AuditAction, AuditEvent
 from monitoring.services import acknowledge_flag, resolve_flag
 from rehab.services import advance_phase, assign_protocol, regress_phase
 from rehab.signoff import decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
 from tests.factories import FlagFactory, InjuryFactory, start_plan, template
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.test import RequestFactory, override_settings
 
 from athletes.models import ApiToken
 from athletes.two_factor import OTP_ENROL_FIRST, OTP_MISSING, OTP_WRONG, verify_for_token
-from tests.accounts.helpers import enrol, totp_code, wrong_code
+from tests.athletes.helpers import enrol, totp_code, wrong_code
 from tests.factories import athlete_with_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]

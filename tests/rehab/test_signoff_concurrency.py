@@ -8,9 +8,9 @@ from django.db import connection
 from athletes.models import AuditEvent, Role
 from rehab.models import PhaseChange, SignOffDecision, SignOffRequest
 from rehab.signoff import SignOffConflict, decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
 from tests.concurrency import race
 from tests.factories import staff
+from tests.rehab.helpers import clinic
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),

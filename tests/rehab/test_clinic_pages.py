@@ -7,8 +7,8 @@ from athletes.models import AuditEvent
 from monitoring.models import FlagStatus
 from rehab.models import SignOffDecision, SignOffRequest
 from rehab.signoff import decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
 from tests.factories import FlagFactory
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from athletes.models import Team
-from tests.accounts.helpers import sign_in
+from tests.athletes.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -251,7 +251,7 @@ RULES: dict[str, Rule] = {
     ),
     "rehab.Phase.phase_order_unique": Rule(
         service="The protocol editor never adds or reorders a phase (an edit-only formset "
-        "of exactly the protocol's phases; tested in tests/coach/test_protocol_editor.py); "
+        "of exactly the protocol's phases; tested in tests/rehab/test_protocol_editor.py); "
         "copy_protocol copies the orders of a valid protocol.",
         admin_error="__all__",
     ),
@@ -313,7 +313,7 @@ RULES: dict[str, Rule] = {
     ),
     "monitoring.ImportBatch.import_key_once": Rule(
         service="The CSV import's one-time key: import_measurements inserts the batch with "
-        "ON CONFLICT DO NOTHING and answers “already imported” (tests/coach/"
+        "ON CONFLICT DO NOTHING and answers “already imported” (tests/monitoring/"
         "test_import_once.py). Not in the admin.",
     ),
     "monitoring.Flag.flag_one_unresolved_per_athlete_kind": Rule(

@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 from athletes.models import AuditEvent
 from rehab.models import SignOffDecision, SignOffRequest
 from rehab.signoff import request_signoff
-from tests.clinic.helpers import clinic
 from tests.factories import FlagFactory
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

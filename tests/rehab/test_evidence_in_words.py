@@ -13,8 +13,8 @@ from django.utils import timezone
 from athletes.models import Baseline
 from rehab.evidence_text import describe_report, fact_lines
 from rehab.signoff import request_signoff
-from tests.clinic.helpers import clinic
 from tests.factories import CheckInFactory, MeasurementFactory, SessionFactory, metric
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from athletes.models import AuditAction, AuditEvent
 from monitoring.models import CheckIn
-from tests.athlete_pages.conftest import pains
 from tests.factories import CheckInFactory
+from tests.portal.conftest import pains
 
 pytestmark = pytest.mark.django_db
 TODAY = reverse("me:today")

@@ -7,7 +7,7 @@ import pytest
 
 from rehab.services import regress_phase
 from rehab.signoff import decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

@@ -74,7 +74,7 @@ class ListHandler(logging.Handler):
         self.lines.append(json.loads(self.format(record)))
 
 
-@override_settings(ROOT_URLCONF="tests.production.boom_urls", DEBUG=False)
+@override_settings(ROOT_URLCONF="tests.config.boom_urls", DEBUG=False)
 def test_log_lines_written_during_a_request_carry_its_id():
     handler = ListHandler()
     root = logging.getLogger()
@@ -104,7 +104,7 @@ def test_json_log_lines_are_one_object_with_the_request_id():
     assert line["level"] == "INFO" and line["logger"] == "monitoring"
 
 
-@override_settings(ROOT_URLCONF="tests.production.boom_urls", DEBUG=False)
+@override_settings(ROOT_URLCONF="tests.config.boom_urls", DEBUG=False)
 def test_a_crash_shows_a_plain_500_page_without_the_traceback():
     client = Client(raise_request_exception=False)
     response = client.get("/boom/")
@@ -116,7 +116,7 @@ def test_a_crash_shows_a_plain_500_page_without_the_traceback():
     assert api.json() == {"detail": "Something went wrong on our side; it was logged."}
 
 
-@override_settings(ROOT_URLCONF="tests.production.boom_urls", DEBUG=False)
+@override_settings(ROOT_URLCONF="tests.config.boom_urls", DEBUG=False)
 def test_an_unreachable_database_is_a_clean_503_with_retry_after():
     client = Client(raise_request_exception=False)
     page = client.get("/db-down/")

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from athletes.models import Role
-from tests.accounts.helpers import enrol, sign_in, totp_code, verified_login, wrong_code
+from tests.athletes.helpers import enrol, sign_in, totp_code, verified_login, wrong_code
 from tests.factories import TeamFactory, UserFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from monitoring.models import FlagStatus
 from rehab.models import PhaseChange, SignOffDecision, SignOffRequest
 from rehab.services import regress_phase
 from rehab.signoff import SignOffConflict, decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
 from tests.factories import CheckInFactory, FlagFactory, SessionFactory
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 

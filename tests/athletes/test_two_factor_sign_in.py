@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 
 from athletes.models import Membership, Role
-from tests.accounts.helpers import enrol, sign_in, totp_code, verified_login, wrong_code
+from tests.athletes.helpers import enrol, sign_in, totp_code, verified_login, wrong_code
 from tests.factories import AthleteFactory, TeamFactory, UserFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_staff_require_2fa_makes_every_coach_clinician_and_admin_set_it_up(clien
 
 
 def test_staff_require_2fa_reads_the_environment_and_defaults_to_false():
-    from tests.foundation.test_settings import settings_seen_with
+    from tests.config.test_settings import settings_seen_with
 
     code = "print(settings.STAFF_REQUIRE_2FA)"
     assert settings_seen_with(code, STAFF_REQUIRE_2FA="true").splitlines()[-1] == "True"
@@ -166,7 +166,7 @@ def test_staff_require_2fa_reads_the_environment_and_defaults_to_false():
 
 
 def test_a_malformed_staff_require_2fa_fails_at_start_with_its_name():
-    from tests.foundation.test_settings import start
+    from tests.config.test_settings import start
 
     result = start(STAFF_REQUIRE_2FA="perhaps")
     assert result.returncode != 0

@@ -8,7 +8,7 @@ from base64 import b32decode
 import pytest
 
 from athletes.models import Role
-from tests.accounts.helpers import totp_code
+from tests.athletes.helpers import totp_code
 from tests.factories import AthleteFactory, TeamFactory, staff
 
 pytestmark = [

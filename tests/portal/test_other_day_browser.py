@@ -9,8 +9,8 @@ from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from monitoring.models import CheckIn
-from tests.athlete_pages.test_phone_browser import sign_in, tap_pain
 from tests.factories import CheckInFactory, TeamFactory, athlete_with_login, start_plan
+from tests.portal.test_phone_browser import sign_in, tap_pain
 
 pytestmark = [
     pytest.mark.browser,
