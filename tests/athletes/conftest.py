@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from athletes.models import Role
 from tests.factories import TeamFactory, staff
+from tests.world import named
 
 
 @pytest.fixture(autouse=True)
@@ -22,18 +23,14 @@ def clock():
 
 
 @pytest.fixture
-def team():
-    return TeamFactory()
-
-
-@pytest.fixture
 def strict_team():
     return TeamFactory(require_staff_2fa=True)
 
 
 @pytest.fixture
-def coach(team):
-    return staff(team, Role.COACH, username="coachy", first_name="Sam", last_name="Carter")
+def coach(world):
+    """The world's coach, under the username and name these tests type and read."""
+    return named(world.coach, "coachy", first_name="Sam", last_name="Carter")
 
 
 @pytest.fixture

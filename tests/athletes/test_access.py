@@ -6,24 +6,23 @@ from django.urls import reverse
 
 from athletes.access import get_athlete_for, role_for_athlete, visible_athletes
 from athletes.models import Role
-from tests.factories import AthleteFactory, TeamFactory, UserFactory, athlete_with_login, staff
+from tests.factories import AthleteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def squad():
-    team, other_team = TeamFactory(), TeamFactory()
-    me = athlete_with_login(team)
+def squad(world):
+    """The world by the names these tests use, and an athlete of the team with no login."""
     return {
-        "team": team,
-        "me": me,
-        "teammate": athlete_with_login(team),
-        "no_login": AthleteFactory(team=team),
-        "outsider": athlete_with_login(other_team),
-        "coach": staff(team, Role.COACH),
-        "clinician": staff(team, Role.CLINICIAN),
-        "other_coach": staff(other_team, Role.COACH),
+        "team": world.team,
+        "me": world.athlete,
+        "teammate": world.teammate,
+        "no_login": AthleteFactory(team=world.team),
+        "outsider": world.outsider,
+        "coach": world.coach,
+        "clinician": world.clinician,
+        "other_coach": world.outsider_coach,
     }
 
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from tests.factories import TeamFactory, staff
+from tests.world import named
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,8 @@ def fresh_throttles():
 
 
 @pytest.fixture
-def coach():
-    return staff(TeamFactory(), username="lockme")
+def coach(world):
+    return named(world.coach, "lockme")
 
 
 def fail_page(client, times):

@@ -31,11 +31,6 @@ def person(team, role):
     return athlete_with_login(team).user if role == Role.ATHLETE else staff(team, role)
 
 
-@pytest.fixture
-def team():
-    return TeamFactory()
-
-
 def test_the_page_has_the_name_the_profile_page_links_to():
     assert reverse("accounts-tokens") == LIST
 
