@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from athletes.models import Role
 from monitoring.models import Flag
 from rehab.models import SignOffRequest
 from tests.factories import (
@@ -14,9 +13,6 @@ from tests.factories import (
     FlagFactory,
     MeasurementFactory,
     SessionFactory,
-    TeamFactory,
-    athlete_with_login,
-    staff,
     start_plan,
 )
 
@@ -24,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    team, other = TeamFactory(), TeamFactory()
-    me = athlete_with_login(team)
+def world(world):
+    """The shared world's people, and one row of every resource of its athlete (in a plan in
+    phase 5, with a pending sign-off); the outsider has a check-in and a flag too."""
+    me = world.athlete
     plan = start_plan(me, phase_order=5)
     request = SignOffRequest.objects.create(
         plan=plan,
@@ -44,7 +41,7 @@ def world():
         "flags": FlagFactory(athlete=me).pk,
         "signoffs": request.pk,
     }
-    outsider_athlete = athlete_with_login(other)
+    outsider_athlete = world.outsider
     CheckInFactory(athlete=outsider_athlete)
     FlagFactory(athlete=outsider_athlete)
     return {
@@ -52,10 +49,10 @@ def world():
         "me": me,
         "users": {
             "owner": me.user,
-            "teammate": athlete_with_login(team).user,
-            "coach": staff(team, Role.COACH),
-            "clinician": staff(team, Role.CLINICIAN),
-            "outsider_coach": staff(other, Role.COACH),
+            "teammate": world.teammate.user,
+            "coach": world.coach,
+            "clinician": world.clinician,
+            "outsider_coach": world.outsider_coach,
             "outsider_athlete": outsider_athlete.user,
         },
     }

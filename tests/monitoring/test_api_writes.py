@@ -15,11 +15,6 @@ from tests.factories import FlagFactory, TeamFactory, athlete_with_login, staff
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team():
-    return TeamFactory()
-
-
 def client_for(user):
     client = APIClient()
     client.force_authenticate(user)

@@ -20,21 +20,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("coach:measurement-import")
 
 
-@pytest.fixture
-def team():
-    return TeamFactory()
-
-
-@pytest.fixture
-def coach(team):
-    return staff(team, Role.COACH)
-
-
-@pytest.fixture
-def athlete(team):
-    return AthleteFactory(team=team, first_name="Maya", last_name="Okafor")
-
-
 def day(days_ago=1) -> str:
     return (timezone.localdate() - dt.timedelta(days=days_ago)).isoformat()
 

@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from athletes.models import Role
 from monitoring.models import Measurement, TrainingSession
 from tests.factories import AthleteFactory, TeamFactory, athlete_with_login, staff, start_plan
 
@@ -17,20 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def team():
-    return TeamFactory()
-
-
-@pytest.fixture
-def coach(team):
-    return staff(team, Role.COACH)
-
-
-@pytest.fixture
-def athlete(team):
-    a = AthleteFactory(team=team, first_name="Maya", last_name="Okafor")
-    start_plan(a, 2)
-    return a
+def athlete(world):
+    """The world's athlete (Maya Okafor), in phase 2."""
+    start_plan(world.athlete, 2)
+    return world.athlete
 
 
 def yesterday():

@@ -7,9 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from athletes.models import Role
 from monitoring.models import CheckIn, Measurement, TrainingSession
-from tests.factories import TeamFactory, athlete_with_login, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +35,12 @@ def post(client, path, body, *, csrf=True):
 
 
 @pytest.fixture
-def world():
-    team = TeamFactory()
+def world(world):
+    """The shared world's athlete and coach, and the other team's coach."""
     return {
-        "athlete": athlete_with_login(team),
-        "coach": staff(team, Role.COACH),
-        "outsider": staff(TeamFactory(), Role.COACH),
+        "athlete": world.athlete,
+        "coach": world.coach,
+        "outsider": world.outsider_coach,
     }
 
 
