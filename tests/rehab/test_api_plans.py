@@ -3,13 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from athletes.models import Role
 from rehab.models import PhaseChange, Plan, SignOffRequest
 from tests.factories import (
     InjuryFactory,
-    TeamFactory,
-    athlete_with_login,
-    staff,
     start_plan,
     template,
 )
@@ -24,13 +20,13 @@ def client_for(user):
 
 
 @pytest.fixture
-def squad():
-    team = TeamFactory()
+def squad(world):
+    """The world's athlete and staff, and the other team's coach."""
     return {
-        "athlete": athlete_with_login(team),
-        "coach": staff(team, Role.COACH),
-        "clinician": staff(team, Role.CLINICIAN),
-        "outsider": staff(TeamFactory(), Role.COACH),
+        "athlete": world.athlete,
+        "coach": world.coach,
+        "clinician": world.clinician,
+        "outsider": world.outsider_coach,
     }
 
 

@@ -17,7 +17,6 @@ from tests.factories import (
     MeasurementFactory,
     SessionFactory,
     TeamFactory,
-    athlete_with_login,
     metric,
     staff,
     start_plan,
@@ -25,21 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team():
-    return TeamFactory()
-
-
-@pytest.fixture
-def coach(team):
-    return staff(team, Role.COACH)
-
-
-@pytest.fixture
-def athlete(team):
-    return athlete_with_login(team, first_name="Maya")
 
 
 @pytest.fixture

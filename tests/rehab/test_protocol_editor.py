@@ -11,16 +11,6 @@ from tests.factories import TeamFactory, athlete_with_login, metric, staff, temp
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team():
-    return TeamFactory(name="Riverside")
-
-
-@pytest.fixture
-def coach(team):
-    return staff(team, Role.COACH)
-
-
 def form_data(response) -> dict:
     """The edit page's current values, as the browser would post them back."""
     data = {}

@@ -41,6 +41,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def team():
+    """A team of its own rather than the world's: every roster test reads the whole roster
+    (its rows, their order, the query count), so the team holds only the athletes it adds."""
     return TeamFactory(name="Riverside")
 
 
