@@ -1,22 +1,22 @@
 import pytest
 
-from athletes.models import Role
-from tests.factories import TeamFactory, UserFactory, athlete_with_login, staff, start_plan
+from tests.factories import UserFactory, start_plan
 
 
 @pytest.fixture
-def squad(db):
-    """The owner, a teammate, an athlete of another team, staff of both teams, a user in no team."""
-    team, other_team = TeamFactory(), TeamFactory()
-    me = athlete_with_login(team, first_name="Maya", last_name="Okafor")
+def squad(world):
+    """The shared world by the names these tests use: the owner (Maya Okafor, in phase 3 for
+    five days), a teammate, an athlete of another team, staff of both teams; and a user in
+    no team."""
+    me = world.athlete
     start_plan(me, phase_order=3, entered_days_ago=5)
     return {
         "me": me,
-        "teammate": athlete_with_login(team),
-        "outsider": athlete_with_login(other_team),
-        "coach": staff(team, Role.COACH),
-        "clinician": staff(team, Role.CLINICIAN),
-        "other_coach": staff(other_team, Role.COACH),
+        "teammate": world.teammate,
+        "outsider": world.outsider,
+        "coach": world.coach,
+        "clinician": world.clinician,
+        "other_coach": world.outsider_coach,
         "nobody": UserFactory(),
     }
 

@@ -33,9 +33,7 @@ from tests.factories import (
     FlagFactory,
     MeasurementFactory,
     SessionFactory,
-    TeamFactory,
     athlete_with_login,
-    staff,
     start_plan,
 )
 
@@ -101,15 +99,15 @@ def athlete_with_everything(team, coach, clinician, name):
 
 
 @pytest.fixture
-def world():
-    team, other_team = TeamFactory(), TeamFactory()
-    coach, clinician = staff(team), staff(team, role=Role.CLINICIAN)
-    outsider = staff(other_team)
+def world(world):
+    """The shared world's staff, and in each team athletes with a row of every kind: the
+    owner and a teammate, and a stranger in the other team."""
+    team, other_team = world.team, world.other_team
+    coach, clinician = world.coach, world.clinician
+    outsider = world.outsider_coach
     owner = athlete_with_everything(team, coach, clinician, "Ada")
     teammate = athlete_with_everything(team, coach, clinician, "Bea")
-    stranger = athlete_with_everything(
-        other_team, outsider, staff(other_team, Role.CLINICIAN), "Cy"
-    )
+    stranger = athlete_with_everything(other_team, outsider, world.outsider_clinician, "Cy")
     return {
         "coach": coach,
         "clinician": clinician,
