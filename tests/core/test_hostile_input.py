@@ -28,7 +28,6 @@ from rest_framework.serializers import (
 )
 from rest_framework.test import APIClient
 
-from athletes.models import Role
 from core import serializers as api_serializers
 from core.parsers import MAX_JSON_DEPTH, BoundedJSONParser
 from monitoring.models import CheckIn, Flag, Measurement
@@ -38,9 +37,6 @@ from tests.factories import (
     FlagFactory,
     MeasurementFactory,
     SessionFactory,
-    TeamFactory,
-    athlete_with_login,
-    staff,
     start_plan,
 )
 
@@ -126,9 +122,10 @@ def fresh_throttles():
 
 
 @pytest.fixture
-def world():
-    team = TeamFactory()
-    me = athlete_with_login(team)
+def world(world):
+    """The shared world's athlete (in phase 5, a pending sign-off, a row of every resource)
+    and its team's coach and clinician."""
+    me = world.athlete
     plan = start_plan(me, phase_order=5)
     signoff = SignOffRequest.objects.create(
         plan=plan,
@@ -147,7 +144,7 @@ def world():
         "flags": FlagFactory(athlete=me).pk,
         "signoffs": signoff.pk,
     }
-    staff_members = [staff(team, Role.COACH), staff(team, Role.CLINICIAN)]
+    staff_members = [world.coach, world.clinician]
     return {"ids": ids, "staff": staff_members, "me": me}
 
 
