@@ -36,8 +36,9 @@ def fresh_throttles():
 
 
 @pytest.fixture
-def maya():
-    return athlete_with_login(TeamFactory()).user
+def maya(world):
+    """The world's athlete's account."""
+    return world.athlete.user
 
 
 def ask_for_token(username, password="sprintback", **extra):
