@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from monitoring.models import CheckIn
-from tests.factories import TeamFactory, athlete_with_login, start_plan
+from tests.factories import start_plan
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,8 +16,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def maya(shipped_templates):
-    athlete = athlete_with_login(TeamFactory(), first_name="Maya", last_name="Okafor")
+def maya(shipped_templates, world):
+    athlete = world.athlete  # Maya Okafor
     start_plan(athlete, phase_order=3, entered_days_ago=6)
     return athlete
 
