@@ -107,3 +107,37 @@ def shipped_templates(transactional_db):
                 ),
             )
         load_templates(Protocol, Phase, GateCriterion, MetricKind)
+
+
+@pytest.fixture
+def world(db):
+    """The shared world (tests/world.py): the owner team's coach, clinician, athlete and
+    teammate, and an outsider team with the same."""
+    from tests.world import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def team(world):
+    return world.team
+
+
+@pytest.fixture
+def coach(world):
+    return world.coach
+
+
+@pytest.fixture
+def clinician(world):
+    return world.clinician
+
+
+@pytest.fixture
+def athlete(world):
+    return world.athlete
+
+
+@pytest.fixture
+def teammate(world):
+    return world.teammate

@@ -1,6 +1,7 @@
-"""One small club for the fuzz suites: a team with every role and something of every kind
-(athlete in a plan, check-in, session, measurements, a flag, a pending sign-off, a small team
-protocol), and another team with the same, for the outsider."""
+"""The fuzz suites are the cross-cutting property tests: forms, form views, the URL walk and
+the CSV import, across every app. Their world is the shared one (tests/world.py), each club
+with something of every kind (athlete in a plan, check-in, session, measurements, a flag, a
+pending sign-off, a small team protocol); the other team's people are the outsiders."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from athletes.models import Role
 from athletes.tokens import issue_token
 from monitoring.models import RecoveryActivity
 from rehab.models import GateCriterion, Phase, Protocol
@@ -19,22 +19,19 @@ from tests.factories import (
     InjuryFactory,
     MeasurementFactory,
     SessionFactory,
-    TeamFactory,
     UserFactory,
     athlete_with_login,
     metric,
-    staff,
     start_plan,
 )
+from tests.world import Club, World, build_club
 
 
 @dataclass
-class Club:
-    team: object
-    coach: object
-    clinician: object
-    athlete: object  # has a login, a plan in phase 2, entries of every kind and a flag
-    plan: object
+class FuzzClub(Club):
+    """The shared club (tests/world.py) with something of every kind."""
+
+    plan: object  # the athlete's: in phase 2, with entries of every kind and a flag
     unplanned: object  # an athlete with an injury and no plan (the assign form)
     signoff: object  # a pending return-to-play request (another athlete of the team)
     signoff_flag: object  # an open flag of that athlete (approval waits for it)
@@ -68,11 +65,9 @@ def small_protocol(team) -> Protocol:
     return protocol
 
 
-def build_club(name: str) -> Club:
-    team = TeamFactory(name=name)
-    coach = staff(team, Role.COACH, first_name="Cora", last_name=name)
-    clinician = staff(team, Role.CLINICIAN, first_name="Cli", last_name=name)
-    athlete = athlete_with_login(team, first_name="Maya", last_name=name)
+def build_fuzz_club(name: str) -> FuzzClub:
+    club = build_club(name, athlete=f"Maya {name}", teammate=f"Tess {name}")
+    team, coach, athlete = club.team, club.coach, club.athlete
     plan = start_plan(athlete, 2, by=coach)
     unplanned = athlete_with_login(team, first_name="Una", last_name=name)
     InjuryFactory(athlete=unplanned)
@@ -80,11 +75,8 @@ def build_club(name: str) -> Club:
     ready_plan = start_plan(ready, 5, by=coach)
     ready_plan.current_phase.gates.all().delete()  # every gate met: sign-off can be requested
     now = timezone.now()
-    return Club(
-        team=team,
-        coach=coach,
-        clinician=clinician,
-        athlete=athlete,
+    return FuzzClub(
+        **vars(club),
         plan=plan,
         unplanned=unplanned,
         signoff=request_signoff(ready_plan, by=coach),
@@ -112,17 +104,18 @@ def build_club(name: str) -> Club:
 
 
 @dataclass
-class World:
-    home: Club
-    away: Club  # another team: its coach is the outsider
+class FuzzWorld(World):
+    home: FuzzClub
+    away: FuzzClub  # another team: its coach is the outsider
     admin: object  # a staff superuser with no team
 
 
 @pytest.fixture
-def world(db) -> World:
-    return World(
-        home=build_club("Riverside"),
-        away=build_club("Hillcrest"),
+def world(db) -> FuzzWorld:
+    """The shared world (tests/world.py), each club with something of every kind."""
+    return FuzzWorld(
+        home=build_fuzz_club("Riverside"),
+        away=build_fuzz_club("Hillcrest"),
         admin=UserFactory(username="root", is_staff=True, is_superuser=True),
     )
 

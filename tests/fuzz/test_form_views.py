@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rehab.forms import GateFormSet, PhaseFormSet, ProtocolForm
-from tests.coach.test_protocol_editor import form_data as editor_post
+from tests.rehab.test_protocol_editor import form_data as editor_post
 
 from .strategies import GARBAGE, bodies, examples
 from .test_forms import FORM_CLASSES

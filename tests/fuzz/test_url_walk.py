@@ -47,7 +47,7 @@ PARAMETER_KINDS = {
     "me:checkin-edit": {"pk": "checkin"},
     "accounts-token-revoke": {"pk": "token"},
     # Django's reset link: an encoded user id and a token (garbage here; a real one is
-    # tested in tests/accounts).
+    # tested in tests/athletes).
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
 }
 PREFIX_KINDS = {"coach:": "athlete", "privacy:": "athlete", "clinic:": "signoff"}

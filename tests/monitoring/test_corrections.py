@@ -28,7 +28,6 @@ from tests.factories import (
     TeamFactory,
     athlete_with_login,
     metric,
-    staff,
     start_plan,
 )
 
@@ -36,18 +35,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    team, other = TeamFactory(), TeamFactory()
-    me = athlete_with_login(team, first_name="Maya", last_name="Okafor")
+def world(world):
+    """The shared world, its athlete (Maya Okafor) in phase 3 for five days."""
+    me = world.athlete
     plan = start_plan(me, phase_order=3, entered_days_ago=5)
     return {
         "me": me,
         "plan": plan,
         "owner": me.user,
-        "teammate": athlete_with_login(team).user,
-        "coach": staff(team, Role.COACH),
-        "clinician": staff(team, Role.CLINICIAN),
-        "outsider_coach": staff(other, Role.COACH),
+        "teammate": world.teammate.user,
+        "coach": world.coach,
+        "clinician": world.clinician,
+        "outsider_coach": world.outsider_coach,
     }
 
 

@@ -41,20 +41,9 @@ def clock():
 
 
 @pytest.fixture
-def team():
-    team = TeamFactory()
-    staff(team, Role.COACH)
-    return team
-
-
-@pytest.fixture
-def clinician(team):
-    return staff(team, Role.CLINICIAN)
-
-
-@pytest.fixture
-def athlete(team, clock):
-    athlete = AthleteFactory(team=team)
+def athlete(clock, world):
+    """The world's athlete (built at T0, its team has a coach), in phase 1 since 20 days."""
+    athlete = world.athlete
     clock.move_to(T0 - dt.timedelta(days=20))
     start_plan(athlete, phase_order=1)
     clock.move_to(T0)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from monitoring import rules
 from monitoring.models import CheckIn, worst_pain_expression
 from monitoring.selectors import pain_series, pain_series_for
-from tests.factories import AthleteFactory, CheckInFactory, TeamFactory
+from tests.factories import AthleteFactory, CheckInFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def frozen():
     with time_machine.travel(T0, tick=False):
         yield
-
-
-@pytest.fixture
-def athlete():
-    return AthleteFactory(team=TeamFactory())
 
 
 def checkin(athlete, days_ago, rest=0, activity=0, morning=0):

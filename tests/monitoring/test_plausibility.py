@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from athletes.models import Athlete, Baseline, Injury, Role
+from athletes.models import Athlete, Baseline, Injury
 from monitoring import csv_import
 from monitoring.metric_registry import METRICS, PLAUSIBLE
 from monitoring.models import CheckIn, Measurement, MetricKind, TrainingSession
-from tests.factories import AthleteFactory, TeamFactory, athlete_with_login, metric, staff
+from tests.factories import TeamFactory, athlete_with_login, metric
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,8 @@ IMPOSSIBLE = [
 
 
 @pytest.fixture
-def world():
-    team = TeamFactory()
-    athlete = AthleteFactory(team=team, first_name="Maya", last_name="Okafor")
-    return {"team": team, "athlete": athlete, "coach": staff(team, Role.COACH)}
+def world(world):
+    return {"team": world.team, "athlete": world.athlete, "coach": world.coach}
 
 
 def api(user):

@@ -29,21 +29,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team():
-    return TeamFactory()
-
-
-@pytest.fixture
-def coach(team):
-    return staff(team, Role.COACH)
-
-
-@pytest.fixture
-def clinician(team):
-    return staff(team, Role.CLINICIAN)
-
-
 def ready_in_phase_0(team):
     """A plan in phase 0 whose three gates (pain, 5 days, palpation) are all met."""
     athlete = AthleteFactory(team=team)

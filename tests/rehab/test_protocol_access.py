@@ -17,9 +17,7 @@ from rehab.services import assign_protocol, copy_protocol
 from tests.factories import (
     InjuryFactory,
     MembershipFactory,
-    TeamFactory,
     athlete_with_login,
-    staff,
     template,
 )
 
@@ -27,21 +25,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    team, other = TeamFactory(), TeamFactory()
-    coach = staff(team, Role.COACH)
-    me = athlete_with_login(team)
+def world(world):
+    """The shared world, with a team protocol assigned to its athlete, another of the team
+    not assigned, and one of the other team."""
+    team, other, coach, me = world.team, world.other_team, world.coach, world.athlete
     mine = copy_protocol(template(), team=team, by=coach, name="Hamstring, our way")
     teammates = copy_protocol(template(), team=team, by=coach, name="For Maya's left hamstring")
     assign_protocol(InjuryFactory(athlete=me), mine, by=coach)
-    outsider = staff(other, Role.COACH)
+    outsider = world.outsider_coach
     theirs = copy_protocol(template(), team=other, by=outsider)
     templates = set(Protocol.objects.filter(team=None).values_list("pk", flat=True))
     return {
         "team": team,
         "other": other,
         "coach": coach,
-        "clinician": staff(team, Role.CLINICIAN),
+        "clinician": world.clinician,
         "me": me,
         "outsider": outsider,
         "templates": templates,

@@ -11,7 +11,7 @@ from athletes.models import AuditAction, AuditEvent
 from rehab.models import PhaseChange, Plan, SignOffRequest
 from rehab.services import advance_phase, regress_phase
 from rehab.signoff import decide_signoff, request_signoff
-from tests.clinic.helpers import clinic
+from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
 
