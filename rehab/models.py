@@ -235,8 +235,17 @@ class Plan(models.Model):
 
     @property
     def phase_entered_on(self) -> dt.date:
-        """The local calendar day the current phase was entered (its day 1)."""
-        return timezone.localdate(self.phase_entered_at)
+        """The local calendar day the current phase was entered (its day 1).
+
+        Remembered with the moment it was computed from, so a phase move on this instance is
+        seen at once: the roster asks it of every plan several times (day in phase, the gate
+        reads, the minimum-days gate), and each time-zone conversion looks the zone up again
+        (bench/README.md, roster: 1,700 conversions a render before)."""
+        entered = self.phase_entered_at
+        memo = self.__dict__.get("_phase_entered_on")
+        if memo is None or memo[0] != entered:
+            memo = self.__dict__["_phase_entered_on"] = (entered, timezone.localdate(entered))
+        return memo[1]
 
     def day_in_phase(self, now: dt.datetime | None = None) -> int:
         """Which day of the current phase it is at `now`, counted from 1: day 1 is the local

@@ -54,7 +54,7 @@ def load_gate_facts(
     facts = {plan.pk: PlanFacts() for plan in plans}
     if not plans:
         return facts
-    by_athlete = {plan.athlete_id: plan for plan in plans}
+    by_athlete = {plan.athlete_id: facts[plan.pk] for plan in plans}  # rows name the athlete
     starts = {plan.athlete_id: plan.phase_entered_on for plan in plans}
 
     # Group athletes by the day their phase started, so "on or after the phase start" is one
@@ -109,7 +109,7 @@ def load_gate_facts(
         )
         for session in sessions:
             if session.rank <= windows[session.athlete_id]:
-                facts[by_athlete[session.athlete_id].pk].sessions.append(session)
+                by_athlete[session.athlete_id].sessions.append(session)
         for plan_facts in facts.values():
             plan_facts.sessions.sort(key=lambda s: (s.date, s.id), reverse=True)
 
@@ -136,9 +136,7 @@ def load_gate_facts(
                 )
             )
             for checkin in checkins:
-                facts[by_athlete[checkin.athlete_id].pk].checkins_by_date[checkin.local_date] = (
-                    checkin
-                )
+                by_athlete[checkin.athlete_id].checkins_by_date[checkin.local_date] = checkin
 
     confidence_window = {
         plan.athlete_id: _largest_window(gates.get(plan.current_phase_id, []), CONFIDENCE_KINDS)
@@ -158,7 +156,7 @@ def load_gate_facts(
         )
         for checkin in confidence:
             if checkin.rank <= confidence_window[checkin.athlete_id]:
-                facts[by_athlete[checkin.athlete_id].pk].confidence_checkins.append(checkin)
+                by_athlete[checkin.athlete_id].confidence_checkins.append(checkin)
         for plan_facts in facts.values():
             plan_facts.confidence_checkins.sort(key=lambda c: c.local_date, reverse=True)
 
@@ -187,10 +185,10 @@ def load_gate_facts(
             ).filter(rank=1)
         latest = latest.values_list(*fields, named=True)
         for m in latest:
-            facts[by_athlete[m.athlete_id].pk].latest[(m.metric_id, m.side)] = m
+            by_athlete[m.athlete_id].latest[(m.metric_id, m.side)] = m
         baselines = Baseline.objects.filter(
             athlete__plans__pk__in=plan_ids, metric_id__in=metric_ids
         ).values_list("id", "athlete_id", "metric_id", "side", "value", "measured_on", named=True)
         for b in baselines:
-            facts[by_athlete[b.athlete_id].pk].baselines[(b.metric_id, b.side)] = b
+            by_athlete[b.athlete_id].baselines[(b.metric_id, b.side)] = b
     return facts
