@@ -1,6 +1,6 @@
 """Who may see and do what: the one module that reads team memberships.
 
-Every page, API view, service, export and job asks here (tests/foundation/
+Every page, API view, service, export and job asks here (tests/athletes/
 test_one_access_layer.py fails if another module filters by membership itself):
 
 - scopes: `visible_athletes`, `teams_for`, `scoped` (anything reached through an athlete:

@@ -3,7 +3,7 @@ database or the calendar cannot hold with a 400 at the field (never an OverflowE
 DataError), and times that always serialise as RFC 3339.
 
 `ModelSerializer` puts them in every field a model serializer builds; declared fields use
-them by name. tests/api/test_hostile_input.py sends every id, integer, time and date
+them by name. tests/core/test_hostile_input.py sends every id, integer, time and date
 field of the API's schema the values that used to answer 500.
 """
 

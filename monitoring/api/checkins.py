@@ -24,7 +24,7 @@ def _optional_score(help_text="0–10"):
 
 # Declared field by field rather than introspected from the model for every request (a
 # ModelSerializer rebuilds its fields per instance, and this is the busiest POST).
-# tests/api/test_checkin_serializer.py holds it equal to what a ModelSerializer of CheckIn
+# tests/monitoring/test_checkin_serializer.py holds it equal to what a ModelSerializer of CheckIn
 # with the service's CHECKIN_FIELDS builds, so the two cannot drift.
 class CheckInSerializer(serializers.Serializer):
     id = serializers.BigIntegerField(label="ID", read_only=True)
