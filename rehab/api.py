@@ -13,6 +13,7 @@ from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped
 from athletes.models import Injury
 from core.api import Conflict, django_errors
 from core.serializers import IdField, ModelSerializer
+from core.viewsets import CreateListRetrieveViewSet
 from monitoring.models import Flag
 
 from . import services
@@ -152,12 +153,7 @@ class AdvanceOutcomeSerializer(serializers.Serializer):
     plan = PlanSerializer()
 
 
-class PlanViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PlanViewSet(CreateListRetrieveViewSet):
     """Rehab plans with the current phase and the history of every phase entered. Coaches
     start a plan (an injury + a protocol), advance it and regress it; clinicians regress."""
 
