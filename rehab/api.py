@@ -19,6 +19,7 @@ from monitoring.models import Flag
 from . import services
 from .forms import PHASE_FIELDS
 from .models import (
+    PHASE_CHANGE_FIELDS,
     GateCriterion,
     Phase,
     PhaseChange,
@@ -83,16 +84,7 @@ class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
 class PhaseChangeSerializer(ModelSerializer):
     class Meta:
         model = PhaseChange
-        fields = [
-            "id",
-            "from_phase",
-            "to_phase",
-            "kind",
-            "reason",
-            "changed_by",
-            "changed_at",
-            "evidence",
-        ]
+        fields = ["id", *PHASE_CHANGE_FIELDS]
 
 
 class PlanSerializer(ModelSerializer):
