@@ -3,6 +3,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin
 
 from .models import (
+    PHASE_CHANGE_FIELDS,
     GateCriterion,
     Phase,
     PhaseChange,
@@ -61,15 +62,7 @@ class PhaseChangeInline(admin.TabularInline):
     model = PhaseChange
     extra = 0
     can_delete = False
-    readonly_fields = [
-        "from_phase",
-        "to_phase",
-        "kind",
-        "reason",
-        "changed_by",
-        "changed_at",
-        "evidence",
-    ]
+    readonly_fields = PHASE_CHANGE_FIELDS
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -13,11 +13,13 @@ from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped
 from athletes.models import Injury
 from core.api import Conflict, django_errors
 from core.serializers import IdField, ModelSerializer
+from core.viewsets import CreateListRetrieveViewSet
 from monitoring.models import Flag
 
 from . import services
 from .forms import PHASE_FIELDS
 from .models import (
+    PHASE_CHANGE_FIELDS,
     GateCriterion,
     Phase,
     PhaseChange,
@@ -82,16 +84,7 @@ class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
 class PhaseChangeSerializer(ModelSerializer):
     class Meta:
         model = PhaseChange
-        fields = [
-            "id",
-            "from_phase",
-            "to_phase",
-            "kind",
-            "reason",
-            "changed_by",
-            "changed_at",
-            "evidence",
-        ]
+        fields = ["id", *PHASE_CHANGE_FIELDS]
 
 
 class PlanSerializer(ModelSerializer):
@@ -152,12 +145,7 @@ class AdvanceOutcomeSerializer(serializers.Serializer):
     plan = PlanSerializer()
 
 
-class PlanViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PlanViewSet(CreateListRetrieveViewSet):
     """Rehab plans with the current phase and the history of every phase entered. Coaches
     start a plan (an injury + a protocol), advance it and regress it; clinicians regress."""
 

@@ -318,6 +318,19 @@ class PhaseChange(models.Model):
         return f"{self.plan.athlete}: {self.get_kind_display()} → {self.to_phase}"
 
 
+# A phase change as a plan's history shows it, read-only (the admin's inline, the API): what
+# moved, why, who, when, on what evidence; the plan is the page it is shown on.
+PHASE_CHANGE_FIELDS = (
+    "from_phase",
+    "to_phase",
+    "kind",
+    "reason",
+    "changed_by",
+    "changed_at",
+    "evidence",
+)
+
+
 class SignOffRequest(models.Model):
     """A request for a clinician's decision: entering a phase that needs clinical review, or
     the return to play itself. Snapshots the evidence at the moment it is made."""
