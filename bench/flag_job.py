@@ -176,16 +176,16 @@ def main() -> None:
         checkins, measurements = CheckIn.objects.count(), Measurement.objects.count()
         started = time.perf_counter()
         report = scan.scan_all(now=now)
-        scan = time.perf_counter() - started
+        scan_s = time.perf_counter() - started
         started = time.perf_counter()
         again = scan.scan_all(now=now)
         second = time.perf_counter() - started
         assert again.flags_opened == 0, "a second run must not open flags"
-        last_scan = scan
+        last_scan = scan_s
         rows = checkins + measurements
         print(
-            f"{target:>9,} {checkins:>10,} {measurements:>13,} {scan:>7.2f} {second:>9.2f} "
-            f"{Flag.objects.count():>6,} {1e6 * scan / rows:>7.2f}   "
+            f"{target:>9,} {checkins:>10,} {measurements:>13,} {scan_s:>7.2f} {second:>9.2f} "
+            f"{Flag.objects.count():>6,} {1e6 * scan_s / rows:>7.2f}   "
             f"(opened {report.flags_opened}, failures {report.failures})"
         )
     by_kind = dict(Flag.objects.values_list("kind").annotate(n=Count("id")))
