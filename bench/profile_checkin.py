@@ -91,7 +91,7 @@ def main():
     stats = pstats.Stats(profiler)
     if os.environ.get("PROFILE_DUMP"):
         stats.dump_stats(os.environ["PROFILE_DUMP"])
-    stats.sort_stats("cumulative").print_stats(TOP)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(TOP)
 
 
 if __name__ == "__main__":

@@ -79,26 +79,30 @@ def test_a_day_that_already_has_a_checkin_is_a_409_and_adds_no_evaluation_reques
     assert EvaluationRequest.objects.count() == 1
 
 
-def test_a_token_is_found_with_its_user_and_own_athlete_in_one_query(
-    django_assert_num_queries,
-):
-    from athletes.access import own_athlete_if_loaded
-    from athletes.authentication import TokenAuthentication
+def test_load_token_builds_the_same_objects_the_orm_would():
+    from athletes.authentication import load_token
 
-    athlete = athlete_with_login(TeamFactory())
+    def values(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    athlete = athlete_with_login(TeamFactory(), date_of_birth="2006-03-14", events="100 m")
     token, plain = issue_token(athlete.user, name="Maya's phone")
-    with django_assert_num_queries(1):
-        found = TokenAuthentication.matching_token(plain)
-        assert found == token and found.user == athlete.user
-        assert own_athlete_if_loaded(found.user) == athlete
+    loaded_token, user, own = load_token(plain)
+    orm = ApiToken.objects.select_related("user", "user__athlete_profile").get(pk=token.pk)
+    # Every column of all three, with the same Python types (dates, booleans and datetimes
+    # arrive as text and integers on SQLite and need the ORM's converters).
+    for mine, theirs in ((loaded_token, orm), (user, orm.user), (own, orm.user.athlete_profile)):
+        assert values(mine) == values(theirs)
+        assert {k: type(v) for k, v in values(mine).items()} == {
+            k: type(v) for k, v in values(theirs).items()
+        }
+        assert not mine._state.adding and mine._state.db == theirs._state.db
+    assert user.athlete_profile is own and own.user is user  # cached: no query to follow
     coach = staff(athlete.team, Role.COACH)
-    coach_plain = issue_token(coach)[1]
-    with django_assert_num_queries(1):
-        found = TokenAuthentication.matching_token(coach_plain)
-        assert found.user == coach and own_athlete_if_loaded(found.user) is None
-    # Same token_key (the first 15 characters), another digest.
-    other = plain[:-1] + ("0" if plain[-1] != "0" else "1")
-    assert TokenAuthentication.matching_token(other) is None
+    _, coach_user, none = load_token(issue_token(coach)[1])
+    assert values(coach_user) == values(coach) and none is None
+    assert load_token("not-a-token") is None
+    assert load_token(plain[:-1] + ("0" if plain[-1] != "0" else "1")) is None  # same prefix
 
 
 def test_a_token_that_is_not_ours_is_refused_without_a_query(django_assert_num_queries):
