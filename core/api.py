@@ -185,6 +185,12 @@ ERROR_RESPONSES = {
     "429": "Too many requests: slow down and retry after the Retry-After header.",
 }
 IDEMPOTENCY_MISMATCH = "The Idempotency-Key was already used for a different request."
+# Answered by the web server in front of Django (gunicorn: request lines over 4,094 bytes), as
+# its own HTML page, before the app sees the request.
+URI_TOO_LONG = {
+    "description": "The address (path and query) is too long for the server.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -210,6 +216,7 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(
                     code, {"description": text, "content": {"application/json": {"schema": ref}}}
                 )
+            responses.setdefault("414", URI_TOO_LONG)
     return result
 
 
