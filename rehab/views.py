@@ -55,7 +55,7 @@ def positive_int(value, default=1):
 def roster(request):
     teams = selectors.roster_teams(request.user)
     form = RosterFilterForm(request.GET or None, teams=teams)
-    rows = selectors.roster(request.user, **form.filters())
+    rows = selectors.roster(request.user, teams=teams, **form.filters())
     page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.attach_pain_trends(page.object_list)
     query = request.GET.copy()

@@ -167,18 +167,24 @@ def load_gate_facts(
             metric_id__in=metric_ids,
             metric__gate_criteria__phase_id=F("athlete__plans__current_phase_id"),
         )
-        # Every gated value of the phase, the newest per series kept here: one query for both
-        # databases, and cheaper than sorting for DISTINCT ON (a phase holds a few tests).
-        for m in wanted.order_by().values_list(
-            "id", "athlete_id", "metric_id", "side", "value", "measured_at", named=True
-        ):
-            latest = by_athlete[m.athlete_id].latest
-            key = (m.metric_id, m.side)
-            if key not in latest or (m.measured_at, m.id) > (
-                latest[key].measured_at,
-                latest[key].id,
-            ):
-                latest[key] = m
+        # The newest value of each series (athlete, metric, side), ranked in the database: one
+        # query for both, and a third of the rows a roster would otherwise carry over.
+        newest = (
+            wanted.order_by()
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("athlete_id"), F("metric_id"), F("side")],
+                    order_by=[F("measured_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank=1)
+            .values_list(
+                "id", "athlete_id", "metric_id", "side", "value", "measured_at", named=True
+            )
+        )
+        for m in newest:
+            by_athlete[m.athlete_id].latest[(m.metric_id, m.side)] = m
         baselines = (
             Baseline.objects.filter(athlete__plans__pk__in=plan_ids, metric_id__in=metric_ids)
             .order_by()

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from monitoring.models import Measurement
+
 from ..evidence_text import day_text, metric_info, metric_text, number_text
 from ..models import GateCriterion, GateKind, Plan
 
@@ -72,16 +74,33 @@ def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _gate_fields(gate: GateCriterion) -> dict:
+    """What a result says of its gate, whatever the plan. Remembered on the gate instance with
+    the values it was made from: a roster shares one instance among all the plans in a phase
+    and would otherwise describe it again for each of them."""
+    source = (gate.pk, gate.kind, gate.description, gate.metric_id, gate.threshold, gate.window)
+    memo = gate.__dict__.get("_report_fields")
+    if memo is None or memo[0] != source:
+        fields = {
+            "gate_id": gate.pk,
+            "kind": gate.kind,
+            "description": gate.description or gate.get_kind_display(),
+            "metric": gate.metric.code if gate.metric_id else None,
+            # How its values read (rehab.evidence_text), kept with the snapshot.
+            "metric_info": metric_info(gate.metric) if gate.metric_id else None,
+            "threshold": gate.threshold,
+            "window": gate.window,
+        }
+        memo = gate.__dict__["_report_fields"] = (source, fields)
+    return memo[1]
+
+
 def _result(gate: GateCriterion, status: str, detail: str, facts: dict) -> dict:
+    # A copy of the gate's fields: each report is stored as its own snapshot.
+    fields = _gate_fields(gate)
     return {
-        "gate_id": gate.pk,
-        "kind": gate.kind,
-        "description": gate.description or gate.get_kind_display(),
-        "metric": gate.metric.code if gate.metric_id else None,
-        # How its values read (rehab.evidence_text), kept with the snapshot.
-        "metric_info": metric_info(gate.metric) if gate.metric_id else None,
-        "threshold": gate.threshold,
-        "window": gate.window,
+        **fields,
+        "metric_info": dict(fields["metric_info"]) if fields["metric_info"] else None,
         "status": status,
         "detail": detail,
         "facts": facts,
@@ -230,10 +249,12 @@ def _measurement_fact(m) -> dict | None:
 
 def _latest_for_side(facts: PlanFacts, metric, side: str):
     """Latest value on `side`, falling back to an unsided value (a test logged without a side)."""
+    latest, metric_id = facts.latest, metric.pk
     if metric.bilateral:
-        return facts.latest.get((metric.pk, side)) or facts.latest.get((metric.pk, ""))
-    candidates = [m for (mid, _), m in facts.latest.items() if mid == metric.pk]
-    return max(candidates, key=lambda m: (m.measured_at, m.id), default=None)
+        return latest.get((metric_id, side)) or latest.get((metric_id, ""))
+    # A unilateral metric logged with a side anyway: the newest of its series.
+    candidates = [latest.get((metric_id, s)) for s in Measurement.MeasuredSide.values]
+    return max(filter(None, candidates), key=lambda m: (m.measured_at, m.id), default=None)
 
 
 def _lsi(gate, facts: PlanFacts, plan, now) -> dict:

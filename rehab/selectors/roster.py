@@ -79,6 +79,16 @@ class RosterRow:
         return [pain for _, pain in self.pain_trend]
 
     @property
+    def pain_csv(self) -> str:
+        """The trend for the sparkline (`data-values`): empty where no pain was logged."""
+        return ",".join("" if v is None else str(v) for v in self.pain_values)
+
+    @property
+    def pain_words(self) -> str:
+        """The trend for a screen reader: a dash where no pain was logged."""
+        return ", ".join("–" if v is None else str(v) for v in self.pain_values)
+
+    @property
     def unacknowledged_flags(self) -> int:
         return sum(1 for f in self.open_flags if f.status == FlagStatus.OPEN)
 
@@ -115,15 +125,16 @@ def _next_action(row: RosterRow, *, now) -> str:
     return COLLECT_EVIDENCE
 
 
-def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[RosterRow]:
+def roster(user, *, team_id=None, phase=None, q: str = "", now=None, teams=None) -> list[RosterRow]:
     """Every athlete of the user's staff teams with injury, phase, pain trend, latest check-in,
     unresolved flags, gates met and the next action; who needs attention first.
 
     Filters: team id (one of the user's teams), phase order ("none" for no active plan),
-    name search. A fixed number of queries whatever the number of athletes; the pain trend is
+    name search. `teams`: the user's staff teams (`roster_teams`) when the caller has them
+    already. A fixed number of queries whatever the number of athletes; the pain trend is
     added by `attach_pain_trends` for the rows actually shown."""
     now = now or timezone.now()
-    athletes = visible_athletes(user, STAFF_ROLES).select_related("team")
+    athletes = visible_athletes(user, STAFF_ROLES)
     if team_id:
         athletes = athletes.filter(team_id=team_id)
     if phase == "none":
@@ -138,7 +149,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     # list of hundreds of ids (which psycopg would have to bind one by one).
     scope = athletes.values("pk")
     athletes = list(
-        athletes.only("id", "team_id", "first_name", "last_name", "team__name").annotate(
+        athletes.only("id", "team_id", "first_name", "last_name").annotate(
             last_checkin_at=Subquery(
                 CheckIn.objects.filter(athlete=OuterRef("pk"))
                 .order_by("-taken_at")
@@ -181,8 +192,11 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None) -> list[Ros
     flags = defaultdict(list)
     for flag in Flag.objects.unresolved().filter(athlete_id__in=scope).order_by("-opened_at"):
         flags[flag.athlete_id].append(flag)
+    # The user's teams are few: one instance each, shared by their athletes' rows.
+    teams = {team.pk: team for team in (roster_teams(user) if teams is None else teams)}
     rows = []
     for athlete in athletes:
+        athlete.team = teams[athlete.team_id]
         athlete.has_unplanned_injury = athlete.has_unplanned_injury_id is not None
         plan = plans.get(athlete.pk)
         row = RosterRow(
