@@ -6,14 +6,19 @@ test_one_access_layer.py fails if another module filters by membership itself):
 - scopes: `visible_athletes`, `teams_for`, `scoped` (anything reached through an athlete:
   injuries, plans, logs, flags, sign-off requests), `protocols_for`, `editable_protocols`;
   `get_athlete_for` resolves one athlete or raises 404;
-- roles: `roles_of`, `role_for_athlete`, `require_role`, `is_athlete_only`,
+- roles: `roles_of`, `roles_by_team`, `role_for_athlete`, `require_role`, `is_athlete_only`,
   `may_handle_privacy`, `staff_of_teams` (who a flag notifies);
-- pages: `staff_required`, `clinician_required`, `athlete_page`;
+- people: `managed_teams`, `invitable_roles`, `may_invite`, `invitable_athletes`,
+  `manageable_invitations` (who may invite whom, and see and revoke which invitations);
+- pages: `staff_required`, `clinician_required`, `people_manager_required`, `athlete_page`;
 - the API: `IsStaffOrReadOnlyAthlete`, `ScopedAthleteField`, `require_role_for`.
 
 The rule (PRODUCT.md §1): a coach or clinician sees every athlete of their own teams; an
 athlete sees only their own record; nobody sees another team's data. An object outside the
 scope answers 404, never 403, so an outsider cannot even learn that its id exists.
+
+A team admin manages the team's people and sees no athlete data through that role: only a
+coach or clinician membership of the same team (STAFF_ROLES) opens the athletes.
 """
 
 from functools import wraps
@@ -30,7 +35,7 @@ from rest_framework import exceptions, permissions, serializers
 
 from core.serializers import IdField
 
-from .models import STAFF_ROLES, Athlete, Membership, Role, Team
+from .models import STAFF_ROLES, Athlete, Invitation, Membership, Role, Team
 
 NOT_ALLOWED = "Your role does not allow this action."
 
@@ -93,15 +98,16 @@ def scoped(queryset: QuerySet, user, *, via="athlete", roles=None) -> QuerySet:
 
 def role_for_athlete(user, athlete: Athlete) -> str | None:
     """The user's role towards this athlete: coach/clinician of the athlete's team, the athlete
-    themselves, or None. One membership per person and team, so at most one staff role."""
+    themselves, or None. A team admin membership is no role towards athletes. Someone who is
+    both coach and clinician of the team acts as its coach."""
     if athlete.user_id and athlete.user_id == user.pk:
         return Role.ATHLETE
-    return (
+    held = set(
         memberships(user, STAFF_ROLES)
         .filter(team_id=athlete.team_id)
         .values_list("role", flat=True)
-        .first()
     )
+    return next((role for role in STAFF_ROLES if role in held), None)
 
 
 def require_role(user, athlete: Athlete, roles, *, message: str = NOT_ALLOWED) -> str:
@@ -166,11 +172,11 @@ def own_athlete_if_loaded(user) -> Athlete | None:
 
 
 def is_athlete_only(user) -> bool:
-    """True for a person who only logs in as an athlete (no coach or clinician role)."""
+    """True for a person who only logs in as an athlete (no coach, clinician or admin role)."""
     return (
         _signed_in(user)
         and Athlete.objects.filter(user=user).exists()
-        and not memberships(user, STAFF_ROLES).exists()
+        and not memberships(user, MANAGING_ROLES).exists()
     )
 
 
@@ -197,6 +203,78 @@ def staff_of_teams(team_ids) -> dict[int, list[int]]:
     return staff
 
 
+# --- people: team admins and invitations ---------------------------------------------------
+
+# Who may invite whom, per the inviter's role in the team (PRODUCT.md §1): a team admin
+# brings in every role; a coach brings in athletes.
+INVITES = {
+    Role.ADMIN: {Role.ADMIN, Role.COACH, Role.CLINICIAN, Role.ATHLETE},
+    Role.COACH: {Role.ATHLETE},
+}
+MANAGING_ROLES = (Role.ADMIN, *STAFF_ROLES)
+
+
+def roles_by_team(user) -> list[tuple[int, str, str]]:
+    """(team id, team name, role) of every membership of the user, by team name then role."""
+    if not _signed_in(user):
+        return []
+    return list(
+        memberships(user)
+        .order_by("team__name", "team_id", "role")
+        .values_list("team_id", "team__name", "role")
+    )
+
+
+def managed_teams(user) -> QuerySet[Team]:
+    """Teams whose people the user manages: where they are team admin or coach."""
+    return teams_for(user, list(INVITES))
+
+
+def invitable_roles(user, team: Team) -> set[str]:
+    """The roles the user may invite people to in `team` (empty outside their teams)."""
+    if not _signed_in(user) or team is None:
+        return set()
+    held = memberships(user, list(INVITES)).filter(team=team).values_list("role", flat=True)
+    return set().union(*(INVITES[role] for role in held))
+
+
+def may_invite(user, team: Team, role: str) -> bool:
+    return role in invitable_roles(user, team)
+
+
+def invitable_athletes(user, team=None) -> QuerySet[Athlete]:
+    """Athlete records without a login, in teams where the user may invite athletes (names
+    only: a team admin sees no athlete data, but may hand an athlete their link)."""
+    teams = managed_teams(user) if team is None else managed_teams(user).filter(pk=team.pk)
+    return Athlete.objects.filter(team__in=teams, user__isnull=True)
+
+
+def manageable_invitations(user) -> QuerySet[Invitation]:
+    """Invitations the user may see, resend and revoke: every one of teams they administer,
+    and the athlete invitations of teams they coach."""
+    if not _signed_in(user):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        Q(team__in=teams_for(user, [Role.ADMIN]))
+        | Q(team__in=teams_for(user, [Role.COACH]), role=Role.ATHLETE)
+    )
+
+
+def team_members(team: Team) -> QuerySet[Membership]:
+    """The memberships of a team the caller has found in `managed_teams` (the people page)."""
+    return (
+        Membership.objects.filter(team=team)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+
+
+def add_membership(user, team: Team, role: str) -> Membership:
+    """Give `user` the role in `team` (the invitation service, on acceptance)."""
+    membership, _ = Membership.objects.get_or_create(user=user, team=team, role=role)
+    return membership
+
+
 # --- page decorators ------------------------------------------------------------------------
 
 
@@ -219,6 +297,9 @@ def role_required(roles, message: str):
 
 staff_required = role_required(STAFF_ROLES, "The coach workspace is for coaches and clinicians.")
 clinician_required = role_required([Role.CLINICIAN], "The clinic pages are for clinicians.")
+people_manager_required = role_required(
+    list(INVITES), "The people pages are for team admins and coaches."
+)
 
 
 def athlete_page(view):

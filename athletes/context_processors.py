@@ -9,4 +9,7 @@ def roles(request):
         "is_coach": "coach" in user_roles,
         "is_clinician": "clinician" in user_roles,
         "is_athlete": "athlete" in user_roles,
+        "is_team_admin": "admin" in user_roles,
+        # Who sees "People" (athletes.access.INVITES: team admins and coaches).
+        "manages_people": bool({"admin", "coach"} & user_roles),
     }

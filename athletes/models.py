@@ -16,8 +16,12 @@ class Role(models.TextChoices):
     COACH = "coach", "Coach"
     CLINICIAN = "clinician", "Clinician"
     ATHLETE = "athlete", "Athlete"
+    # Manages the team's people (invites, revokes); sees no athlete data unless they also
+    # hold a coach or clinician membership in the team.
+    ADMIN = "admin", "Team admin"
 
 
+# The roles that see the athletes of their teams (a team admin alone does not).
 STAFF_ROLES = (Role.COACH, Role.CLINICIAN)
 
 
@@ -43,7 +47,8 @@ class Team(models.Model):
 
 
 class Membership(models.Model):
-    """A person's role in one team. A person may belong to several teams."""
+    """A person's role in one team. A person may belong to several teams, and hold several
+    roles in one (a coach who is also the team's admin): one row per role."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -54,7 +59,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "team"], name="membership_one_role_per_team"),
+            models.UniqueConstraint(
+                fields=["user", "team", "role"], name="membership_once_per_role"
+            ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
 
@@ -334,3 +341,66 @@ class EvaluationRequest(models.Model):
 
     def __str__(self):
         return f"evaluate athlete {self.athlete_id} (requested {self.requested_at:%H:%M:%S})"
+
+
+class Invitation(models.Model):
+    """A single-use link that makes its holder a member of a team in one role.
+
+    Only a SHA-256 digest of the link's secret is stored (like a password-reset token); the
+    plain link exists once, when the invitation is made or resent (athletes.invitations).
+    Pending while not accepted, not revoked and not expired."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    email = models.EmailField(blank=True, help_text="Where the link is sent (optional).")
+    # For an athlete invitation: the existing athlete record the new login takes over.
+    athlete = models.ForeignKey(
+        Athlete, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(athlete__isnull=True) | Q(role=Role.ATHLETE),
+                name="invitation_athlete_only_for_athletes",
+            ),
+        ]
+        indexes = [
+            # The people page: a team's invitations, newest first.
+            models.Index(fields=["team", "-created_at"], name="invitation_team_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} of {self.team} ({self.email or 'link only'})"
+
+    def status(self, now=None) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.Status.EXPIRED
+        return self.Status.PENDING

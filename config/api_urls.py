@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from athletes.api import AthleteViewSet, InjuryViewSet
+from athletes.api import AthleteViewSet, InjuryViewSet, InvitationViewSet, MeView, TeamViewSet
 from athletes.tokens import NAME_MAX_LENGTH, clean_token_name, issue_token
 from athletes.two_factor import MAX_CODE_LENGTH, verify_for_token
 from monitoring.api import (
@@ -129,8 +129,11 @@ router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("metrics", MetricViewSet, basename="metric")
 router.register("flags", FlagViewSet, basename="flag")
 router.register("signoffs", SignOffViewSet, basename="signoff")
+router.register("teams", TeamViewSet, basename="team")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
 ]

@@ -318,6 +318,12 @@ REST_FRAMEWORK = {
     },
 }
 
+# --- Invitations (athletes.invitations) ----------------------------------------------------
+# A team's invitation link is single-use and lasts INVITATION_DAYS (a resend starts again).
+INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+if INVITATION_DAYS < 1:
+    raise ImproperlyConfigured(f"INVITATION_DAYS={INVITATION_DAYS}: use a positive number of days.")
+
 # --- API tokens (django-rest-knox, athletes.ApiToken) ----------------------------------------
 # Per device, stored as a digest, ended by expiry, a password change or reset, deactivation or
 # erasure (athletes.tokens). People's tokens last API_TOKEN_TTL_DAYS; staff make integration

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from athletes import account_tokens
+from athletes import account_tokens, people_views
 from portal import me_views
 from portal import views as portal_views
 
@@ -27,6 +27,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("athletes/", include("athletes.urls")),
+    path("team/", include("athletes.people_urls")),
+    # The link in an invitation (athletes.invitations): open to anyone who holds it.
+    path("invite/<str:token>/", people_views.accept, name="invitation-accept"),
     path("coach/", include("rehab.urls")),
     path("coach/", include("portal.privacy_urls")),
     path("clinic/", include("rehab.clinic_urls")),

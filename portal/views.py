@@ -37,7 +37,8 @@ WEB_STARTED_AT = _web_started_at()
 @login_required
 def home(request):
     """A signed-in landing page per role: clinicians go to their queue, coaches to the coach
-    workspace; a person who is only an athlete goes to their phone pages."""
+    workspace; a person who is only an athlete goes to their phone pages, a team admin (with no
+    other role) to the people page."""
     roles = roles_of(request.user)
     if Role.CLINICIAN in roles:
         return redirect("clinic:queue")
@@ -45,6 +46,8 @@ def home(request):
         return redirect("coach:roster")
     if is_athlete_only(request.user):
         return redirect("me:today")
+    if Role.ADMIN in roles:  # a team admin only: the team's people
+        return redirect("people:list")
     return render(request, "home.html", home_summary(request.user))
 
 
