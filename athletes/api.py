@@ -325,7 +325,7 @@ class InvitationViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def resend(self, request, pk=None):
+    def resend(self, request, pk=None, **kwargs):
         """A new one-time link and expiry (e-mailed again when there is an address); the old
         link stops working."""
         try:

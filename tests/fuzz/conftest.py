@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from athletes.invitations import create_invitation
+from athletes.models import Role
 from athletes.tokens import issue_token
 from monitoring.models import RecoveryActivity
 from rehab.models import GateCriterion, Phase, Protocol
@@ -44,6 +46,7 @@ class FuzzClub(Club):
     protocol: object  # the team's own, small: two phases, two gates each
     recovery: object
     token: object  # an API token of the athlete
+    invitation: object  # a pending athlete invitation of the coach's
 
 
 def small_protocol(team) -> Protocol:
@@ -100,6 +103,7 @@ def build_fuzz_club(name: str) -> FuzzClub:
             athlete=athlete, kind="massage", minutes=10, performed_on=timezone.localdate()
         ),
         token=issue_token(athlete.user, name="Maya's phone")[0],
+        invitation=create_invitation(by=coach, team=team, role=Role.ATHLETE).invitation,
     )
 
 

@@ -46,6 +46,10 @@ PARAMETER_KINDS = {
     "clinic:flag-resolve": {"pk": "signoff", "flag_pk": "signoff_flag"},
     "me:checkin-edit": {"pk": "checkin"},
     "accounts-token-revoke": {"pk": "token"},
+    "people:invitation-resend": {"pk": "invitation"},
+    "people:invitation-revoke": {"pk": "invitation"},
+    # An invitation link's token (garbage here; real ones in tests/athletes/test_invitations).
+    "invitation-accept": {"token": "invite_token"},
     # Django's reset link: an encoded user id and a token (garbage here; a real one is
     # tested in tests/athletes).
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
@@ -61,12 +65,15 @@ API_KINDS = {
     "measurement",
     "flag",
     "signoff",
+    "team",
+    "invitation",
 }
 PUBLIC_KINDS = {
     "metric",
     "format",
     "reset_uid",
     "reset_token",
+    "invite_token",
 }  # the same for every team: no one else's data
 
 ODD_IDS = ["0", str(2**63), str(2**70)]
@@ -198,6 +205,9 @@ def _ids(world):
             "token": club.token.pk,
             "reset_uid": "MQ",
             "reset_token": "set-password",
+            "team": club.team.pk,
+            "invitation": club.invitation.pk,
+            "invite_token": "1.forged-secret",
         }
 
     return {"home": of(world.home), "away": of(world.away)}
