@@ -31,10 +31,11 @@ cat <<TXT
 
   Sprintback is running:  http://127.0.0.1:${PORT}/
   Demo logins (password: sprintback)
-    coach      — head coach of Riverside Sprint Squad
+    coach      — head coach and team admin of Riverside Sprint Squad (People: invitations)
     clinician  — physiotherapist of Riverside Sprint Squad
     athlete    — Maya Okafor, an athlete in rehab (open it on a phone-sized window)
     coach2     — coach of another team (sees none of Riverside's data)
+    staff      — staff admin: every team in the Django admin, http://127.0.0.1:${PORT}/admin/
   Celery worker + beat log: celery.log      Press Ctrl-C to stop.
 
 TXT

@@ -30,7 +30,7 @@ from rehab.models import Protocol, SignOffDecision
 from . import people
 from .eight_weeks import Squad, build
 from .people import PASSWORD
-from .squad import DEMO_TEAM_SLUGS, NORTHSIDE, RIVERSIDE, STAFF
+from .squad import DEMO_TEAM_SLUGS, NORTHSIDE, RIVERSIDE, STAFF, STAFF_ADMIN
 from .timeline import Clock
 
 __all__ = ["PASSWORD", "demo_loaded", "load_demo", "reset_demo"]
@@ -51,7 +51,7 @@ def reset_demo() -> None:
     Athlete.objects.filter(team__in=teams).delete()
     Protocol.objects.filter(team__in=teams).delete()
     User = get_user_model()
-    User.objects.filter(username__in=[s[0] for s in STAFF] + ["athlete"]).delete()
+    User.objects.filter(username__in=[s[0] for s in STAFF] + ["athlete", STAFF_ADMIN[0]]).delete()
     User.objects.filter(username__startswith="demo.").delete()
     teams.delete()
 
@@ -64,14 +64,17 @@ def load_demo(today=None) -> bool:
     clock = Clock(today=today or timezone.localdate(), now=timezone.now())
     teams = people.teams()
     password = people.password_hash()
+    staff = people.staff(teams, password)
+    people.staff_admin(password)
     squad = Squad(
         clock=clock,
         rng=random.Random(SEED),
         metrics={m.code: m for m in MetricKind.objects.all()},
-        staff=people.staff(teams, password),
+        staff=staff,
         password=password,
     )
     for slug, scenarios in (("riverside", RIVERSIDE), ("northside", NORTHSIDE)):
         for scenario in scenarios:
             build(squad, teams[slug], scenario)
+    people.pending_invitation(teams["riverside"], staff["riverside", "coach"])
     return True

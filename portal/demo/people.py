@@ -2,7 +2,8 @@
 athletes with their pre-injury baselines and their injuries.
 
 No service writes these rows (staff set teams, memberships and baselines up in the admin; the
-API's serializers save athletes and injuries as given), so the demo writes them itself.
+API's serializers save athletes and injuries as given), so the demo writes them itself; the
+pending invitation goes through athletes.invitations like any other.
 """
 
 from datetime import date, timedelta
@@ -10,9 +11,19 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from athletes.invitations import create_invitation
 from athletes.models import Athlete, Baseline, Injury, Membership, Role, Team
 
-from .squad import BASELINES, BILATERAL, HISTORY_DAYS, STAFF, TEAMS, Scenario
+from .squad import (
+    BASELINES,
+    BILATERAL,
+    HISTORY_DAYS,
+    STAFF,
+    STAFF_ADMIN,
+    TEAM_ADMINS,
+    TEAMS,
+    Scenario,
+)
 
 PASSWORD = "sprintback"
 
@@ -46,7 +57,26 @@ def staff(teams: dict[str, Team], password: str) -> dict[tuple[str, str], object
         person = user(username, first, last, password)
         Membership.objects.create(user=person, team=teams[slug], role=role)
         people[slug, role] = person
+    by_username = {p.username: p for p in people.values()}
+    for username, slug in TEAM_ADMINS:
+        Membership.objects.create(user=by_username[username], team=teams[slug], role=Role.ADMIN)
     return people
+
+
+def staff_admin(password: str):
+    """The install's staff admin: every team in the Django admin, no team of their own."""
+    username, first, last = STAFF_ADMIN
+    person = user(username, first, last, password)
+    person.is_staff = person.is_superuser = True
+    person.save(update_fields=["is_staff", "is_superuser"])
+    return person
+
+
+def pending_invitation(team: Team, coach) -> None:
+    """One athlete of the squad who has no login yet, invited by the coach (not accepted)."""
+    athlete = team.athletes.filter(user=None).order_by("last_name", "first_name").first()
+    if athlete is not None:
+        create_invitation(by=coach, team=team, role=Role.ATHLETE, athlete=athlete)
 
 
 def athlete(team: Team, s: Scenario, rng, today: date, password: str) -> Athlete:

@@ -189,6 +189,10 @@ STAFF = [
     ("clinician", "Priya", "Nair", "riverside", Role.CLINICIAN),
     ("coach2", "Alex", "Byrne", "northside", Role.COACH),
 ]
+# Second roles of the staff above: Riverside's coach also administers the team's people.
+TEAM_ADMINS = [("coach", "riverside")]
+# A staff admin of the whole install (Django admin), in no team.
+STAFF_ADMIN = ("staff", "Robin", "Hale")
 
 # Pre-injury baselines (uninjured values), scaled per athlete by a small factor.
 BASELINES = {
