@@ -47,6 +47,7 @@ class FuzzClub(Club):
     recovery: object
     token: object  # an API token of the athlete
     invitation: object  # a pending athlete invitation of the coach's
+    invitation_token: str  # its link's token
 
 
 def small_protocol(team) -> Protocol:
@@ -103,8 +104,13 @@ def build_fuzz_club(name: str) -> FuzzClub:
             athlete=athlete, kind="massage", minutes=10, performed_on=timezone.localdate()
         ),
         token=issue_token(athlete.user, name="Maya's phone")[0],
-        invitation=create_invitation(by=coach, team=team, role=Role.ATHLETE).invitation,
+        **invitation_of(coach, team),
     )
+
+
+def invitation_of(coach, team) -> dict:
+    link = create_invitation(by=coach, team=team, role=Role.ATHLETE)
+    return {"invitation": link.invitation, "invitation_token": link.token}
 
 
 @dataclass

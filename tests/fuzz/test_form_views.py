@@ -155,6 +155,14 @@ VIEWS: dict[str, list[Page]] = {
     ],
 }
 
+VIEWS["InviteForm"] = [
+    Page(lambda w: reverse("people:invite"), coach, kwargs=lambda w: {"user": w.home.coach})
+]
+# The invitee is not signed in: the page asks a signed-in visitor to sign out instead.
+VIEWS["AcceptInvitationForm"] = [
+    Page(lambda w: reverse("invitation-accept", args=[w.home.invitation_token]), lambda w: None)
+]
+
 # The protocol editor's management data: the formsets' own counts, tampered with.
 MANAGEMENT = [
     Page(editor, coach, prefix="phases", base=editor_base, name="phases"),
@@ -181,7 +189,8 @@ CASES = [
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
     return client
 
 
