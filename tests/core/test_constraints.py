@@ -135,12 +135,13 @@ def test_injury_grade_above_4_and_a_muscle_outside_its_group_are_refused():
     InjuryFactory(muscle_group="calf", muscle=Injury.Muscle.SOLEUS)
 
 
-def test_one_role_per_person_per_team():
+def test_each_role_once_per_person_per_team():
     membership = MembershipFactory()
+    # A coach may also be the team's admin (one row per role)...
+    Membership.objects.create(user=membership.user, team=membership.team, role="admin")
+    # ...but holds each role once.
     refused(
-        lambda: Membership.objects.create(
-            user=membership.user, team=membership.team, role="clinician"
-        )
+        lambda: Membership.objects.create(user=membership.user, team=membership.team, role="coach")
     )
     refused(lambda: MembershipFactory(role="owner"))
 

@@ -225,8 +225,10 @@ ADMIN_ONLY = "Only staff write it, in the admin (no page or API writes it)."
 
 RULES: dict[str, Rule] = {
     "athletes.Team.slug": Rule(service=ADMIN_ONLY, admin_error="slug"),
-    "athletes.Membership.membership_one_role_per_team": Rule(
-        service=ADMIN_ONLY, admin_error="__all__"
+    "athletes.Membership.membership_once_per_role": Rule(
+        service="Staff add memberships in the admin; accepting an invitation adds one with "
+        "get_or_create (athletes.access.add_membership), so a role held already is kept.",
+        admin_error="__all__",
     ),
     "athletes.Athlete.user": Rule(
         service="No page or API sets an athlete's login (AthleteSerializer has no user "
