@@ -6,7 +6,16 @@ from django.utils import timezone
 
 from core.admin import ReadOnlyAdmin
 
-from .models import ApiToken, Athlete, AuditEvent, Baseline, Injury, Membership, Team
+from .models import (
+    ApiToken,
+    Athlete,
+    AuditEvent,
+    Baseline,
+    Injury,
+    Invitation,
+    Membership,
+    Team,
+)
 from .tokens import clean_token_name, save_new_token, state_of
 
 
@@ -31,6 +40,17 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "team"]
     search_fields = ["user__username", "team__name"]
     autocomplete_fields = ["user", "team"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are made, resent and revoked on the people page, the API or createteam
+    (athletes.invitations): their links exist only there. Staff read them here."""
+
+    list_display = ["team", "role", "email", "invited_by", "created_at", "expires_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["email", "team__name"]
+    exclude = ["token_hash"]
 
 
 class InjuryInline(admin.TabularInline):
