@@ -196,9 +196,12 @@ def revoke_athlete_role(user_id) -> None:
 def staff_of_teams(team_ids) -> dict[int, list[int]]:
     """The user ids of the coaches and clinicians of each team (whom a flag notifies)."""
     staff: dict[int, list[int]] = {}
-    for team_id, user_id in Membership.objects.filter(
-        team_id__in=team_ids, role__in=STAFF_ROLES
-    ).values_list("team_id", "user_id"):
+    # distinct(): someone may be both coach and clinician of a team, and is notified once.
+    for team_id, user_id in (
+        Membership.objects.filter(team_id__in=team_ids, role__in=STAFF_ROLES)
+        .values_list("team_id", "user_id")
+        .distinct()
+    ):
         staff.setdefault(team_id, []).append(user_id)
     return staff
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from athletes.access import role_for_athlete, visible_athletes
+from athletes.access import role_for_athlete, staff_of_teams, visible_athletes
 from athletes.invitations import (
     InvitationRefused,
     InvitationUnusable,
@@ -349,3 +349,12 @@ def test_createteam_refuses_a_duplicate_name_and_a_bad_address_clearly(world):
         call_command("createteam", "Westside", admin="nobody")
     assert Team.objects.filter(name__iexact="eastside flyers").count() == 1
     assert not Team.objects.filter(name="Westside").exists()
+
+
+def test_someone_with_two_staff_roles_in_a_team_is_notified_once(world):
+    MembershipFactory(team=world.team, role=Role.CLINICIAN, user=world.coach)
+    MembershipFactory(team=world.team, role=Role.ADMIN, user=world.coach)
+    assert sorted(staff_of_teams([world.team.pk])[world.team.pk]) == sorted(
+        [world.coach.pk, world.clinician.pk]
+    )
+    assert role_for_athlete(world.coach, world.athlete) == Role.COACH
