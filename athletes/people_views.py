@@ -4,10 +4,13 @@ Team admins and coaches list their teams' members and invitations, invite, resen
 the rules are athletes.invitations' and athletes.access'. An invitation's link is shown once,
 in the response that made it (only its digest is stored)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -27,6 +30,8 @@ from .invitations import (
 )
 from .models import Invitation
 from .people_forms import AcceptInvitationForm, InviteForm
+
+SETTLED_SHOWN = timedelta(days=30)
 
 UNUSABLE = {
     "unknown": (
@@ -55,9 +60,14 @@ UNUSABLE = {
 @people_manager_required
 @never_cache
 def people(request):
-    """Each team the user manages: its members and its invitations (pending first)."""
+    """Each team the user manages: its members and its invitations (pending first; accepted
+    and revoked ones of the last SETTLED_SHOWN)."""
     now = timezone.now()
-    invitations = manageable_invitations(request.user).select_related("athlete", "invited_by")
+    # Every open invitation, and the settled ones of the last weeks (the list stays short).
+    recent = Q(accepted_at=None, revoked_at=None) | Q(created_at__gte=now - SETTLED_SHOWN)
+    invitations = (
+        manageable_invitations(request.user).filter(recent).select_related("athlete", "invited_by")
+    )
     teams = []
     for team in managed_teams(request.user):
         rows = [i for i in invitations if i.team_id == team.pk]

@@ -319,6 +319,10 @@ def test_a_signed_in_visitor_is_asked_to_sign_out_first(client, world):
     assert b"sign out first" in page.content
     client.post(path_of(link.url), accept_form())
     assert Invitation.objects.get().accepted_at is None
+    # "Sign out and continue" comes back to the link, signed out.
+    out = client.post("/accounts/logout/", {"next": path_of(link.url)})
+    assert out["Location"] == path_of(link.url)
+    assert b"Create my login" in client.get(path_of(link.url)).content
 
 
 # --- createteam -------------------------------------------------------------------------------
