@@ -362,3 +362,16 @@ def test_someone_with_two_staff_roles_in_a_team_is_notified_once(world):
         [world.coach.pk, world.clinician.pk]
     )
     assert role_for_athlete(world.coach, world.athlete) == Role.COACH
+
+
+def test_a_pure_team_admin_lands_on_people_and_is_kept_out_of_athlete_data(
+    client, world, team_admin
+):
+    client.force_login(team_admin)
+    assert client.get("/")["Location"] == "/team/"
+    assert client.get("/coach/").status_code == 403
+    assert client.get(f"/athletes/{world.athlete.pk}/").status_code == 404
+    assert client.get("/api/v1/athletes/").json()["results"] == []
+    assert client.get("/api/v1/checkins/").json()["results"] == []
+    page = client.get("/team/")
+    assert b'href="/team/"' in page.content and b"Roster" not in page.content
