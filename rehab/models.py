@@ -286,6 +286,8 @@ class PhaseChange(models.Model):
 
     class Kind(models.TextChoices):
         START = "start", "Plan started"
+        # A plan started mid-rehab: the move into the phase the athlete was already in.
+        BROUGHT_IN = "brought_in", "Brought in mid-rehab"
         ADVANCE = "advance", "Advanced"
         OVERRIDE = "override", "Advanced with override"
         REGRESS = "regress", "Regressed"
