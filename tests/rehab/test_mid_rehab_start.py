@@ -83,13 +83,19 @@ def test_a_plan_started_today_has_only_its_start(world, injury):
     [
         ({"started_at": TODAY + dt.timedelta(days=1)}, "started_at"),
         (
-            {"started_at": TODAY - dt.timedelta(days=3), "phase": 2,
-             "phase_entered_at": TODAY + dt.timedelta(days=1)},
+            {
+                "started_at": TODAY - dt.timedelta(days=3),
+                "phase": 2,
+                "phase_entered_at": TODAY + dt.timedelta(days=1),
+            },
             "phase_entered_at",
         ),
         (
-            {"started_at": TODAY - dt.timedelta(days=3), "phase": 2,
-             "phase_entered_at": TODAY - dt.timedelta(days=5)},
+            {
+                "started_at": TODAY - dt.timedelta(days=3),
+                "phase": 2,
+                "phase_entered_at": TODAY - dt.timedelta(days=5),
+            },
             "phase_entered_at",
         ),
         ({"phase": 9}, "phase"),

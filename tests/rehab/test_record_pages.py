@@ -14,6 +14,7 @@ from tests.factories import InjuryFactory
 
 pytestmark = pytest.mark.django_db
 
+
 def tomorrow() -> str:
     return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 
@@ -86,7 +87,9 @@ def test_an_archived_athlete_leaves_the_roster_and_can_be_restored(client, world
     assert world.athlete.archived_at is not None and world.athlete.archived_by == world.coach
     assert world.athlete.pk not in {r.athlete.pk for r in roster(world.coach)}
     client.get("/coach/")  # the success message is read
-    assert f'href="/coach/athletes/{world.athlete.pk}/"' not in client.get("/coach/").content.decode()
+    assert (
+        f'href="/coach/athletes/{world.athlete.pk}/"' not in client.get("/coach/").content.decode()
+    )
     assert "Maya Okafor" in client.get("/coach/athletes/archived/").content.decode()
     # The page and the data stay.
     assert client.get(f"/coach/athletes/{world.athlete.pk}/").status_code == 200
@@ -128,8 +131,12 @@ def test_a_coach_records_several_injuries_and_edits_one(client, world):
     url = f"/coach/athletes/{world.athlete.pk}/injuries/new/"
     assert client.get(url).status_code == 200
     assert client.post(url, INJURY).status_code == 302
-    assert client.post(url, {**INJURY, "occurred_on": "2026-03-01", "muscle_group": "calf",
-                             "muscle": "soleus"}).status_code == 302
+    assert (
+        client.post(
+            url, {**INJURY, "occurred_on": "2026-03-01", "muscle_group": "calf", "muscle": "soleus"}
+        ).status_code
+        == 302
+    )
     first, second = Injury.objects.filter(athlete=world.athlete).order_by("occurred_on")
     assert (first.grade, first.bamic_class, first.is_recurrence) == (2, "b", True)
     assert second.muscle == "soleus"
@@ -173,9 +180,10 @@ def test_injury_pages_are_for_the_athletes_staff_only(client, world):
     # Another athlete's injury under this athlete's address.
     mate = InjuryFactory(athlete=world.teammate)
     signed_in(client, world.coach)
-    assert client.get(
-        f"/coach/athletes/{world.athlete.pk}/injuries/{mate.pk}/edit/"
-    ).status_code == 404
+    assert (
+        client.get(f"/coach/athletes/{world.athlete.pk}/injuries/{mate.pk}/edit/").status_code
+        == 404
+    )
     signed_in(client, world.athlete.user)
     for url in urls:
         assert client.get(url).status_code == 403
