@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from athletes.models import AuditEvent
 from rehab import services
+from rehab.gates import evaluate_plan
 from rehab.models import PhaseChange, Plan
 from rehab.selectors.roster import roster
 from tests.factories import InjuryFactory, template
@@ -221,3 +222,18 @@ def test_closing_an_injury_closes_its_active_plan(world, injury):
     plan.refresh_from_db()
     injury.refresh_from_db()
     assert plan.status == Plan.Status.CLOSED and injury.closed_on == TODAY
+
+
+def test_the_gates_count_from_the_phase_entry_date_of_a_mid_rehab_start(world, injury):
+    plan = services.assign_protocol(
+        injury,
+        template(),
+        by=world.coach,
+        started_at=TODAY - dt.timedelta(days=20),
+        phase=2,
+        phase_entered_at=TODAY - dt.timedelta(days=10),
+    )
+    report = evaluate_plan(plan)
+    days = [g for g in report["gates"] if g["kind"] == "min_days"]
+    assert days, report["gates"]
+    assert "Day 11 in this phase" in days[0]["detail"]
