@@ -68,11 +68,20 @@ def set_archived(
     athlete: Athlete, archived: bool, *, by, now: dt.datetime | None = None
 ) -> Athlete:
     """Archive an athlete who left (out of the roster and every list, every row kept), or
-    restore one. Doing what is already done changes nothing. Audited."""
+    restore one. Refused while the athlete is in an active plan (its monitoring would go on
+    flagging someone nobody sees). Doing what is already done changes nothing. Audited."""
     now = now or timezone.now()
     role = require_athlete_manager(by, athlete)
     if archived == athlete.is_archived:
         return athlete
+    # Through the reverse relation (rehab's plans), not an import: this layer sits below rehab.
+    if archived and athlete.plans.active().exists():
+        raise ValidationError(
+            {
+                "archived": "This athlete is in an active plan: complete it or close the "
+                "injury first, so that monitoring stops."
+            }
+        )
     with transaction.atomic():
         before = {"archived_at": athlete.archived_at.isoformat() if athlete.archived_at else None}
         athlete.archived_at, athlete.archived_by = (now, by) if archived else (None, None)

@@ -8,9 +8,10 @@ user's teams); changing an athlete's record needs `athlete_manager_required` (40
 """
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from athletes import services as athlete_services
@@ -80,7 +81,11 @@ def athlete_archive(request, pk):
     form = ArchiveForm(request.POST)
     form.is_valid()  # a checkbox: anything but "on"-like is false
     archived = form.cleaned_data.get("archived", False)
-    athlete_services.set_archived(athlete, archived, by=request.user)
+    try:
+        athlete_services.set_archived(athlete, archived, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("coach:athlete-edit", athlete.pk)
     message = (
         f"{athlete.full_name} archived: out of the roster, every record kept."
         if archived

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from athletes.models import Athlete, Injury
 from monitoring.services import acknowledge_flag, resolve_flag
 from rehab.signoff import request_signoff
-from tests.factories import FlagFactory, InjuryFactory
+from tests.factories import FlagFactory, InjuryFactory, start_plan
 from tests.rehab.helpers import clinic
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,13 @@ def test_sign_off_requests_name_who_asked():
     body = api(c.clinician).get(f"/api/v1/signoffs/{request.pk}/").json()
     assert body["requested_by"] == c.coach.pk
     assert body["requested_by_name"] == (c.coach.get_full_name() or c.coach.username)
+
+
+def test_the_api_refuses_to_archive_an_athlete_in_an_active_plan(world):
+    start_plan(world.athlete, 1)
+    response = api(world.coach).patch(
+        f"/api/v1/athletes/{world.athlete.pk}/", {"archived": True}, format="json"
+    )
+    assert response.status_code == 400 and "archived" in response.json()
+    world.athlete.refresh_from_db()
+    assert world.athlete.archived_at is None

@@ -10,7 +10,7 @@ from django.utils import timezone
 from athletes.models import Athlete, Baseline, Injury
 from monitoring.models import MetricKind
 from rehab.selectors.roster import roster
-from tests.factories import InjuryFactory
+from tests.factories import InjuryFactory, start_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,14 @@ def test_baselines_are_for_the_athletes_staff_only(client, world):
     assert client.get(url).status_code == 403
     signed_in(client, world.clinician)
     assert client.get(url).status_code == 200
+
+
+def test_an_athlete_in_an_active_plan_is_not_archived(client, world):
+    start_plan(world.athlete, 1)
+    signed_in(client, world.coach)
+    response = client.post(f"/coach/athletes/{world.athlete.pk}/archive/", {"archived": "on"})
+    assert response.status_code == 302
+    world.athlete.refresh_from_db()
+    assert world.athlete.archived_at is None
+    page = client.get(response.url).content.decode()
+    assert "active plan" in page
