@@ -92,6 +92,8 @@ class AssignForm(forms.Form):
         self.fields["injury"].queryset = athlete.injuries.filter(
             plan__isnull=True, closed_on__isnull=True
         )
+        # The newest open injury is the usual choice: selected, not a blank to fill.
+        self.fields["injury"].empty_label = None
         # The athlete's team's own and the shipped templates (rehab.services.assign_protocol
         # refuses others).
         self.fields["protocol"].queryset = Protocol.objects.filter(
