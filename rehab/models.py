@@ -209,6 +209,9 @@ class Plan(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField()
     phase_entered_at = models.DateTimeField()
+    # When the plan was entered here: a mid-rehab start is recorded days after `started_at`,
+    # and the missed check-in rule counts silence from the later of the two (rehab.scan).
+    recorded_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every phase change; a change applies only if the version it read is current.
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(

@@ -299,6 +299,7 @@ def assign_protocol(
                 current_phase=target,
                 started_at=started_at,
                 phase_entered_at=entered_at,
+                recorded_at=now,
                 created_by=by,
             )
             record_phase_change(

@@ -11,9 +11,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from athletes.models import AuditEvent
+from monitoring.models import Flag
 from rehab import services
 from rehab.gates import evaluate_plan
 from rehab.models import PhaseChange, Plan
+from rehab.scan import scan_all
 from rehab.selectors.roster import roster
 from tests.factories import InjuryFactory, template
 
@@ -237,3 +239,16 @@ def test_the_gates_count_from_the_phase_entry_date_of_a_mid_rehab_start(world, i
     days = [g for g in report["gates"] if g["kind"] == "min_days"]
     assert days, report["gates"]
     assert "Day 11 in this phase" in days[0]["detail"]
+
+
+def test_a_mid_rehab_start_is_not_flagged_for_the_silence_before_it_was_recorded(world, injury):
+    services.assign_protocol(
+        injury, template(), by=world.coach, started_at=TODAY - dt.timedelta(days=20), phase=2
+    )
+    assert not Flag.objects.filter(athlete=world.athlete, kind="missed_checkins").exists()
+    scan_all()
+    assert not Flag.objects.filter(athlete=world.athlete, kind="missed_checkins").exists()
+    # Silence after it was recorded counts as always.
+    with time_machine.travel(NOW + dt.timedelta(days=5), tick=False):
+        scan_all()
+    assert Flag.objects.filter(athlete=world.athlete, kind="missed_checkins").exists()

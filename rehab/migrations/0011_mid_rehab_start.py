@@ -10,6 +10,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # When a plan was entered in Sprintback (a mid-rehab start is entered after it began);
+        # existing plans were started as they were entered: blank reads as the start.
+        migrations.AddField(
+            model_name="plan",
+            name="recorded_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
         migrations.AlterField(
             model_name='phasechange',
             name='kind',
