@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.admin import ReadOnlyAdmin
 
 from .models import (
+    INJURY_SUMMARY_FIELDS,
     ApiToken,
     Athlete,
     AuditEvent,
@@ -75,15 +76,7 @@ class AthleteAdmin(admin.ModelAdmin):
 
 @admin.register(Injury)
 class InjuryAdmin(admin.ModelAdmin):
-    list_display = [
-        "athlete",
-        "muscle_group",
-        "muscle",
-        "side",
-        "grade",
-        "occurred_on",
-        "is_recurrence",
-    ]
+    list_display = [*INJURY_SUMMARY_FIELDS, "is_recurrence"]
     list_filter = ["muscle_group", "grade", "mechanism", "is_recurrence"]
     search_fields = ["athlete__first_name", "athlete__last_name"]
     autocomplete_fields = ["athlete"]

@@ -10,7 +10,7 @@ from core.plausibility import validate_log_time
 from monitoring.corrections import REASON_MAX, SESSION_FIELDS
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
-from .models import GateCriterion, Phase, Protocol
+from .models import PHASE_FIELDS, GateCriterion, Phase, Protocol
 
 PHASE_FILTER_CHOICES = [("", "All phases")] + [(str(n), f"Phase {n}") for n in range(7)]
 PHASE_FILTER_CHOICES.append(("none", "No active plan"))
@@ -68,12 +68,32 @@ class RegressForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    """Start a plan: today at the first phase, or mid-rehab (a start date, and the phase the
+    athlete is in since a date; both in the past: rehab.services.assign_protocol's rules)."""
+
     injury = forms.ModelChoiceField(queryset=None)
     protocol = forms.ModelChoiceField(queryset=None)
+    started_at = forms.DateField(
+        required=False,
+        label="Started on (empty: today)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    phase = forms.IntegerField(
+        required=False, min_value=0, max_value=50, label="In phase (empty: the first)"
+    )
+    phase_entered_at = forms.DateField(
+        required=False,
+        label="In that phase since (empty: the start)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, athlete, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["injury"].queryset = athlete.injuries.filter(plan__isnull=True)
+        self.fields["injury"].queryset = athlete.injuries.filter(
+            plan__isnull=True, closed_on__isnull=True
+        )
+        # The newest open injury is the usual choice: selected, not a blank to fill.
+        self.fields["injury"].empty_label = None
         # The athlete's team's own and the shipped templates (rehab.services.assign_protocol
         # refuses others).
         self.fields["protocol"].queryset = Protocol.objects.filter(
@@ -228,21 +248,6 @@ class ProtocolForm(forms.ModelForm):
     def name_taken_message(self, name=None) -> str:
         name = self.cleaned_data.get("name") if name is None else name
         return f"Your team already has a protocol named “{name}”. Choose another name."
-
-
-# A phase's own settings, as the protocol editor edits them and the API shows them (its place
-# in the protocol, `order`, is the protocol's structure and never edited).
-PHASE_FIELDS = (
-    "name",
-    "goals",
-    "content",
-    "allowed_intensity",
-    "max_velocity_pct",
-    "longest_sprint_m",
-    "typical_days_min",
-    "typical_days_max",
-    "needs_clinical_review",
-)
 
 
 class PhaseForm(forms.ModelForm):

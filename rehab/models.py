@@ -120,6 +120,22 @@ class Phase(models.Model):
         return not Phase.objects.filter(protocol_id=self.protocol_id, order__gt=self.order).exists()
 
 
+# A phase's own settings, as the protocol editor edits them, the API shows them and the shipped
+# templates (protocol_templates) list them (its place in the protocol, `order`, is the
+# protocol's structure and never edited).
+PHASE_FIELDS = (
+    "name",
+    "goals",
+    "content",
+    "allowed_intensity",
+    "max_velocity_pct",
+    "longest_sprint_m",
+    "typical_days_min",
+    "typical_days_max",
+    "needs_clinical_review",
+)
+
+
 class GateKind(models.TextChoices):
     PAIN = "pain", "Pain at or below threshold"
     NO_NEXT_DAY_SORENESS = "no_next_day_soreness", "No next-day soreness"
@@ -209,6 +225,9 @@ class Plan(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField()
     phase_entered_at = models.DateTimeField()
+    # When the plan was entered here: a mid-rehab start is recorded days after `started_at`,
+    # and the missed check-in rule counts silence from the later of the two (rehab.scan).
+    recorded_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every phase change; a change applies only if the version it read is current.
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -286,6 +305,8 @@ class PhaseChange(models.Model):
 
     class Kind(models.TextChoices):
         START = "start", "Plan started"
+        # A plan started mid-rehab: the move into the phase the athlete was already in.
+        BROUGHT_IN = "brought_in", "Brought in mid-rehab"
         ADVANCE = "advance", "Advanced"
         OVERRIDE = "override", "Advanced with override"
         REGRESS = "regress", "Regressed"

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('athletes', '0007_evaluationrequest_from_monitoring'),
+        ('athletes', '0008_athlete_profile_archive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
