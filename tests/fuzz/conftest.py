@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from athletes.tokens import issue_token
-from monitoring.models import RecoveryActivity
+from monitoring.models import Notification, RecoveryActivity
 from rehab.models import GateCriterion, Phase, Protocol
 from rehab.signoff import request_signoff
 from tests.factories import (
@@ -44,6 +44,7 @@ class FuzzClub(Club):
     protocol: object  # the team's own, small: two phases, two gates each
     recovery: object
     token: object  # an API token of the athlete
+    notification: object  # the coach's notification of the athlete's flag
 
 
 def small_protocol(team) -> Protocol:
@@ -75,6 +76,7 @@ def build_fuzz_club(name: str) -> FuzzClub:
     ready_plan = start_plan(ready, 5, by=coach)
     ready_plan.current_phase.gates.all().delete()  # every gate met: sign-off can be requested
     now = timezone.now()
+    flag = FlagFactory(athlete=athlete, plan=plan)
     return FuzzClub(
         **vars(club),
         plan=plan,
@@ -94,12 +96,13 @@ def build_fuzz_club(name: str) -> FuzzClub:
             side="left",
             measured_at=now,
         ),
-        flag=FlagFactory(athlete=athlete, plan=plan),
+        flag=flag,
         protocol=small_protocol(team),
         recovery=RecoveryActivity.objects.create(
             athlete=athlete, kind="massage", minutes=10, performed_on=timezone.localdate()
         ),
         token=issue_token(athlete.user, name="Maya's phone")[0],
+        notification=Notification.objects.create(recipient=coach, flag=flag, message="A flag"),
     )
 
 

@@ -46,6 +46,7 @@ PARAMETER_KINDS = {
     "clinic:flag-resolve": {"pk": "signoff", "flag_pk": "signoff_flag"},
     "me:checkin-edit": {"pk": "checkin"},
     "accounts-token-revoke": {"pk": "token"},
+    "notifications:read": {"pk": "notification"},
     # Django's reset link: an encoded user id and a token (garbage here; a real one is
     # tested in tests/athletes).
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
@@ -196,6 +197,7 @@ def _ids(world):
             "plan": club.plan.pk,
             "metric": "split_30m",
             "token": club.token.pk,
+            "notification": club.notification.pk,
             "reset_uid": "MQ",
             "reset_token": "set-password",
         }
