@@ -214,7 +214,7 @@ def _send_digest(preference, now) -> int:
 
 
 def _digest_body(notifications, now) -> str:
-    lines = [f"Flags opened since your last digest ({len(notifications)}), newest first:", ""]
+    lines = [f"New flags on your athletes ({len(notifications)}), newest first:", ""]
     for n in notifications:
         flag = n.flag
         opened = timezone.localtime(flag.opened_at)
