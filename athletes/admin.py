@@ -6,7 +6,16 @@ from django.utils import timezone
 
 from core.admin import ReadOnlyAdmin
 
-from .models import ApiToken, Athlete, AuditEvent, Baseline, Injury, Membership, Team
+from .models import (
+    INJURY_SUMMARY_FIELDS,
+    ApiToken,
+    Athlete,
+    AuditEvent,
+    Baseline,
+    Injury,
+    Membership,
+    Team,
+)
 from .tokens import clean_token_name, save_new_token, state_of
 
 
@@ -55,15 +64,7 @@ class AthleteAdmin(admin.ModelAdmin):
 
 @admin.register(Injury)
 class InjuryAdmin(admin.ModelAdmin):
-    list_display = [
-        "athlete",
-        "muscle_group",
-        "muscle",
-        "side",
-        "grade",
-        "occurred_on",
-        "is_recurrence",
-    ]
+    list_display = [*INJURY_SUMMARY_FIELDS, "is_recurrence"]
     list_filter = ["muscle_group", "grade", "mechanism", "is_recurrence"]
     search_fields = ["athlete__first_name", "athlete__last_name"]
     autocomplete_fields = ["athlete"]

@@ -13,7 +13,15 @@ from .access import (
     teams_for,
     visible_athletes,
 )
-from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, Injury, Role, Team
+from .models import (
+    CALF_MUSCLES,
+    HAMSTRING_MUSCLES,
+    INJURY_SUMMARY_FIELDS,
+    Athlete,
+    Injury,
+    Role,
+    Team,
+)
 
 
 class AthleteSerializer(ModelSerializer):
@@ -61,19 +69,7 @@ class InjurySerializer(ModelSerializer):
 
     class Meta:
         model = Injury
-        fields = [
-            "id",
-            "athlete",
-            "muscle_group",
-            "muscle",
-            "side",
-            "grade",
-            "occurred_on",
-            "mechanism",
-            "is_recurrence",
-            "notes",
-            "created_at",
-        ]
+        fields = ["id", *INJURY_SUMMARY_FIELDS, "mechanism", "is_recurrence", "notes", "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs = {"grade": {"min_value": 0, "max_value": 4}}
 

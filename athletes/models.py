@@ -167,6 +167,11 @@ class Injury(models.Model):
         return Side.RIGHT if self.side == Side.LEFT else Side.LEFT
 
 
+# An injury in one line of a list: whose, which muscle and side, how bad, when (the admin's
+# columns; the API adds its id, mechanism, notes and times).
+INJURY_SUMMARY_FIELDS = ("athlete", "muscle_group", "muscle", "side", "grade", "occurred_on")
+
+
 class Baseline(models.Model):
     """The athlete's own pre-injury value of a metric (per side for bilateral tests)."""
 

@@ -17,9 +17,9 @@ from core.viewsets import CreateListRetrieveViewSet
 from monitoring.models import Flag
 
 from . import services
-from .forms import PHASE_FIELDS
 from .models import (
     PHASE_CHANGE_FIELDS,
+    PHASE_FIELDS,
     GateCriterion,
     Phase,
     PhaseChange,

@@ -10,7 +10,7 @@ from core.plausibility import validate_log_time
 from monitoring.corrections import REASON_MAX, SESSION_FIELDS
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
-from .models import GateCriterion, Phase, Protocol
+from .models import PHASE_FIELDS, GateCriterion, Phase, Protocol
 from .selectors import ROSTER_SORTS, SORT_DIRECTIONS
 
 PHASE_FILTER_CHOICES = [("", "All phases")] + [(str(n), f"Phase {n}") for n in range(7)]
@@ -236,21 +236,6 @@ class ProtocolForm(forms.ModelForm):
     def name_taken_message(self, name=None) -> str:
         name = self.cleaned_data.get("name") if name is None else name
         return f"Your team already has a protocol named “{name}”. Choose another name."
-
-
-# A phase's own settings, as the protocol editor edits them and the API shows them (its place
-# in the protocol, `order`, is the protocol's structure and never edited).
-PHASE_FIELDS = (
-    "name",
-    "goals",
-    "content",
-    "allowed_intensity",
-    "max_velocity_pct",
-    "longest_sprint_m",
-    "typical_days_min",
-    "typical_days_max",
-    "needs_clinical_review",
-)
 
 
 class PhaseForm(forms.ModelForm):

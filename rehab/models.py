@@ -120,6 +120,22 @@ class Phase(models.Model):
         return not Phase.objects.filter(protocol_id=self.protocol_id, order__gt=self.order).exists()
 
 
+# A phase's own settings, as the protocol editor edits them, the API shows them and the shipped
+# templates (protocol_templates) list them (its place in the protocol, `order`, is the
+# protocol's structure and never edited).
+PHASE_FIELDS = (
+    "name",
+    "goals",
+    "content",
+    "allowed_intensity",
+    "max_velocity_pct",
+    "longest_sprint_m",
+    "typical_days_min",
+    "typical_days_max",
+    "needs_clinical_review",
+)
+
+
 class GateKind(models.TextChoices):
     PAIN = "pain", "Pain at or below threshold"
     NO_NEXT_DAY_SORENESS = "no_next_day_soreness", "No next-day soreness"

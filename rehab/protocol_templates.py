@@ -1,11 +1,16 @@
 """The two protocol templates that ship with Sprintback (loaded by a data migration).
 
 Seven phases each (PRODUCT.md §2.2); every gate sits on the phase it lets an athlete leave.
-Gate tuples: (kind, metric code or None, threshold, window, description).
+Phase and gate tuples hold the fields named by PHASE_COLUMNS and GATE_COLUMNS, in that order
+(a gate's metric as its code, or None).
 """
 
+from .models import PHASE_FIELDS
+
+PHASE_COLUMNS = ("order", *PHASE_FIELDS)
+GATE_COLUMNS = ("kind", "metric", "threshold", "window", "description")
+
 _PHASES = [
-    # order, name, goals, content, allowed, max %, longest sprint m, days min, max, clinical review
     (
         0,
         "Protect and assess",
@@ -232,31 +237,11 @@ def load_templates(Protocol, Phase, GateCriterion, MetricKind):
         )
         if not created:
             continue
-        for order, name, goals, content, allowed, pct, longest, dmin, dmax, review in spec[
-            "phases"
-        ]:
+        for row in spec["phases"]:
             phase = Phase.objects.create(
-                protocol=protocol,
-                order=order,
-                name=name,
-                goals=goals,
-                content=content,
-                allowed_intensity=allowed,
-                max_velocity_pct=pct,
-                longest_sprint_m=longest,
-                typical_days_min=dmin,
-                typical_days_max=dmax,
-                needs_clinical_review=review,
+                protocol=protocol, **dict(zip(PHASE_COLUMNS, row, strict=True))
             )
-            for position, (kind, metric, threshold, window, description) in enumerate(
-                spec["gates"][order]
-            ):
-                GateCriterion.objects.create(
-                    phase=phase,
-                    kind=kind,
-                    metric=metrics[metric] if metric else None,
-                    threshold=threshold,
-                    window=window,
-                    description=description,
-                    order=position,
-                )
+            for position, gate_row in enumerate(spec["gates"][phase.order]):
+                gate = dict(zip(GATE_COLUMNS, gate_row, strict=True))
+                gate["metric"] = metrics[gate["metric"]] if gate["metric"] else None
+                GateCriterion.objects.create(phase=phase, order=position, **gate)

@@ -23,165 +23,42 @@ class Scenario:
     side: str = "left"
     muscle: str = ""
     grade: int = 2
-    username: str | None = None
     sex: str = "X"
     # persisting_pain, regressed_30m, missed, no_today (warning_signs); ready, requested,
     # cleared (return_to_play)
     story: set = field(default_factory=set)
+    username: str | None = None  # the athlete's own login, where they have one
 
 
-RIVERSIDE = [
-    Scenario(
-        "Maya",
-        "Okafor",
-        "hamstring",
-        phase=3,
-        plan_days=38,
-        days_in_phase=6,
-        muscle="bf_lh",
-        username="athlete",
-        sex="F",
-        story={"no_today"},
-    ),
-    Scenario(
-        "Jonas",
-        "Weber",
-        "hamstring",
-        phase=5,
-        plan_days=54,
-        days_in_phase=9,
-        side="right",
-        muscle="bf_lh",
-        sex="M",
-        story={"ready", "requested"},
-    ),
-    Scenario(
-        "Tomás",
-        "Silva",
-        "calf",
-        phase=5,
-        plan_days=50,
-        days_in_phase=8,
-        muscle="med_gastroc",
-        sex="M",
-        story={"ready"},
-    ),
-    Scenario(
-        "Aisha",
-        "Bello",
-        "hamstring",
-        phase=2,
-        plan_days=26,
-        days_in_phase=7,
-        side="right",
-        muscle="semitendinosus",
-        sex="F",
-        story={"persisting_pain"},
-    ),
-    Scenario(
-        "Liam",
-        "O'Connor",
-        "hamstring",
-        phase=4,
-        plan_days=45,
-        days_in_phase=8,
-        muscle="bf_lh",
-        sex="M",
-        story={"regressed_30m"},
-    ),
-    Scenario(
-        "Chloe",
-        "Martin",
-        "calf",
-        phase=0,
-        plan_days=4,
-        days_in_phase=4,
-        side="right",
-        muscle="soleus",
-        grade=1,
-        sex="F",
-    ),
-    Scenario(
-        "Ethan", "Brooks", "hamstring", phase=1, plan_days=14, days_in_phase=8, grade=1, sex="M"
-    ),
-    Scenario(
-        "Nadia",
-        "Haddad",
-        "calf",
-        phase=1,
-        plan_days=12,
-        days_in_phase=6,
-        muscle="lat_gastroc",
-        sex="F",
-    ),
-    Scenario(
-        "Ruby",
-        "Chen",
-        "hamstring",
-        phase=2,
-        plan_days=24,
-        days_in_phase=5,
-        side="right",
-        muscle="semimembranosus",
-        sex="F",
-    ),
-    Scenario(
-        "Kwame",
-        "Mensah",
-        "calf",
-        phase=3,
-        plan_days=33,
-        days_in_phase=4,
-        side="right",
-        muscle="med_gastroc",
-        sex="M",
-    ),
-    Scenario(
-        "Sofia",
-        "Rossi",
-        "hamstring",
-        phase=4,
-        plan_days=42,
-        days_in_phase=3,
-        muscle="bf_lh",
-        grade=3,
-        sex="F",
-    ),
-    Scenario(
-        "Daniel",
-        "Kim",
-        "hamstring",
-        phase=6,
-        plan_days=56,
-        days_in_phase=12,
-        side="right",
-        muscle="bf_lh",
-        sex="M",
-        story={"cleared"},
-    ),
-    Scenario(
-        "Grace",
-        "Adeyemi",
-        "calf",
-        phase=2,
-        plan_days=23,  # the shortest plan whose phases 0 and 1 each last their gated minimum
-        days_in_phase=6,
-        muscle="soleus",
-        sex="F",
-        story={"missed"},
-    ),
-    Scenario("Omar", "Farouk", None, sex="M"),
+# One row per athlete, in the order of Scenario's fields: first, last, injured group (None: not
+# injured), phase, plan days, days in phase, side, muscle, grade, sex, story, own login.
+# A table, one athlete a line, so the formatter leaves it be.
+# fmt: off
+_RIVERSIDE_ROWS = [
+    ("Maya", "Okafor", "hamstring", 3, 38, 6, "left", "bf_lh", 2, "F", {"no_today"}, "athlete"),
+    ("Jonas", "Weber", "hamstring", 5, 54, 9, "right", "bf_lh", 2, "M", {"ready", "requested"}),
+    ("Tomás", "Silva", "calf", 5, 50, 8, "left", "med_gastroc", 2, "M", {"ready"}),
+    ("Aisha", "Bello", "hamstring", 2, 26, 7, "right", "semitendinosus", 2, "F", {"persisting_pain"}),
+    ("Liam", "O'Connor", "hamstring", 4, 45, 8, "left", "bf_lh", 2, "M", {"regressed_30m"}),
+    ("Chloe", "Martin", "calf", 0, 4, 4, "right", "soleus", 1, "F", set()),
+    ("Ethan", "Brooks", "hamstring", 1, 14, 8, "left", "", 1, "M", set()),
+    ("Nadia", "Haddad", "calf", 1, 12, 6, "left", "lat_gastroc", 2, "F", set()),
+    ("Ruby", "Chen", "hamstring", 2, 24, 5, "right", "semimembranosus", 2, "F", set()),
+    ("Kwame", "Mensah", "calf", 3, 33, 4, "right", "med_gastroc", 2, "M", set()),
+    ("Sofia", "Rossi", "hamstring", 4, 42, 3, "left", "bf_lh", 3, "F", set()),
+    ("Daniel", "Kim", "hamstring", 6, 56, 12, "right", "bf_lh", 2, "M", {"cleared"}),
+    # 23 plan days: the shortest plan whose phases 0 and 1 each last their gated minimum.
+    ("Grace", "Adeyemi", "calf", 2, 23, 6, "left", "soleus", 2, "F", {"missed"}),
+    ("Omar", "Farouk", None, 0, 30, 5, "left", "", 2, "M", set()),
 ]
-
-NORTHSIDE = [
-    Scenario("Lena", "Fischer", "hamstring", phase=2, plan_days=25, days_in_phase=6, sex="F"),
-    Scenario(
-        "Marco", "Bianchi", "calf", phase=3, plan_days=35, days_in_phase=5, side="right", sex="M"
-    ),
-    Scenario(
-        "Emma", "Novak", "hamstring", phase=1, plan_days=10, days_in_phase=5, grade=1, sex="F"
-    ),
+_NORTHSIDE_ROWS = [
+    ("Lena", "Fischer", "hamstring", 2, 25, 6, "left", "", 2, "F", set()),
+    ("Marco", "Bianchi", "calf", 3, 35, 5, "right", "", 2, "M", set()),
+    ("Emma", "Novak", "hamstring", 1, 10, 5, "left", "", 1, "F", set()),
 ]
+# fmt: on
+RIVERSIDE = [Scenario(*row) for row in _RIVERSIDE_ROWS]
+NORTHSIDE = [Scenario(*row) for row in _NORTHSIDE_ROWS]
 
 STAFF = [
     # username, first, last, team slug, role
