@@ -7,8 +7,11 @@ test_one_access_layer.py fails if another module filters by membership itself):
   injuries, plans, logs, flags, sign-off requests), `protocols_for`, `editable_protocols`;
   `get_athlete_for` resolves one athlete or raises 404; `own_notifications`;
 - roles: `roles_of`, `role_for_athlete`, `require_role`, `is_athlete_only`,
-  `may_handle_privacy`, `staff_of_teams` (who a flag notifies);
-- pages: `staff_required`, `clinician_required`, `athlete_page`;
+  `may_handle_privacy`, `staff_of_teams` (who a flag notifies); who keeps the athlete
+  records (add, edit, archive, injuries): `athlete_manager_teams`, `require_athlete_manager`;
+- pages: `staff_required`, `clinician_required`, `athlete_manager_required`, `athlete_page`;
+- archived athletes leave `visible_athletes` (the roster and every list) by default; one
+  athlete by id (`get_athlete_for`) and their rows (`scoped`) stay reachable;
 - the API: `IsStaffOrReadOnlyAthlete`, `ScopedAthleteField`, `require_role_for`.
 
 The rule (PRODUCT.md §1): a coach or clinician sees every athlete of their own teams; an
@@ -63,10 +66,13 @@ def roles_of(user) -> set[str]:
 # --- athletes and what hangs off them ---------------------------------------------------------
 
 
-def visible_athletes(user, roles=None) -> QuerySet[Athlete]:
+def visible_athletes(user, roles=None, *, archived: bool | None = False) -> QuerySet[Athlete]:
     """Athletes the user may see through one of `roles` (default: any): as coach or clinician,
     every athlete of those teams; as athlete, their own record. Nobody else's, not even a
-    superuser's outside the admin."""
+    superuser's outside the admin.
+
+    `archived`: False (the default: the roster, every list) leaves archived athletes out; True
+    gives only them; None both (one athlete by id, what hangs off them: their data is kept)."""
     roles = set(Role.values if roles is None else roles)
     if not _signed_in(user):
         return Athlete.objects.none()
@@ -76,19 +82,62 @@ def visible_athletes(user, roles=None) -> QuerySet[Athlete]:
     if Role.ATHLETE in roles:
         seen |= Q(user=user)
     # An empty Q would filter nothing: no role, nobody.
-    return Athlete.objects.filter(seen) if seen else Athlete.objects.none()
+    athletes = Athlete.objects.filter(seen) if seen else Athlete.objects.none()
+    if archived is None:
+        return athletes
+    return athletes.archived() if archived else athletes.current()
 
 
 def get_athlete_for(user, pk, roles=None) -> Athlete:
-    """The athlete with this pk if `visible_athletes(user, roles)` holds it; 404 otherwise."""
-    return get_object_or_404(visible_athletes(user, roles).select_related("team"), pk=pk)
+    """The athlete with this pk if `visible_athletes(user, roles)` holds it, archived or not;
+    404 otherwise."""
+    return get_object_or_404(
+        visible_athletes(user, roles, archived=None).select_related("team"), pk=pk
+    )
 
 
 def scoped(queryset: QuerySet, user, *, via="athlete", roles=None) -> QuerySet:
     """The rows of `queryset` whose athlete (reached through the lookup `via`) the user may see
     through one of `roles`: injuries, plans, check-ins, sessions, measurements, flags
-    (`via="athlete"`), sign-off requests (`via="plan__athlete"`)."""
-    return queryset.filter(**{f"{via}__in": visible_athletes(user, roles)})
+    (`via="athlete"`), sign-off requests (`via="plan__athlete"`). An archived athlete's rows
+    stay reachable: archiving keeps the data."""
+    return queryset.filter(**{f"{via}__in": visible_athletes(user, roles, archived=None)})
+
+
+# --- who manages the athlete records ---------------------------------------------------------
+# Adding, editing and archiving athletes: the coaches of the team today. The one place to
+# widen when a team admin role arrives.
+ATHLETE_MANAGER_ROLES = (Role.COACH,)
+NOT_ATHLETE_MANAGER = "Only a coach of the athlete's team can change the athlete's record."
+
+
+def athlete_manager_teams(user) -> QuerySet[Team]:
+    """The teams whose athletes the user may add, edit and archive."""
+    return teams_for(user, ATHLETE_MANAGER_ROLES)
+
+
+def may_manage_athletes(user) -> bool:
+    """Whether the user manages the athletes of some team (the "Add athlete" page)."""
+    return bool(roles_of(user) & set(ATHLETE_MANAGER_ROLES))
+
+
+def require_athlete_manager(user, athlete: Athlete) -> str:
+    """The user's role towards the athlete if it lets them change the record (edit, archive,
+    injuries); PermissionDenied (403) otherwise."""
+    return require_role(user, athlete, ATHLETE_MANAGER_ROLES, message=NOT_ATHLETE_MANAGER)
+
+
+# Recording and editing injuries: the athlete's coaches and clinicians (a diagnosis is often
+# the clinician's).
+INJURY_ROLES = (Role.COACH, Role.CLINICIAN)
+
+
+def require_injury_role(user, athlete: Athlete) -> str:
+    """The user's role towards the athlete if they may record and edit the athlete's injuries;
+    PermissionDenied (403) otherwise."""
+    return require_role(
+        user, athlete, INJURY_ROLES, message="Only the athlete's coaches and clinicians can."
+    )
 
 
 def role_for_athlete(user, athlete: Athlete) -> str | None:
@@ -233,6 +282,7 @@ def role_required(roles, message: str):
 
 staff_required = role_required(STAFF_ROLES, "The coach workspace is for coaches and clinicians.")
 clinician_required = role_required([Role.CLINICIAN], "The clinic pages are for clinicians.")
+athlete_manager_required = role_required(ATHLETE_MANAGER_ROLES, NOT_ATHLETE_MANAGER)
 
 
 def athlete_page(view):
@@ -259,7 +309,7 @@ class ScopedAthleteField(IdField):
     athlete is reported exactly like an id that does not exist."""
 
     def get_queryset(self):
-        return visible_athletes(self.context["request"].user)
+        return visible_athletes(self.context["request"].user, archived=None)
 
     def to_internal_value(self, data):
         pk = self.to_id(data)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from knox.models import AbstractAuthToken
@@ -62,6 +62,21 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} of {self.team}"
 
 
+class DominantLeg(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    UNKNOWN = "unknown", "Not known"
+
+
+class AthleteQuerySet(models.QuerySet):
+    def current(self):
+        """Athletes not archived: the roster and every list of athletes."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
 class Athlete(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "F", "Female"
@@ -82,7 +97,17 @@ class Athlete(models.Model):
     date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.OTHER)
     events = models.CharField(max_length=80, blank=True, help_text="e.g. 100 m, 200 m")
+    dominant_leg = models.CharField(
+        max_length=7, choices=DominantLeg.choices, default=DominantLeg.UNKNOWN
+    )
+    # An athlete who left: out of the roster and the lists, every row of theirs kept.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AthleteQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -97,6 +122,10 @@ class Athlete(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class MuscleGroup(models.TextChoices):
@@ -133,12 +162,25 @@ class Injury(models.Model):
     muscle_group = models.CharField(max_length=16, choices=MuscleGroup.choices)
     muscle = models.CharField(max_length=24, choices=Muscle.choices, blank=True, default="")
     side = models.CharField(max_length=5, choices=Side.choices)
+
+    class BamicClass(models.TextChoices):
+        NONE = "", "—"
+        MYOFASCIAL = "a", "a — myofascial"
+        MUSCULOTENDINOUS = "b", "b — musculotendinous"
+        INTRATENDINOUS = "c", "c — intratendinous"
+
     # British Athletics Muscle Injury Classification grade 0–4 (a 1–3 scale fits inside).
-    grade = models.PositiveSmallIntegerField(help_text="BAMIC grade 0–4")
+    grade = models.PositiveSmallIntegerField(help_text="BAMIC grade 0–4 (or a 1–3 scale)")
+    # BAMIC's site class beside grades 1–4; grade 0 (no MRI change) has none.
+    bamic_class = models.CharField(
+        "BAMIC class", max_length=1, choices=BamicClass.choices, blank=True, default=""
+    )
     occurred_on = models.DateField(validators=[validate_log_date])
     mechanism = models.CharField(max_length=24, choices=Mechanism.choices)
     is_recurrence = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
+    # The day the injury was put behind: the return to play was completed, or it was closed.
+    closed_on = models.DateField(null=True, blank=True, validators=[validate_log_date])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,6 +199,13 @@ class Injury(models.Model):
                 | Q(muscle_group="calf", muscle__in=CALF_MUSCLES),
                 name="injury_muscle_in_group",
             ),
+            models.CheckConstraint(
+                condition=Q(bamic_class__in=["", "a", "b", "c"]), name="injury_bamic_class_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("occurred_on")),
+                name="injury_closed_after_occurred",
+            ),
         ]
 
     def __str__(self):
@@ -165,6 +214,14 @@ class Injury(models.Model):
     @property
     def uninjured_side(self) -> str:
         return Side.RIGHT if self.side == Side.LEFT else Side.LEFT
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    @property
+    def grade_label(self) -> str:
+        return f"{self.grade}{self.bamic_class}"
 
 
 # An injury in one line of a list: whose, which muscle and side, how bad, when (the admin's
@@ -187,6 +244,11 @@ class Baseline(models.Model):
     side = models.CharField(max_length=5, choices=BaselineSide.choices, blank=True, default="")
     value = models.FloatField()
     measured_on = models.DateField(validators=[validate_log_date])
+    source = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Where the value comes from: timing gates, force plate…",
+    )
     notes = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -252,6 +314,10 @@ class ApiToken(AbstractAuthToken):
 
 class AuditAction(models.TextChoices):
     PLAN_ASSIGN = "plan.assign", "Protocol assigned"
+    PLAN_COMPLETE = "plan.complete", "Plan completed (return to play done)"
+    INJURY_CLOSE = "injury.close", "Injury closed"
+    ATHLETE_ARCHIVE = "athlete.archive", "Athlete archived"
+    ATHLETE_RESTORE = "athlete.restore", "Athlete restored"
     PHASE_ADVANCE = "phase.advance", "Phase advanced"
     PHASE_OVERRIDE = "phase.override", "Phase advanced with override"
     PHASE_REGRESS = "phase.regress", "Phase regressed"

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 
 from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import ISO_8601, api_settings
 
@@ -121,3 +123,22 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: DateTimeField,
         models.DateField: DateField,
     }
+
+
+def display_name(user) -> str:
+    """How a person is named to others: their full name, else their username; "" for none."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonNameField(serializers.ReadOnlyField):
+    """The display name of the person a user foreign key names (`source`), beside its id:
+    `changed_by_name`, `decided_by_name`. Empty when nobody is recorded."""
+
+    def get_attribute(self, instance):
+        return display_name(super().get_attribute(instance))
+
+    def to_representation(self, value):
+        return value

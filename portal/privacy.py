@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from athletes.access import revoke_athlete_role, role_for_athlete
-from athletes.models import Athlete, Baseline, Injury
+from athletes.models import Athlete, Baseline, DominantLeg, Injury
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
@@ -132,6 +132,7 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
         athlete.date_of_birth = None
         athlete.sex = Athlete.Sex.OTHER
         athlete.events = ""
+        athlete.dominant_leg = DominantLeg.UNKNOWN
         athlete.user = None
         athlete.save()
         if user_id:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped
 from athletes.models import Injury
 from core.api import Conflict, django_errors
-from core.serializers import IdField, ModelSerializer
+from core.serializers import DateTimeField, IdField, ModelSerializer, PersonNameField
 from core.viewsets import CreateListRetrieveViewSet
 from monitoring.models import Flag
 
@@ -82,9 +82,11 @@ class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PhaseChangeSerializer(ModelSerializer):
+    changed_by_name = PersonNameField(source="changed_by")
+
     class Meta:
         model = PhaseChange
-        fields = ["id", *PHASE_CHANGE_FIELDS]
+        fields = ["id", *PHASE_CHANGE_FIELDS, "changed_by_name"]
 
 
 class PlanSerializer(ModelSerializer):
@@ -111,6 +113,20 @@ class PlanSerializer(ModelSerializer):
 class PlanCreateSerializer(serializers.Serializer):
     injury = IdField(queryset=Injury.objects.none())
     protocol = IdField(queryset=Protocol.objects.none())
+    started_at = DateTimeField(
+        required=False, help_text="When the plan started (past only); defaults to now."
+    )
+    phase = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=50,
+        help_text="Mid-rehab start: the order of the phase the athlete is in (default: first).",
+    )
+    phase_entered_at = DateTimeField(
+        required=False,
+        help_text="Mid-rehab start: since when the athlete is in `phase` (past only, not "
+        "before `started_at`); defaults to `started_at`.",
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -156,7 +172,7 @@ class PlanViewSet(CreateListRetrieveViewSet):
 
     def get_queryset(self):
         return scoped(Plan.objects.all(), self.request.user).prefetch_related(
-            "current_phase__gates__metric", "phase_changes"
+            "current_phase__gates__metric", "phase_changes__changed_by"
         )
 
     def _call(self, fn, *args, **kwargs):
@@ -169,11 +185,15 @@ class PlanViewSet(CreateListRetrieveViewSet):
     def create(self, request, *args, **kwargs):
         body = PlanCreateSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
+        data = body.validated_data
         plan = self._call(
             services.assign_protocol,
-            body.validated_data["injury"],
-            body.validated_data["protocol"],
+            data["injury"],
+            data["protocol"],
             by=request.user,
+            started_at=data.get("started_at"),
+            phase=data.get("phase"),
+            phase_entered_at=data.get("phase_entered_at"),
         )
         return Response(PlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=201)
 
@@ -226,7 +246,7 @@ class PlanViewSet(CreateListRetrieveViewSet):
 
 
 class SignOffDecisionSerializer(ModelSerializer):
-    decided_by_name = serializers.SerializerMethodField()
+    decided_by_name = PersonNameField(source="decided_by")
 
     class Meta:
         model = SignOffDecision
@@ -243,13 +263,11 @@ class SignOffDecisionSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_decided_by_name(self, obj) -> str:
-        return obj.decided_by.get_full_name() or obj.decided_by.get_username()
-
 
 class SignOffSerializer(ModelSerializer):
     athlete = serializers.IntegerField(source="plan.athlete_id", read_only=True)
     decisions = SignOffDecisionSerializer(many=True, read_only=True)
+    requested_by_name = PersonNameField(source="requested_by")
 
     class Meta:
         model = SignOffRequest
@@ -261,6 +279,7 @@ class SignOffSerializer(ModelSerializer):
             "target_phase",
             "status",
             "requested_by",
+            "requested_by_name",
             "requested_at",
             "note",
             "evidence",
@@ -314,7 +333,7 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return (
             scoped(SignOffRequest.objects.all(), self.request.user, via="plan__athlete")
-            .select_related("plan__athlete")
+            .select_related("plan__athlete", "requested_by")
             .prefetch_related("decisions__decided_by")
         )
 

@@ -76,12 +76,32 @@ class RegressForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    """Start a plan: today at the first phase, or mid-rehab (a start date, and the phase the
+    athlete is in since a date; both in the past: rehab.services.assign_protocol's rules)."""
+
     injury = forms.ModelChoiceField(queryset=None)
     protocol = forms.ModelChoiceField(queryset=None)
+    started_at = forms.DateField(
+        required=False,
+        label="Started on (empty: today)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    phase = forms.IntegerField(
+        required=False, min_value=0, max_value=50, label="In phase (empty: the first)"
+    )
+    phase_entered_at = forms.DateField(
+        required=False,
+        label="In that phase since (empty: the start)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, athlete, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["injury"].queryset = athlete.injuries.filter(plan__isnull=True)
+        self.fields["injury"].queryset = athlete.injuries.filter(
+            plan__isnull=True, closed_on__isnull=True
+        )
+        # The newest open injury is the usual choice: selected, not a blank to fill.
+        self.fields["injury"].empty_label = None
         # The athlete's team's own and the shipped templates (rehab.services.assign_protocol
         # refuses others).
         self.fields["protocol"].queryset = Protocol.objects.filter(

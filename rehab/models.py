@@ -225,6 +225,9 @@ class Plan(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField()
     phase_entered_at = models.DateTimeField()
+    # When the plan was entered here: a mid-rehab start is recorded days after `started_at`,
+    # and the missed check-in rule counts silence from the later of the two (rehab.scan).
+    recorded_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every phase change; a change applies only if the version it read is current.
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -302,6 +305,8 @@ class PhaseChange(models.Model):
 
     class Kind(models.TextChoices):
         START = "start", "Plan started"
+        # A plan started mid-rehab: the move into the phase the athlete was already in.
+        BROUGHT_IN = "brought_in", "Brought in mid-rehab"
         ADVANCE = "advance", "Advanced"
         OVERRIDE = "override", "Advanced with override"
         REGRESS = "regress", "Regressed"

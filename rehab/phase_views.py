@@ -1,11 +1,13 @@
-"""The coach's phase actions on the athlete page: advance, regress, assign a protocol.
+"""The coach's phase actions on the athlete page: advance, regress, assign a protocol (today
+or mid-rehab), complete the plan.
 
 Each one changes the plan through rehab.services; a refusal shows the dialog's form again
 with the service's words (views.render_action_form), a success reloads the athlete page.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from athletes.access import get_athlete_for, staff_required
@@ -97,14 +99,38 @@ def assign(request, pk):
     form = AssignForm(request.POST, athlete=athlete)
     if form.is_valid():
         try:
+            data = form.cleaned_data
             plan = services.assign_protocol(
-                form.cleaned_data["injury"], form.cleaned_data["protocol"], by=request.user
+                data["injury"],
+                data["protocol"],
+                by=request.user,
+                started_at=data["started_at"],
+                phase=data["phase"],
+                phase_entered_at=data["phase_entered_at"],
             )
+            phase = plan.current_phase
             return back_to_athlete(
-                request, athlete, f"Plan started: {plan.protocol.name}, phase 0."
+                request, athlete, f"Plan started: {plan.protocol.name}, phase {phase.order}."
             )
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied:
             form.add_error(None, "Only the athlete's coach can assign a protocol.")
     return render_action_form(request, athlete, "assign-form", assign_form=form)
+
+
+@staff_required
+@require_POST
+def complete(request, pk):
+    """The return to play is done: the plan completes and its injury closes."""
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
+    plan = _active_plan(athlete)
+    try:
+        services.complete_plan(plan, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("coach:athlete", athlete.pk)
+    except services.PhaseConflict as error:
+        messages.error(request, str(error))
+        return redirect("coach:athlete", athlete.pk)
+    return back_to_athlete(request, athlete, "Plan completed: the injury is closed.")

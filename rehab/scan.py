@@ -40,7 +40,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from athletes.models import Baseline
@@ -211,7 +211,11 @@ def plan_checkin_recency(athlete_ids, now):
                 ),
             )
         )
-        .values_list("athlete_id", "started_at", "protocol__missed_checkin_days", "last_checkin_at")
+        # Silence counts from when the plan was recorded here, for a plan started mid-rehab.
+        .annotate(monitored_from=Greatest("started_at", Coalesce("recorded_at", "started_at")))
+        .values_list(
+            "athlete_id", "monitored_from", "protocol__missed_checkin_days", "last_checkin_at"
+        )
     )
 
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from athletes.access import require_role, teams_for
+from athletes.access import require_injury_role, require_role, teams_for
+from athletes.audit import record_event
 from athletes.evaluation import request_evaluation
 from athletes.models import AuditAction, Role
+from core.serializers import display_name
 
 from .audit import phase_state
 from .gates import MET, GateStatus, evaluate_plan
@@ -191,9 +194,72 @@ def regress_phase(
         )
 
 
-def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> Plan:
-    """Start a plan for an injury at the protocol's first phase. Refused when the athlete
-    already has an active plan or the injury already has one."""
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of a local calendar day: a date typed on a page as a moment."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _as_moment(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return _midnight(value)
+
+
+def _start_times(injury, protocol, *, started_at, phase, phase_entered_at, now):
+    """The start of a plan and the phase it is in since when: the first phase now, or
+    mid-rehab a past start and phase `phase` (an order number) since `phase_entered_at`.
+    ValidationError keyed by field for a future date, an entry before the start, a start
+    before the injury, or an order the protocol does not have."""
+    started_at = _as_moment(started_at) or now
+    phase_entered_at = _as_moment(phase_entered_at) or started_at
+    phases = list(protocol.phases.order_by("order"))
+    errors = {}
+    if phase is None:
+        target = phases[0]
+    else:
+        target = next((p for p in phases if p.order == phase), None)
+        if target is None:
+            orders = ", ".join(str(p.order) for p in phases)
+            errors["phase"] = f"This protocol has no phase {phase} (its phases: {orders})."
+    if started_at > now:
+        errors["started_at"] = "A plan cannot start in the future."
+    elif timezone.localdate(started_at) < injury.occurred_on:
+        errors["started_at"] = "A plan cannot start before the injury occurred."
+    if phase_entered_at > now:
+        errors["phase_entered_at"] = "The phase cannot be entered in the future."
+    elif phase_entered_at < started_at:
+        errors["phase_entered_at"] = "The phase cannot be entered before the plan started."
+    if errors:
+        raise ValidationError(errors)
+    return started_at, target, phase_entered_at, phases[0]
+
+
+def brought_in_reason(phase: Phase, entered_at: dt.datetime, by) -> str:
+    """The words of a mid-rehab start's phase change: "Brought in at phase 2 on 5 Nov 2026 by
+    Sam Carter"."""
+    day = date_format(timezone.localdate(entered_at), "DATE_FORMAT")
+    return f"Brought in at phase {phase.order} on {day} by {display_name(by)}"
+
+
+def assign_protocol(
+    injury,
+    protocol,
+    *,
+    by,
+    started_at: dt.datetime | dt.date | None = None,
+    phase: int | None = None,
+    phase_entered_at: dt.datetime | dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Plan:
+    """Start a plan for an injury: at the protocol's first phase now, or mid-rehab — started
+    at a past `started_at`, in phase `phase` (an order number) since a past `phase_entered_at`
+    (dates count from the start of their local day). The one service behind the page's form
+    and `POST /api/v1/plans/`.
+
+    Recorded as explicit phase changes: the start (at `started_at`), and for a mid-rehab start
+    the move into `phase` at `phase_entered_at` ("Brought in at phase 2 on 5 Nov 2026 by …").
+    Day in phase and the gates count from `phase_entered_at`. Refused when the athlete already
+    has an active plan, the injury already has one or is closed, or a date is in the future."""
     now = now or timezone.now()
     athlete = injury.athlete
     actor = Actor(by, require_role(by, athlete, (Role.COACH,), message=ONLY_COACH), now)
@@ -203,9 +269,19 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
         raise ValidationError(
             {"protocol": f"Choose a {injury.get_muscle_group_display().lower()} protocol."}
         )
-    first = protocol.phases.order_by("order").first()
-    if first is None:
+    if not protocol.phases.exists():
         raise ValidationError({"protocol": "That protocol has no phases."})
+    if injury.is_closed:
+        raise ValidationError({"injury": "This injury is closed: record a new injury."})
+    started_at, target, entered_at, first = _start_times(
+        injury,
+        protocol,
+        started_at=started_at,
+        phase=phase,
+        phase_entered_at=phase_entered_at,
+        now=now,
+    )
+    brought_in = target != first or entered_at != started_at
     try:
         with transaction.atomic():
             # Serialise assignments for one athlete; the unique constraint is the backstop.
@@ -220,24 +296,133 @@ def assign_protocol(injury, protocol, *, by, now: dt.datetime | None = None) -> 
                 athlete=athlete,
                 injury=injury,
                 protocol=protocol,
-                current_phase=first,
-                started_at=now,
-                phase_entered_at=now,
+                current_phase=target,
+                started_at=started_at,
+                phase_entered_at=entered_at,
+                recorded_at=now,
                 created_by=by,
             )
-            reason = f"Assigned {protocol.name}"
             record_phase_change(
-                plan, first, kind=PhaseChange.Kind.START, actor=actor, reason=reason
+                plan,
+                first,
+                kind=PhaseChange.Kind.START,
+                actor=replace(actor, now=started_at),
+                reason=f"Assigned {protocol.name}",
             )
+            reason = ""
+            if brought_in:
+                reason = brought_in_reason(target, entered_at, by)
+                record_phase_change(
+                    plan,
+                    target,
+                    kind=PhaseChange.Kind.BROUGHT_IN,
+                    actor=replace(actor, now=entered_at),
+                    reason=reason,
+                    from_phase=first,
+                    evidence={"recorded_at": now.isoformat()},
+                )
             # In a plan, the athlete's earlier check-ins now count for the monitoring rules.
             request_evaluation([athlete.pk])
             after = {**phase_state(plan), "protocol": protocol.name, "injury": injury.pk}
+            if brought_in:
+                after.update(
+                    reason=reason,
+                    started_at=started_at.isoformat(),
+                    phase_entered_at=entered_at.isoformat(),
+                )
             actor.audit(plan, AuditAction.PLAN_ASSIGN, plan, after=after)
     except IntegrityError:
         raise ValidationError(
             {"protocol": "This athlete already has an active plan. Close it first."}
         ) from None
     return plan
+
+
+def _end_plan(plan: Plan, status: str, actor: Actor, action: str, *, closed_on, reason=""):
+    """Inside a transaction, with `plan` locked: the plan ends with `status`, its injury closes
+    on `closed_on`, the audit records it."""
+    before = phase_state(plan)
+    # A pending clinician review has nothing left to decide.
+    SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).update(
+        status=SignOffRequest.Status.WITHDRAWN
+    )
+    Plan.objects.filter(pk=plan.pk).update(status=status, version=plan.version + 1)
+    plan.status, plan.version = status, plan.version + 1
+    injury = plan.injury
+    if injury.closed_on is None:
+        injury.closed_on = closed_on
+        injury.save(update_fields=["closed_on"])
+    after = {**phase_state(plan), "injury": injury.pk, "closed_on": closed_on.isoformat()}
+    if reason:
+        after["reason"] = reason
+    actor.audit(plan, action, plan, before=before, after=after)
+
+
+def complete_plan(
+    plan: Plan, *, by, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Plan:
+    """The return to play is done: a plan in its protocol's last phase (entered after the
+    clinician's return-to-play approval) completes, and its injury closes today. The athlete
+    may then start a new plan for a new injury. Coaches only."""
+    now = now or timezone.now()
+    actor = Actor(by, require_role(by, plan.athlete, (Role.COACH,), message=ONLY_COACH), now)
+    with transaction.atomic():
+        plan = locked_active_plan(plan, expected_version)
+        if not plan.current_phase.is_last:
+            raise ValidationError(
+                "A plan completes in its last phase, after the return to play. To stop it "
+                "earlier, close the injury."
+            )
+        _end_plan(
+            plan,
+            Plan.Status.COMPLETED,
+            actor,
+            AuditAction.PLAN_COMPLETE,
+            closed_on=timezone.localdate(now),
+        )
+    return plan
+
+
+def close_injury(injury, *, by, closed_on: dt.date | None = None, now: dt.datetime | None = None):
+    """Close an injury on `closed_on` (default today; never in the future, never before it
+    occurred). Its plan, if still active, is closed with it (status closed, not completed).
+    The athlete's coaches and clinicians may close."""
+    now = now or timezone.now()
+    closed_on = closed_on or timezone.localdate(now)
+    role = require_injury_role(by, injury.athlete)
+    if closed_on > timezone.localdate(now):
+        raise ValidationError({"closed_on": "An injury cannot be closed in the future."})
+    if closed_on < injury.occurred_on:
+        raise ValidationError({"closed_on": "An injury closes on or after the day it occurred."})
+    if injury.is_closed:
+        raise ValidationError({"closed_on": "This injury is closed already."})
+    actor = Actor(by, role, now)
+    with transaction.atomic():
+        plan = Plan.objects.filter(injury=injury, status=Plan.Status.ACTIVE).first()
+        if plan is not None:
+            plan = locked_active_plan(plan)
+            reason = "Injury closed"
+            _end_plan(
+                plan,
+                Plan.Status.CLOSED,
+                actor,
+                AuditAction.INJURY_CLOSE,
+                closed_on=closed_on,
+                reason=reason,
+            )
+            return plan.injury
+        injury.closed_on = closed_on
+        injury.save(update_fields=["closed_on"])
+        record_event(
+            actor=by,
+            role=role,
+            athlete=injury.athlete,
+            action=AuditAction.INJURY_CLOSE,
+            target=injury,
+            after={"injury": injury.pk, "closed_on": closed_on.isoformat()},
+            at=now,
+        )
+    return injury
 
 
 def copy_protocol(protocol: Protocol, *, team, by, name: str = "") -> Protocol:

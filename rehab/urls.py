@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import correction_views, log_views, phase_views, protocol_views, views
+from . import correction_views, log_views, phase_views, protocol_views, record_views, views
 
 app_name = "coach"
 
@@ -15,6 +15,14 @@ athlete_patterns = [
     path("advance/", phase_views.advance, name="advance"),
     path("regress/", phase_views.regress, name="regress"),
     path("assign/", phase_views.assign, name="assign"),
+    path("complete/", phase_views.complete, name="plan-complete"),
+    # The athlete's record: the athlete, injuries, baselines.
+    path("edit/", record_views.athlete_edit, name="athlete-edit"),
+    path("archive/", record_views.athlete_archive, name="athlete-archive"),
+    path("injuries/new/", record_views.injury_new, name="injury-new"),
+    path("injuries/<int:injury_pk>/edit/", record_views.injury_edit, name="injury-edit"),
+    path("injuries/<int:injury_pk>/close/", record_views.injury_close, name="injury-close"),
+    path("baselines/", record_views.baselines, name="baselines"),
     # Logging.
     path("sessions/new/", log_views.session_new, name="session-new"),
     path("measurements/new/", log_views.measurement_new, name="measurement-new"),
@@ -43,6 +51,8 @@ protocol_patterns = [
 
 urlpatterns = [
     path("", views.roster, name="roster"),
+    path("athletes/new/", record_views.athlete_new, name="athlete-new"),
+    path("athletes/archived/", record_views.archived_athletes, name="athletes-archived"),
     path("athletes/<int:pk>/", include(athlete_patterns)),
     path("measurements/import/", log_views.measurement_import, name="measurement-import"),
     path("protocols/", include(protocol_patterns)),

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import Conflict, django_errors
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, PersonNameField
 
 from .. import services
 from ..models import Flag, MetricKind
@@ -41,6 +41,9 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FlagSerializer(ModelSerializer):
+    acknowledged_by_name = PersonNameField(source="acknowledged_by")
+    resolved_by_name = PersonNameField(source="resolved_by")
+
     class Meta:
         model = Flag
         fields = [
@@ -54,9 +57,11 @@ class FlagSerializer(ModelSerializer):
             "opened_at",
             "condition_cleared_at",
             "acknowledged_by",
+            "acknowledged_by_name",
             "acknowledged_at",
             "acknowledged_note",
             "resolved_by",
+            "resolved_by_name",
             "resolved_at",
             "resolved_note",
             "proposed_regression_to",
@@ -77,7 +82,7 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     ordering = ["-opened_at"]
 
     def get_queryset(self):
-        return self.scoped(Flag.objects.all())
+        return self.scoped(Flag.objects.select_related("acknowledged_by", "resolved_by"))
 
     def _transition(self, request, service, **kwargs):
         flag = self.get_object()

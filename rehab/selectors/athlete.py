@@ -196,7 +196,14 @@ def athlete_overview(
         ),
         None,
     )
-    context["unplanned_injuries"] = list(athlete.injuries.filter(plan__isnull=True))
+    # Every injury over time, newest first, with its plan if it has one (one query).
+    injuries = list(athlete.injuries.select_related("plan"))
+    for injury in injuries:
+        injury.plan_or_none = getattr(injury, "plan", None)
+    context["injuries"] = injuries
+    context["unplanned_injuries"] = [
+        i for i in injuries if i.plan_or_none is None and not i.is_closed
+    ]
     context["signoff_decisions"] = (
         list(
             SignOffDecision.objects.filter(request__plan=plan)

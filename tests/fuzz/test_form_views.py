@@ -90,6 +90,34 @@ VIEWS: dict[str, list[Page]] = {
         )
     ],
     "FlagAcknowledgeForm": [Page(on_athlete("flag-acknowledge", "flag"), coach)],
+    "AthleteForm": [
+        Page(
+            lambda w: reverse("coach:athlete-new"),
+            coach,
+            kwargs=lambda w: {"user": w.home.coach},
+            name="new",
+        ),
+        Page(
+            on_athlete("athlete-edit"), coach, kwargs=lambda w: {"user": w.home.coach}, name="edit"
+        ),
+    ],
+    "ArchiveForm": [Page(on_athlete("athlete-archive"), coach)],
+    "InjuryForm": [
+        Page(on_athlete("injury-new"), coach, name="new"),
+        Page(
+            lambda w: reverse("coach:injury-edit", args=[w.home.athlete.pk, w.home.plan.injury_id]),
+            clinician,
+            name="edit",
+        ),
+    ],
+    "InjuryCloseForm": [
+        Page(
+            lambda w: reverse(
+                "coach:injury-close", args=[w.home.athlete.pk, w.home.plan.injury_id]
+            ),
+            coach,
+        )
+    ],
     "FlagResolveForm": [
         Page(on_athlete("flag-resolve", "flag"), coach, name="coach"),
         Page(

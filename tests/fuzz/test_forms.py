@@ -49,6 +49,7 @@ FORM_KWARGS = {
     "athlete": lambda w: [w.home.unplanned, w.home.athlete],
     "metric": lambda w: list(MetricKind.objects.filter(code__in=["split_30m", "h_test", "cmj"])),
     "teams": lambda w: [[w.home.team], []],
+    "user": lambda w: [w.home.coach, w.home.clinician],
 }
 # A ModelForm is drawn unbound to an instance, or editing one of these.
 INSTANCES = {

@@ -41,6 +41,8 @@ PARAMETER_KINDS = {
     "coach:measurement-void": {"pk": "athlete", "entry_pk": "measurement"},
     "coach:flag-acknowledge": {"pk": "athlete", "flag_pk": "flag"},
     "coach:flag-resolve": {"pk": "athlete", "flag_pk": "flag"},
+    "coach:injury-edit": {"pk": "athlete", "injury_pk": "injury"},
+    "coach:injury-close": {"pk": "athlete", "injury_pk": "injury"},
     "coach:protocol-copy": {"protocol_pk": "protocol"},
     "coach:protocol-edit": {"protocol_pk": "protocol"},
     "clinic:flag-resolve": {"pk": "signoff", "flag_pk": "signoff_flag"},

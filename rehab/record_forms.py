@@ -1,0 +1,77 @@
+"""Forms of the athlete records (athlete, injury, closing, baselines): they parse input; the
+rules live in athletes.services, monitoring.baselines and rehab.services."""
+
+from django import forms
+from django.core.validators import MaxValueValidator
+
+from athletes.access import athlete_manager_teams
+from athletes.models import Athlete, Injury
+
+DATE_INPUT = {"type": "date"}
+
+
+def date_input():
+    # <input type="date"> shows only an ISO value (the locale's input format is d/m/Y).
+    return forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")
+
+
+class AthleteForm(forms.ModelForm):
+    class Meta:
+        model = Athlete
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "events",
+            "dominant_leg",
+            "team",
+        ]
+        labels = {"events": "Event / discipline"}
+        widgets = {"date_of_birth": date_input()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the teams whose athletes the user manages (athletes.services checks again).
+        self.fields["team"].queryset = athlete_manager_teams(user)
+        self.fields["team"].empty_label = None
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "team"}
+
+
+class InjuryForm(forms.ModelForm):
+    class Meta:
+        model = Injury
+        fields = [
+            "muscle_group",
+            "muscle",
+            "side",
+            "grade",
+            "bamic_class",
+            "occurred_on",
+            "mechanism",
+            "is_recurrence",
+            "notes",
+        ]
+        labels = {"is_recurrence": "A recurrence of an earlier injury", "occurred_on": "Date"}
+        widgets = {"occurred_on": date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        grade = self.fields["grade"]
+        grade.validators.append(MaxValueValidator(4))
+        grade.widget.attrs.update(min=0, max=4)
+
+    def _post_clean(self):
+        # athletes.services validates the whole row, with messages at the fields; the model's
+        # own check here would repeat it as a message about a constraint's name.
+        pass
+
+
+class InjuryCloseForm(forms.Form):
+    closed_on = forms.DateField(label="Closed on", widget=date_input())
+
+
+class ArchiveForm(forms.Form):
+    archived = forms.BooleanField(required=False)
