@@ -5,7 +5,7 @@ test_one_access_layer.py fails if another module filters by membership itself):
 
 - scopes: `visible_athletes`, `teams_for`, `scoped` (anything reached through an athlete:
   injuries, plans, logs, flags, sign-off requests), `protocols_for`, `editable_protocols`;
-  `get_athlete_for` resolves one athlete or raises 404;
+  `get_athlete_for` resolves one athlete or raises 404; `own_notifications`;
 - roles: `roles_of`, `roles_by_team`, `role_for_athlete`, `require_role`, `is_athlete_only`,
   `may_handle_privacy`, `staff_of_teams` (who a flag notifies); who keeps the athlete
   records (add, edit, archive, injuries): `athlete_manager_teams`, `require_athlete_manager`;
@@ -189,6 +189,20 @@ def editable_protocols(user, protocols: QuerySet) -> QuerySet:
     """The protocols the user may change: their own teams' where they coach. Shipped templates
     are copied first, never edited in place."""
     return protocols.filter(team__in=teams_for(user, [Role.COACH]))
+
+
+# --- notifications --------------------------------------------------------------------------
+# Notifications are monitoring's, which this layer may not import: the caller hands them in.
+
+
+def own_notifications(user, notifications: QuerySet) -> QuerySet:
+    """The user's own notifications about athletes they still see as coach or clinician (one
+    who left a team no longer reads its flags); never anyone else's."""
+    if not _signed_in(user):
+        return notifications.none()
+    return notifications.filter(
+        recipient=user, flag__athlete__in=visible_athletes(user, STAFF_ROLES)
+    )
 
 
 # --- other roles ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from .two_factor import MAX_CODE_LENGTH
 
@@ -30,3 +31,48 @@ class CodeForm(forms.Form):
             self.fields["code"].label = label
         if numeric:
             self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class ProfileForm(forms.ModelForm):
+    """The signed-in person's name and e-mail address. A new address needs the current
+    password (a password reset is sent to it), and may not be another account's."""
+
+    current_password = forms.CharField(
+        label="Current password (needed to change your e-mail address)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ("first_name", "last_name", "email")
+        labels = {"first_name": "First name", "last_name": "Last name", "email": "E-mail"}
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email", "").strip()
+        if email:
+            email = get_user_model().objects.normalize_email(email)
+            taken = (
+                get_user_model().objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+            )
+            if taken.exists():
+                raise forms.ValidationError(
+                    "Another account uses this address: give one of your own, or ask your "
+                    "team's admin."
+                )
+        return email
+
+    def clean(self):
+        data = super().clean()
+        email = data.get("email")
+        if email is not None and email.lower() != (self.instance.email or "").lower():
+            password = data.get("current_password") or ""
+            if not self.instance.pk or not self.instance.check_password(password):
+                self.add_error(
+                    "current_password",
+                    "Type your current password to change your e-mail address."
+                    if not password
+                    else "That is not your current password.",
+                )
+        return data

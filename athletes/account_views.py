@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from .access import is_athlete_only
-from .account_forms import CodeForm
+from .account_forms import CodeForm, ProfileForm
 from .lockout import lockout_response
 from .models import Athlete
 from .two_factor import (
@@ -194,7 +194,7 @@ def two_factor_backup_codes(request):
 # --- Profile -----------------------------------------------------------------------------------
 
 
-def _profile(request, remove_form=None, status=200):
+def _profile(request, remove_form=None, profile_form=None, status=200):
     user = request.user
     facts = second_factor_of(user)
     frame = frame_for(user)
@@ -210,6 +210,7 @@ def _profile(request, remove_form=None, status=200):
             "backup_codes_left": backup_codes_left(user) if facts.enrolled else None,
             "remove_form": remove_form
             or CodeForm(label="Code from your authenticator app, or a backup code"),
+            "profile_form": profile_form or ProfileForm(instance=user),
         },
         status=status,
     )
@@ -217,9 +218,17 @@ def _profile(request, remove_form=None, status=200):
 
 @never_cache
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def profile(request):
-    """Name, e-mail, password, two-factor sign-in and API tokens of the signed-in person."""
+    """Name, e-mail, password, two-factor sign-in and API tokens of the signed-in person; a
+    POST changes their name and e-mail (field errors, nothing stored, when one is wrong)."""
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your name and e-mail address are saved.")
+            return redirect("profile")
+        return _profile(request, profile_form=form, status=400)
     return _profile(request)
 
 

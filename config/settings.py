@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "athletes.context_processors.roles",
+                "monitoring.context_processors.notification_bell",
             ],
         },
     },
@@ -173,6 +174,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# The languages a person may choose on their preferences page: those the site has formats
+# for (config/formats); add one here when its translation and formats exist.
+LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 try:
     ZoneInfo(TIME_ZONE)
@@ -277,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-full-scan": {
         "task": "rehab.tasks.scan_all_athletes",
         "schedule": crontab(minute=f"*/{MONITORING_SCAN_MINUTES}"),
+    },
+    # Each person's daily digest, at the local time they chose (monitoring.notify).
+    "notification-digests": {
+        "task": "monitoring.tasks.send_notification_digests",
+        "schedule": crontab(minute="*"),
     },
 }
 

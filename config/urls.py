@@ -34,6 +34,7 @@ urlpatterns = [
     path("coach/", include("portal.privacy_urls")),
     path("clinic/", include("rehab.clinic_urls")),
     path("me/", include("portal.me_urls")),
+    path("notifications/", include("monitoring.notification_urls")),
     path("sw.js", me_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", me_views.manifest, name="manifest"),
     path("api/v1/", include("config.api_urls")),

@@ -6,6 +6,7 @@ services.py, corrections.py, rules.py and flags.py. Split into a package it repe
 same imports and field shapes across five files (the duplicate scan counted 16 pairs
 instead of 4)."""
 
+import datetime as dt
 import math
 
 from django.conf import settings
@@ -656,6 +657,8 @@ class Notification(models.Model):
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When its e-mail was settled: sent (alone or in a digest), or left unsent because the
+    # recipient turned that flag kind's e-mails off (monitoring.notify). Never sent twice.
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -665,9 +668,73 @@ class Notification(models.Model):
                 fields=["recipient", "flag"], name="notification_once_per_flag"
             ),
         ]
+        indexes = [
+            # The bell on every staff page: the person's unread notifications, counted.
+            models.Index(
+                fields=["recipient"], condition=Q(read_at=None), name="notification_unread_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"To {self.recipient}: {self.message}"
+
+
+class EmailDelivery(models.TextChoices):
+    EACH = "each", "One e-mail per flag, as it opens"
+    DIGEST = "digest", "One e-mail a day, at the time below"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear about flags, and their language. No row: the defaults
+    (an e-mail per flag of every kind, the site's language). Written by
+    monitoring.notification_services.save_preferences, which keeps next_digest_at."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    # One switch per flag kind: a kind turned off is never e-mailed (still listed in the app).
+    email_pain_persisting = models.BooleanField("pain above threshold", default=True)
+    email_metric_regression = models.BooleanField("metric regression", default=True)
+    email_missed_checkins = models.BooleanField("missed check-ins", default=True)
+    delivery = models.CharField(
+        max_length=10, choices=EmailDelivery.choices, default=EmailDelivery.EACH
+    )
+    # Local time (settings.TIME_ZONE) of the daily digest.
+    digest_time = models.TimeField(default=dt.time(7, 0))
+    # When this person's next digest is due (None unless delivery is digest).
+    next_digest_at = models.DateTimeField(null=True, blank=True)
+    # One of settings.LANGUAGES (the form offers those); blank for the site's language.
+    language = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivery__in=EmailDelivery.values),
+                name="notification_preference_delivery_valid",
+            ),
+        ]
+        indexes = [
+            # The digest job (monitoring.digest.send_due_digests): whose digest is due.
+            models.Index(
+                fields=["next_digest_at"],
+                condition=Q(next_digest_at__isnull=False),
+                name="notification_digest_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Notification preferences of {self.user}"
+
+    # The switch of each flag kind (monitoring.notify reads it through `emails_kind`).
+    KIND_FIELDS = {
+        FlagKind.PAIN_PERSISTING: "email_pain_persisting",
+        FlagKind.METRIC_REGRESSION: "email_metric_regression",
+        FlagKind.MISSED_CHECKINS: "email_missed_checkins",
+    }
+
+    def emails_kind(self, kind: str) -> bool:
+        field = self.KIND_FIELDS.get(kind)
+        return getattr(self, field) if field else True
 
 
 class JobRun(models.Model):

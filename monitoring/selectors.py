@@ -3,11 +3,23 @@
 import datetime as dt
 from collections import defaultdict
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from athletes.access import own_notifications
+
 from . import rules
-from .models import CheckIn, Flag, FlagKind, FlagStatus, RecoveryActivity, worst_pain_expression
+from .models import (
+    CheckIn,
+    Flag,
+    FlagKind,
+    FlagStatus,
+    Notification,
+    NotificationPreference,
+    RecoveryActivity,
+    worst_pain_expression,
+)
 
 # A pain series' columns after `days`, and the check-in field each is read from.
 PAIN_COLUMNS = {
@@ -90,6 +102,107 @@ def _rising_values(reports) -> str:
     return " → ".join(str(w) for w in worst)
 
 
+def _evidence(flag) -> dict:
+    return flag.evidence if isinstance(flag.evidence, dict) else {}
+
+
+def _moment(value):
+    """An ISO time from a flag's evidence, or None when it holds none (or not one)."""
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _pain_hours(flag, now) -> float:
+    """How long the pain of a persisting-pain flag has lasted: counted on to `now` from the
+    episode's first painful report while the condition holds, as it stood when it cleared
+    otherwise; 0 when the evidence has neither."""
+    evidence = _evidence(flag)
+    hours = evidence.get("hours")
+    hours = hours if isinstance(hours, int | float) else 0
+    first = _moment(evidence.get("first_painful_at"))
+    if first and flag.condition_cleared_at is None:
+        hours = max(hours, (now - first).total_seconds() / 3600)
+    return hours
+
+
+def _silent_days(flag, now) -> int | None:
+    """Days without a check-in of a missed-check-ins flag, counted on to `now` while the
+    condition holds (from the later of the last check-in and the plan's start)."""
+    evidence = _evidence(flag)
+    days = evidence.get("days_without_checkin")
+    days = days if isinstance(days, int) else None
+    if flag.condition_cleared_at is None:
+        since = [_moment(evidence.get(key)) for key in ("last_checkin_at", "plan_started_at")]
+        since = [s for s in since if s is not None]
+        if since:
+            days = max(days or 0, (now - max(since)).days)
+    return days
+
+
+def _percent(value: float) -> str:
+    """A percentage at the precision people read: "8", "2.5", "12"."""
+    text = f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
+    return text.removesuffix(".0")
+
+
+# Worse than the best, in words, by the direction of the metric and its unit.
+WORSE_WORD = {("lower", "s"): "slower", ("lower", ""): "higher", ("higher", ""): "lower"}
+
+
+def flag_summary(flag, *, now=None) -> str:
+    """A flag in one line for staff, from its kind and evidence: "pain ≥ 3/10 for 76 h",
+    "30 m split 8 % slower than the 28-day best", "no check-in for 4 days". The one wording
+    the roster, the notifications page and the e-mails use. Counts that grow with time
+    (hours of pain, silent days) run on to `now` while the condition holds. Evidence lacking
+    a value leaves the number out rather than printing None."""
+    now = now or timezone.now()
+    evidence = _evidence(flag)
+    if flag.kind == FlagKind.PAIN_PERSISTING:
+        threshold = evidence.get("threshold")
+        if threshold is None:
+            threshold = rules.DEFAULT_PAIN_THRESHOLD
+        if evidence.get("rule") == "rising":
+            values = _rising_values(evidence.get("reports") or [])
+            return f"pain rising: {values}/10" if values else "pain rising across three reports"
+        hours = _pain_hours(flag, now)
+        text = f"pain ≥ {threshold}/10"
+        return f"{text} for {hours:.0f} h" if hours else text
+    if flag.kind == FlagKind.MISSED_CHECKINS:
+        days = _silent_days(flag, now)
+        if not days:
+            return "check-ins have stopped"
+        unit = "day" if days == 1 else "days"
+        if evidence.get("last_checkin_at") is None and "plan_started_at" in evidence:
+            return f"no check-in since the plan started {days} {unit} ago"
+        return f"no check-in for {days} {unit}"
+    if flag.kind == FlagKind.METRIC_REGRESSION:
+        name = evidence.get("metric_name") or "a test"
+        if evidence.get("side"):
+            name += f" ({evidence['side']})"
+        direction = evidence.get("direction")
+        unit_kind = "s" if evidence.get("unit") == "s" else ""
+        worse = WORSE_WORD.get((direction, unit_kind)) or WORSE_WORD.get((direction, ""), "worse")
+        pct = evidence.get("drop_pct")
+        if isinstance(pct, int | float):
+            return f"{name} {_percent(pct)} % {worse} than the 28-day best"
+        return f"{name} worse than the 28-day best"
+    return flag.summary or flag.get_kind_display()
+
+
+def open_for(flag, *, now=None) -> str:
+    """How long a flag has been open, in the largest whole unit: "open 5 h", "open 2 days"."""
+    now = now or timezone.now()
+    seconds = max(0, (now - flag.opened_at).total_seconds())
+    if seconds < 3600:
+        return "open under an hour"
+    if seconds < 2 * 86400:
+        hours = int(seconds // 3600)
+        return f"open {hours} h"
+    return f"open {int(seconds // 86400)} days"
+
+
 def athlete_flag_messages(athlete, *, now=None) -> list[str]:
     """The athlete's unresolved flags in plain words for the athlete. Reports what the data
     shows and who has been told; never a diagnosis (PRODUCT.md §2.8). Evidence lacking a
@@ -113,10 +226,7 @@ def athlete_flag_messages(athlete, *, now=None) -> list[str]:
                 if values:
                     text += f" ({values} out of 10)"
             else:
-                hours = evidence.get("hours") or 0
-                first = parse_datetime(evidence.get("first_painful_at") or "")
-                if first and flag.condition_cleared_at is None:
-                    hours = max(hours, (now - first).total_seconds() / 3600)
+                hours = _pain_hours(flag, now)
                 verb = "was" if flag.condition_cleared_at else "has stayed"
                 text = f"Your pain {verb} at {threshold} or above"
                 if hours:
@@ -129,3 +239,33 @@ def athlete_flag_messages(athlete, *, now=None) -> list[str]:
             text = f"Your latest {name} result was worse than your recent level"
         messages.append(f"{text} — {told}.")
     return messages
+
+
+# --- staff notifications -----------------------------------------------------------------------
+
+
+def notifications_for(user):
+    """The user's own notifications (athletes.access.own_notifications), newest first, with
+    their flag and athlete."""
+    return (
+        own_notifications(user, Notification.objects.all())
+        .select_related("flag__athlete")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def notification_for(user, pk) -> Notification:
+    """One of the user's own notifications; 404 for anyone else's, or none."""
+    return get_object_or_404(notifications_for(user), pk=pk)
+
+
+def unread_notification_count(user) -> int:
+    """The bell's number: one count query."""
+    return own_notifications(user, Notification.objects.filter(read_at=None)).count()
+
+
+def notification_preference(user) -> NotificationPreference:
+    """The user's preferences, or the defaults (unsaved) when they have chosen none."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )

@@ -12,11 +12,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from athletes.access import own_notifications
 from athletes.evaluation import request_evaluation
 from core.db import insert_unless_exists
 from core.plausibility import EARLIEST_LOG_TIME
 
-from .models import CheckIn, Flag, FlagStatus, Measurement, RecoveryActivity, TrainingSession
+from .models import (
+    CheckIn,
+    EmailDelivery,
+    Flag,
+    FlagStatus,
+    Measurement,
+    Notification,
+    NotificationPreference,
+    RecoveryActivity,
+    TrainingSession,
+)
+from .notify import next_digest_at
 
 logger = logging.getLogger(__name__)
 
@@ -345,3 +357,37 @@ def resolve_flag(flag: Flag, *, by, note: str, now=None) -> Flag:
         flag.refresh_from_db()
         _audit_flag(flag, by=by, action=AuditAction.FLAG_RESOLVE, before=current.status, now=now)
     return flag
+
+
+# --- staff notifications -----------------------------------------------------------------------
+
+
+def mark_notification_read(notification: Notification, *, now=None) -> Notification:
+    """Mark one notification read (the caller resolved it for its recipient: selectors.
+    notification_for). Reading it again keeps the first time."""
+    now = now or timezone.now()
+    Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=now)
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def mark_all_notifications_read(user, *, now=None) -> int:
+    """Mark every unread notification of the user read; how many were."""
+    now = now or timezone.now()
+    return own_notifications(user, Notification.objects.filter(read_at=None)).update(read_at=now)
+
+
+def save_notification_preferences(user, values: dict, *, now=None) -> NotificationPreference:
+    """Store the user's preferences (`values`: NotificationPreference fields). Choosing the
+    daily digest schedules the next one at the chosen local time; leaving it unschedules it."""
+    now = now or timezone.now()
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    for name, value in values.items():
+        setattr(preference, name, value)
+    if preference.delivery == EmailDelivery.DIGEST:
+        preference.next_digest_at = next_digest_at(preference.digest_time, now=now)
+    else:
+        preference.next_digest_at = None
+    preference.full_clean(exclude=["user"])
+    preference.save()
+    return preference

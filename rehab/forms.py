@@ -11,15 +11,21 @@ from monitoring.corrections import REASON_MAX, SESSION_FIELDS
 from monitoring.models import Measurement, MetricKind, TrainingSession
 
 from .models import PHASE_FIELDS, GateCriterion, Phase, Protocol
+from .selectors import ROSTER_SORTS, SORT_DIRECTIONS
 
 PHASE_FILTER_CHOICES = [("", "All phases")] + [(str(n), f"Phase {n}") for n in range(7)]
 PHASE_FILTER_CHOICES.append(("none", "No active plan"))
+ROSTER_SORT_CHOICES = [("", "Who needs attention first")] + [(key, key) for key in ROSTER_SORTS]
 
 
 class RosterFilterForm(forms.Form):
     team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     phase = forms.ChoiceField(required=False, choices=PHASE_FILTER_CHOICES)
     q = forms.CharField(required=False, max_length=80, label="Search")
+    # The column and direction the table is sorted by (its header links set them; the page
+    # keeps them in hidden fields of this form, so a filter change keeps the order).
+    sort = forms.ChoiceField(required=False, choices=ROSTER_SORT_CHOICES)
+    dir = forms.ChoiceField(required=False, choices=[(d, d) for d in SORT_DIRECTIONS])
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +40,8 @@ class RosterFilterForm(forms.Form):
             "team_id": data.get("team"),
             "phase": phase if phase in (None, "none") else int(phase),
             "q": data.get("q", ""),
+            "sort": data.get("sort") or "",
+            "direction": data.get("dir") or "asc",
         }
 
 

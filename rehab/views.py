@@ -51,16 +51,80 @@ def positive_int(value, default=1):
         return default
 
 
+# The roster's sortable headers: (sort key, label); the first click sorts this way.
+ROSTER_COLUMNS = {
+    "name": ("Athlete", "name", "asc"),
+    "phase": ("Phase", "phase", "asc"),
+    "days": ("days", "days in phase", "desc"),
+    "checkin": ("Last check-in", "last check-in", "asc"),
+    "flags": ("Flags", "flags", "desc"),
+    "gates": ("Gates", "gates met", "desc"),
+}
+
+
+def roster_sort_links(query, sort: str, direction: str) -> dict:
+    """Per sortable column: the query string that sorts by it (the filters kept, back to the
+    first page; the sorted column's link turns the direction round), its aria-sort, and
+    the arrow shown."""
+    links = {}
+    for key, (label, words, first) in ROSTER_COLUMNS.items():
+        params = query.copy()
+        for name in ("page", "sort", "dir"):
+            params.pop(name, None)
+        current = key == sort
+        params["sort"] = key
+        params["dir"] = ("desc" if direction == "asc" else "asc") if current else first
+        links[key] = {
+            "label": label,
+            "title": f"Sort by {words}",
+            "query": params.urlencode(),
+            "aria_sort": ("ascending" if direction == "asc" else "descending")
+            if current
+            else "none",
+            "arrow": ("↑" if direction == "asc" else "↓") if current else "",
+        }
+    return links
+
+
+def roster_sort_context(query, sort: str, direction: str) -> dict:
+    """What the roster's header and summary line say about the order."""
+    columns = roster_sort_links(query, sort, direction)
+    unsorted = query.copy()
+    for name in ("page", "sort", "dir"):
+        unsorted.pop(name, None)
+    context = {
+        "sort": sort,
+        "direction": direction if sort else "",
+        "columns": columns,
+        "unsorted_query": unsorted.urlencode(),
+        "phase_aria_sort": next(
+            (columns[k]["aria_sort"] for k in ("phase", "days") if k == sort), "none"
+        ),
+        "sort_label": "",
+    }
+    if sort:
+        words = ROSTER_COLUMNS[sort][1]
+        context["sort_label"] = f"{words}, {'ascending' if direction == 'asc' else 'descending'}"
+    return context
+
+
 @staff_required
 def roster(request):
     teams = selectors.roster_teams(request.user)
     form = RosterFilterForm(request.GET or None, teams=teams)
-    rows = selectors.roster(request.user, teams=teams, **form.filters())
+    filters = form.filters()
+    rows = selectors.roster(request.user, teams=teams, **filters)
     page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.attach_pain_trends(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "query": query.urlencode(),
+        **roster_sort_context(request.GET, filters["sort"], filters["direction"]),
+    }
     template = "coach/roster.html#roster-table" if request.htmx else "coach/roster.html"
     return render(request, template, context)
 

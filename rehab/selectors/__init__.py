@@ -22,11 +22,15 @@ from .roster import (
     READY_FOR_REVIEW,
     REVIEW_FLAG,
     ROSTER_PLAN_FIELDS,
+    ROSTER_SORTS,
+    SORT_DIRECTIONS,
     WAITING_FOR_CLINICIAN,
+    FlagNote,
     RosterRow,
     attach_pain_trends,
     roster,
     roster_teams,
+    sort_rows,
 )
 
 __all__ = [
@@ -42,7 +46,11 @@ __all__ = [
     "NOTHING",
     "ACTION_PRIORITY",
     "ROSTER_PLAN_FIELDS",
+    "ROSTER_SORTS",
+    "SORT_DIRECTIONS",
+    "FlagNote",
     "RosterRow",
+    "sort_rows",
     "roster",
     "attach_pain_trends",
     "roster_teams",

@@ -14,7 +14,7 @@ from athletes.access import teams_for, visible_athletes
 from athletes.models import STAFF_ROLES, Athlete, Injury
 from monitoring import rules
 from monitoring.models import CheckIn, Flag, FlagStatus
-from monitoring.selectors import pain_series_for
+from monitoring.selectors import flag_summary, open_for, pain_series_for
 
 from ..gates import evaluate_plans
 from ..models import Phase, Plan, SignOffRequest
@@ -59,6 +59,17 @@ ROSTER_PLAN_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class FlagNote:
+    """One unresolved flag as the roster says it: its kind, the one-line summary
+    (monitoring.selectors.flag_summary) and how long it has been open."""
+
+    flag: Flag
+    kind: str  # "Pain above threshold"
+    summary: str  # "pain ≥ 3/10 for 76 h"
+    open_for: str  # "open 2 days"
+
+
 @dataclass
 class RosterRow:
     athlete: Athlete
@@ -66,6 +77,7 @@ class RosterRow:
     last_checkin_at: dt.datetime | None = None
     pain_trend: list = field(default_factory=list)  # [(date, worst pain or None)] × 14 days
     open_flags: list = field(default_factory=list)
+    flag_notes: list = field(default_factory=list)  # [FlagNote], as open_flags
     gates: dict | None = None
     pending_review: SignOffRequest | None = None
     # The newest request made since the plan entered its phase (for its next phase), if any.
@@ -125,9 +137,59 @@ def _next_action(row: RosterRow, *, now) -> str:
     return COLLECT_EVIDENCE
 
 
-def roster(user, *, team_id=None, phase=None, q: str = "", now=None, teams=None) -> list[RosterRow]:
+def _name_key(row: RosterRow):
+    return (row.athlete.last_name.lower(), row.athlete.first_name.lower(), row.athlete.pk)
+
+
+def _gates_key(row: RosterRow):
+    gates = row.gates
+    if not gates or not gates.get("total"):
+        return None
+    return (gates["met"] / gates["total"], gates["met"])
+
+
+# The columns the roster sorts on (`?sort=`): each row's value, None where it has none (such
+# rows come last in either direction). The default is who needs attention first.
+ROSTER_SORTS = {
+    "name": _name_key,
+    "phase": lambda r: r.plan.current_phase.order if r.plan else None,
+    "days": lambda r: r.day_in_phase,
+    "checkin": lambda r: r.last_checkin_at,
+    "flags": lambda r: len(r.open_flags) or None,
+    "gates": _gates_key,
+}
+SORT_DIRECTIONS = ("asc", "desc")
+
+
+def sort_rows(rows: list[RosterRow], sort: str = "", direction: str = "asc") -> list[RosterRow]:
+    """The rows in the order asked for: by a column of ROSTER_SORTS (`direction` "asc" or
+    "desc"; ties by name, rows without a value last), or by default who needs attention
+    first (the next action's priority, then name). An unknown column is the default."""
+    rows = sorted(rows, key=_name_key)
+    key = ROSTER_SORTS.get(sort)
+    if key is None:
+        return sorted(rows, key=lambda r: r.priority)
+    valued = [r for r in rows if key(r) is not None]
+    empty = [r for r in rows if key(r) is None]
+    # Python's sort is stable in both directions: equal values stay in name order.
+    valued.sort(key=key, reverse=direction == "desc")
+    return valued + empty
+
+
+def roster(
+    user,
+    *,
+    team_id=None,
+    phase=None,
+    q: str = "",
+    sort: str = "",
+    direction: str = "asc",
+    now=None,
+    teams=None,
+) -> list[RosterRow]:
     """Every athlete of the user's staff teams with injury, phase, pain trend, latest check-in,
-    unresolved flags, gates met and the next action; who needs attention first.
+    unresolved flags (each in one line, with how long it has been open), gates met and the
+    next action; who needs attention first unless `sort` names a column (`sort_rows`).
 
     Filters: team id (one of the user's teams), phase order ("none" for no active plan),
     name search. `teams`: the user's staff teams (`roster_teams`) when the caller has them
@@ -204,6 +266,16 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None, teams=None)
             plan=plan,
             last_checkin_at=athlete.last_checkin_at,
             open_flags=flags[athlete.pk],
+            # From the flags already read: the words come from their evidence, no query.
+            flag_notes=[
+                FlagNote(
+                    flag=f,
+                    kind=f.get_kind_display(),
+                    summary=flag_summary(f, now=now),
+                    open_for=open_for(f, now=now),
+                )
+                for f in flags[athlete.pk]
+            ],
         )
         if plan is not None:
             row.day_in_phase = plan.day_in_phase(now)
@@ -213,15 +285,7 @@ def roster(user, *, team_id=None, phase=None, q: str = "", now=None, teams=None)
             row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])
         row.action = _next_action(row, now=now)
         rows.append(row)
-    rows.sort(
-        key=lambda r: (
-            r.priority,
-            r.athlete.last_name.lower(),
-            r.athlete.first_name.lower(),
-            r.athlete.pk,
-        )
-    )
-    return rows
+    return sort_rows(rows, sort, direction)
 
 
 def attach_pain_trends(rows: list[RosterRow], *, now=None) -> list[RosterRow]:

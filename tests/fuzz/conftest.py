@@ -12,7 +12,7 @@ from django.utils import timezone
 from athletes.invitations import create_invitation
 from athletes.models import Role
 from athletes.tokens import issue_token
-from monitoring.models import RecoveryActivity
+from monitoring.models import Notification, RecoveryActivity
 from rehab.models import GateCriterion, Phase, Protocol
 from rehab.signoff import request_signoff
 from tests.factories import (
@@ -48,6 +48,7 @@ class FuzzClub(Club):
     token: object  # an API token of the athlete
     invitation: object  # a pending athlete invitation of the coach's
     invitation_token: str  # its link's token
+    notification: object  # the coach's notification of the athlete's flag
 
 
 def small_protocol(team) -> Protocol:
@@ -79,6 +80,7 @@ def build_fuzz_club(name: str) -> FuzzClub:
     ready_plan = start_plan(ready, 5, by=coach)
     ready_plan.current_phase.gates.all().delete()  # every gate met: sign-off can be requested
     now = timezone.now()
+    flag = FlagFactory(athlete=athlete, plan=plan)
     return FuzzClub(
         **vars(club),
         plan=plan,
@@ -98,13 +100,14 @@ def build_fuzz_club(name: str) -> FuzzClub:
             side="left",
             measured_at=now,
         ),
-        flag=FlagFactory(athlete=athlete, plan=plan),
+        flag=flag,
         protocol=small_protocol(team),
         recovery=RecoveryActivity.objects.create(
             athlete=athlete, kind="massage", minutes=10, performed_on=timezone.localdate()
         ),
         token=issue_token(athlete.user, name="Maya's phone")[0],
         **invitation_of(coach, team),
+        notification=Notification.objects.create(recipient=coach, flag=flag, message="A flag"),
     )
 
 

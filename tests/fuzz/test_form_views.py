@@ -174,6 +174,19 @@ VIEWS: dict[str, list[Page]] = {
         ),
     ],
     "RecoveryForm": [Page(lambda w: reverse("me:recovery"), athlete)],
+    "ProfileForm": [
+        Page(lambda w: reverse("profile"), coach, name="coach"),
+        Page(lambda w: reverse("profile"), athlete, name="athlete"),
+    ],
+    "NotificationPreferenceForm": [
+        Page(lambda w: reverse("notifications:preferences"), coach, name="coach"),
+        Page(
+            lambda w: reverse("notifications:preferences"),
+            athlete,
+            kwargs=lambda w: {"staff": False},
+            name="athlete",
+        ),
+    ],
     # A coach signed in with the password only: the code step, enrolment, and the profile's
     # actions that ask for a code (each refuses or redirects, never a 500).
     "CodeForm": [

@@ -52,6 +52,7 @@ PARAMETER_KINDS = {
     "people:invitation-revoke": {"pk": "invitation"},
     # An invitation link's token (garbage here; real ones in tests/athletes/test_invitations).
     "invitation-accept": {"token": "invite_token"},
+    "notifications:read": {"pk": "notification"},
     # Django's reset link: an encoded user id and a token (garbage here; a real one is
     # tested in tests/athletes).
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
@@ -205,6 +206,7 @@ def _ids(world):
             "plan": club.plan.pk,
             "metric": "split_30m",
             "token": club.token.pk,
+            "notification": club.notification.pk,
             "reset_uid": "MQ",
             "reset_token": "set-password",
             "team": club.team.pk,

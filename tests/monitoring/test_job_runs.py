@@ -9,13 +9,16 @@ from django.conf import settings
 
 from monitoring.job_runs import FULL_SCAN
 from monitoring.models import JobRun
+from monitoring.tasks import send_notification_digests
 from rehab import scan
 from rehab.tasks import evaluate_pending, scan_all_athletes
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
-RECORDED = {task.name: task for task in (scan_all_athletes, evaluate_pending)}
+RECORDED = {
+    task.name: task for task in (scan_all_athletes, evaluate_pending, send_notification_digests)
+}
 
 
 def test_the_recorded_tasks_are_exactly_the_scheduled_ones():
