@@ -40,6 +40,7 @@ from .invitations import (
     revoke_invitation,
 )
 from .models import INJURY_SUMMARY_FIELDS, Athlete, Injury, Invitation, Role, Team
+from .services import ATHLETE_FIELDS
 
 # PATCH edits; a record is never replaced whole (PUT) nor deleted through the API.
 EDIT_METHODS = ["get", "post", "patch", "head", "options"]
@@ -53,12 +54,7 @@ class AthleteSerializer(ModelSerializer):
         fields = [
             "id",
             "team",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "events",
-            "dominant_leg",
+            *ATHLETE_FIELDS,
             "archived",
             "archived_at",
             "created_at",

@@ -151,6 +151,12 @@ def _percent(value: float) -> str:
 WORSE_WORD = {("lower", "s"): "slower", ("lower", ""): "higher", ("higher", ""): "lower"}
 
 
+def _pain_threshold(evidence: dict):
+    """The pain limit a pain flag was raised against (older flags did not store it)."""
+    threshold = evidence.get("threshold")
+    return rules.DEFAULT_PAIN_THRESHOLD if threshold is None else threshold
+
+
 def flag_summary(flag, *, now=None) -> str:
     """A flag in one line for staff, from its kind and evidence: "pain ≥ 3/10 for 76 h",
     "30 m split 8 % slower than the 28-day best", "no check-in for 4 days". The one wording
@@ -160,9 +166,7 @@ def flag_summary(flag, *, now=None) -> str:
     now = now or timezone.now()
     evidence = _evidence(flag)
     if flag.kind == FlagKind.PAIN_PERSISTING:
-        threshold = evidence.get("threshold")
-        if threshold is None:
-            threshold = rules.DEFAULT_PAIN_THRESHOLD
+        threshold = _pain_threshold(evidence)
         if evidence.get("rule") == "rising":
             values = _rising_values(evidence.get("reports") or [])
             return f"pain rising: {values}/10" if values else "pain rising across three reports"
@@ -217,9 +221,7 @@ def athlete_flag_messages(athlete, *, now=None) -> list[str]:
             else "your coach and clinician have been told"
         )
         if flag.kind == FlagKind.PAIN_PERSISTING:
-            threshold = evidence.get("threshold")
-            if threshold is None:
-                threshold = rules.DEFAULT_PAIN_THRESHOLD
+            threshold = _pain_threshold(evidence)
             if evidence.get("rule") == "rising":
                 values = _rising_values(evidence.get("reports") or [])
                 text = "Your pain has gone up in your last three check-ins"

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 
 from athletes.access import athlete_manager_teams
 from athletes.models import Athlete, Injury
+from athletes.services import ATHLETE_FIELDS, INJURY_FIELDS
 
 DATE_INPUT = {"type": "date"}
 
@@ -18,15 +19,7 @@ def date_input():
 class AthleteForm(forms.ModelForm):
     class Meta:
         model = Athlete
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "events",
-            "dominant_leg",
-            "team",
-        ]
+        fields = [*ATHLETE_FIELDS, "team"]
         labels = {"events": "Event / discipline"}
         widgets = {"date_of_birth": date_input()}
 
@@ -43,17 +36,8 @@ class AthleteForm(forms.ModelForm):
 class InjuryForm(forms.ModelForm):
     class Meta:
         model = Injury
-        fields = [
-            "muscle_group",
-            "muscle",
-            "side",
-            "grade",
-            "bamic_class",
-            "occurred_on",
-            "mechanism",
-            "is_recurrence",
-            "notes",
-        ]
+        # Closing an injury has its own form (InjuryCloseForm).
+        fields = [f for f in INJURY_FIELDS if f != "closed_on"]
         labels = {"is_recurrence": "A recurrence of an earlier injury", "occurred_on": "Date"}
         widgets = {"occurred_on": date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
 
