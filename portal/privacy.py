@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from athletes.access import revoke_athlete_role, role_for_athlete
-from athletes.models import Athlete, Baseline, DominantLeg, Injury
+from athletes.models import Athlete, Baseline, DominantLeg, Injury, Invitation
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
@@ -72,9 +72,15 @@ def athlete_tables() -> dict[str, str]:
     return tables
 
 
+# Columns no export shows: the digest of an invitation link's secret is of no use to the
+# athlete and is the one thing about the link the server keeps.
+SECRET_FIELDS = {Invitation._meta.label: {"token_hash"}}
+
+
 def _rows(queryset) -> list[dict]:
+    hidden = SECRET_FIELDS.get(queryset.model._meta.label, set())
     return [
-        {"id": row["pk"], **row["fields"]}
+        {"id": row["pk"], **{k: v for k, v in row["fields"].items() if k not in hidden}}
         for row in serializers.serialize("python", queryset.order_by("pk"))
     ]
 
@@ -117,6 +123,7 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
             RecoveryActivity,
             CheckIn,
             Baseline,
+            Invitation,  # an athlete invitation holds the athlete's e-mail
         ):
             lookup = "flag__athlete" if model is Notification else "athlete"
             # Voided entries too: the base manager filters nothing.

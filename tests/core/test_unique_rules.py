@@ -327,6 +327,10 @@ RULES: dict[str, Rule] = {
         service="Only the monitoring jobs notify (bulk_create … ignore_conflicts).",
         admin_error="__all__",
     ),
+    "monitoring.NotificationPreference.user": Rule(
+        service="Only save_notification_preferences writes it, for the signed-in person "
+        "(get_or_create: a second racing request gets the row). Not in the admin.",
+    ),
     "core.IdempotencyRecord.idempotency_key_once_per_user": Rule(
         service="IdempotentCreateMixin inserts the key with ON CONFLICT DO NOTHING and replays "
         "the first response (422 for a different request). Not in the admin.",

@@ -14,6 +14,7 @@ from athletes.models import (
     Baseline,
     EvaluationRequest,
     Injury,
+    Invitation,
     Role,
 )
 from core.models import IdempotencyRecord
@@ -95,6 +96,12 @@ def athlete_with_everything(team, coach, clinician, name):
         fingerprint="0" * 64, status_code=201, body={"id": 1},
     )  # fmt: skip
     EvaluationRequest.objects.create(athlete=athlete)  # queued for the monitoring job
+    # The invitation the athlete accepted (it holds their e-mail).
+    Invitation.objects.create(
+        team=team, role=Role.ATHLETE, email=f"{name.lower()}@example.com", athlete=athlete,
+        invited_by=coach, token_hash="0" * 64, expires_at=now + dt.timedelta(days=7),
+        accepted_at=now, accepted_by=athlete.user,
+    )  # fmt: skip
     return athlete
 
 
