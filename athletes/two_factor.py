@@ -39,7 +39,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from .access import memberships
-from .models import STAFF_ROLES
+from .models import STAFF_ROLES, Role
 
 AUTHENTICATOR_NAME = "Authenticator app"
 BACKUP_CODES_NAME = "Backup codes"
@@ -101,13 +101,17 @@ class RemovalRefused(Exception):
 
 # --- Who must do what (one query) -------------------------------------------------------------
 
+# The roles a team's two-factor rule covers: those who see athletes' data, and the team admin,
+# who lets people in (an invited coach would see it all).
+SECOND_FACTOR_ROLES = (*STAFF_ROLES, Role.ADMIN)
+
 
 def second_factor_of(user) -> SecondFactor:
     """Whether the user is staff, must use two-factor sign-in, and has an authenticator: one
     query. Anonymous users are not staff."""
     if not getattr(user, "is_authenticated", False):
         return SecondFactor(staff=False, required=False, enrolled=False)
-    staff_memberships = memberships(OuterRef("pk"), STAFF_ROLES)
+    staff_memberships = memberships(OuterRef("pk"), SECOND_FACTOR_ROLES)
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)

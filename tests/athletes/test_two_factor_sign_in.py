@@ -173,6 +173,12 @@ def test_a_malformed_staff_require_2fa_fails_at_start_with_its_name():
     assert "STAFF_REQUIRE_2FA='perhaps' is not a boolean" in result.stderr
 
 
+def test_a_team_admin_of_a_requiring_team_sets_one_up_too(client, strict_team):
+    # The admin lets coaches in: the team's rule covers them although they see no pain data.
+    staff(strict_team, Role.ADMIN, username="strictadmin")
+    assert lands_on(client, sign_in(client, "strictadmin")) == SETUP
+
+
 def test_a_team_that_does_not_require_it_leaves_its_staff_to_the_password(client, coach):
     TeamFactory(require_staff_2fa=True)  # another team's rule is not theirs
     assert lands_on(client, sign_in(client, "coachy")) == "/coach/"
