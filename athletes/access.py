@@ -133,6 +133,30 @@ def require_athlete_manager(user, athlete: Athlete) -> str:
     return require_role(user, athlete, ATHLETE_MANAGER_ROLES, message=NOT_ATHLETE_MANAGER)
 
 
+# Archiving an athlete who left (and restoring one): their coaches, and the team admin, who
+# manages the team's people without seeing their data (PRODUCT.md §1).
+NOT_ARCHIVER = "Only a coach or the team admin of the athlete's team can archive the athlete."
+
+
+def require_archiver(user, athlete: Athlete) -> str:
+    """The user's role for archiving this athlete (coach, or team admin of the athlete's team);
+    PermissionDenied (403) otherwise."""
+    role = role_for_athlete(user, athlete)
+    if role == Role.COACH:
+        return role
+    if memberships(user, [Role.ADMIN]).filter(team_id=athlete.team_id).exists():
+        return Role.ADMIN
+    raise PermissionDenied(NOT_ARCHIVER)
+
+
+def administered_athletes(user) -> QuerySet[Athlete]:
+    """The athletes, archived ones included, of the teams the user is team admin of: names and
+    status for the People page, none of their data."""
+    if not _signed_in(user):
+        return Athlete.objects.none()
+    return Athlete.objects.filter(team_id__in=memberships(user, [Role.ADMIN]).values("team_id"))
+
+
 # Recording and editing injuries: the athlete's coaches and clinicians (a diagnosis is often
 # the clinician's).
 INJURY_ROLES = (Role.COACH, Role.CLINICIAN)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("invite/", views.invite, name="invite"),
     path("invitations/<int:pk>/resend/", views.resend, name="invitation-resend"),
     path("invitations/<int:pk>/revoke/", views.revoke, name="invitation-revoke"),
+    path("athletes/<int:pk>/archive/", views.athlete_archive, name="athlete-archive"),
 ]

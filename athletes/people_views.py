@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .access import manageable_invitations, managed_teams, people_manager_required, team_members
+from .access import (
+    administered_athletes,
+    manageable_invitations,
+    managed_teams,
+    people_manager_required,
+    team_members,
+)
 from .invitations import (
     InvitationRefused,
     InvitationUnusable,
@@ -30,6 +36,7 @@ from .invitations import (
 )
 from .models import Invitation
 from .people_forms import AcceptInvitationForm, InviteForm
+from .services import set_archived
 
 SETTLED_SHOWN = timedelta(days=30)
 
@@ -68,14 +75,43 @@ def people(request):
     invitations = (
         manageable_invitations(request.user).filter(recent).select_related("athlete", "invited_by")
     )
+    athletes = list(administered_athletes(request.user).order_by("last_name", "first_name", "pk"))
     teams = []
     for team in managed_teams(request.user):
         rows = [i for i in invitations if i.team_id == team.pk]
         for row in rows:
             row.state = row.status(now)
         rows.sort(key=lambda i: i.state != Invitation.Status.PENDING)
-        teams.append({"team": team, "members": list(team_members(team)), "invitations": rows})
+        teams.append(
+            {
+                "team": team,
+                "members": list(team_members(team)),
+                "invitations": rows,
+                # Only a team admin archives from here; a coach does it on the athlete's page.
+                "athletes": [a for a in athletes if a.team_id == team.pk],
+            }
+        )
     return render(request, "people/list.html", {"teams": teams})
+
+
+@people_manager_required
+@require_POST
+def athlete_archive(request, pk):
+    """A team admin archives an athlete who left (archived=on) or restores one."""
+    athlete = get_object_or_404(administered_athletes(request.user), pk=pk)
+    archived = request.POST.get("archived") == "on"
+    try:
+        set_archived(athlete, archived, by=request.user)
+    except ValidationError as error:
+        messages.error(request, f"{athlete.full_name}: {' '.join(error.messages)}")
+    else:
+        messages.success(
+            request,
+            f"{athlete.full_name} archived: out of the roster, every record kept."
+            if archived
+            else f"{athlete.full_name} restored to the roster.",
+        )
+    return redirect("people:list")
 
 
 def _shown(request, link, *, title):

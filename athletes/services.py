@@ -14,7 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .access import athlete_manager_teams, require_athlete_manager, require_injury_role
+from .access import (
+    athlete_manager_teams,
+    require_archiver,
+    require_athlete_manager,
+    require_injury_role,
+)
 from .audit import record_event
 from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, AuditAction, Injury
 
@@ -71,7 +76,7 @@ def set_archived(
     restore one. Refused while the athlete is in an active plan (its monitoring would go on
     flagging someone nobody sees). Doing what is already done changes nothing. Audited."""
     now = now or timezone.now()
-    role = require_athlete_manager(by, athlete)
+    role = require_archiver(by, athlete)
     if archived == athlete.is_archived:
         return athlete
     # Through the reverse relation (rehab's plans), not an import: this layer sits below rehab.

@@ -50,6 +50,7 @@ PARAMETER_KINDS = {
     "accounts-token-revoke": {"pk": "token"},
     "people:invitation-resend": {"pk": "invitation"},
     "people:invitation-revoke": {"pk": "invitation"},
+    "people:athlete-archive": {"pk": "athlete"},
     # An invitation link's token (garbage here; real ones in tests/athletes/test_invitations).
     "invitation-accept": {"token": "invite_token"},
     "notifications:read": {"pk": "notification"},
