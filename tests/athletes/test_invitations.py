@@ -338,7 +338,7 @@ def test_createteam_makes_the_team_and_prints_a_link_that_works(
     assert team.slug == "eastside-flyers"
     url = re.search(r"http://\S+", out.getvalue()).group(0)
     assert [m.to for m in mail.outbox] == [["lee@example.com"]] and url in mail.outbox[0].body
-    assert b"invited you to" in client.get(path_of(url)).content
+    assert b"invited you (lee@example.com) to" in client.get(path_of(url)).content
     response = client.post(path_of(url), accept_form(username="lee@example.com"))
     assert response["Location"] == "/team/"
     assert Membership.objects.filter(team=team, role=Role.ADMIN, user__username="lee@example.com")
