@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from athletes.models import Athlete, Membership, Role
 from monitoring.models import CheckIn
-from tests.factories import template
+from tests.browser_steps import add_athlete, fill_injury, start_mid_rehab
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,25 +91,12 @@ def test_a_club_starts_without_the_admin(live_server, browser, shipped_templates
     coach.wait_for_url("**/coach/")
 
     # 4. An athlete, an injury, baselines, a plan started mid-rehab.
-    coach.click("text=Add athlete")
-    coach.fill("#id_first_name", "Lena")
-    coach.fill("#id_last_name", "Ford")
-    coach.fill("#id_date_of_birth", "2006-04-02")
-    coach.select_option("#id_sex", "F")
-    coach.fill("#id_events", "100 m, 200 m")
-    coach.select_option("#id_dominant_leg", "right")
+    add_athlete(coach, born="2006-04-02", events="100 m, 200 m")
     coach.click("button.primary")
     coach.wait_for_url("**/coach/athletes/*/")
     lena = Athlete.objects.get(first_name="Lena")
 
-    coach.click("#record-links >> text=Record an injury")
-    coach.select_option("#id_muscle_group", "hamstring")
-    coach.select_option("#id_muscle", "bf_lh")
-    coach.select_option("#id_side", "left")
-    coach.fill("#id_grade", "2")
-    coach.select_option("#id_bamic_class", "b")
-    coach.fill("#id_occurred_on", (today - dt.timedelta(days=25)).isoformat())
-    coach.select_option("#id_mechanism", "high_speed_running")
+    fill_injury(coach, today)
     coach.click("button.primary")
     coach.wait_for_url(f"**/coach/athletes/{lena.pk}/")
 
@@ -122,12 +109,7 @@ def test_a_club_starts_without_the_admin(live_server, browser, shipped_templates
     coach.wait_for_url(f"**/coach/athletes/{lena.pk}/")
     assert lena.baselines.count() == 2
 
-    coach.select_option("#id_protocol", label=template().name)
-    coach.click("text=Already in rehab? Start mid-way")
-    coach.fill("#id_started_at", (today - dt.timedelta(days=20)).isoformat())
-    coach.fill("#id_phase", "2")
-    coach.fill("#id_phase_entered_at", (today - dt.timedelta(days=10)).isoformat())
-    coach.click("#assign-form button.primary")
+    start_mid_rehab(coach, today)
     expect(coach.locator("#day-in-phase")).to_contain_text("Day 11 in this phase")
     expect(coach.get_by_text("Brought in at phase 2").first).to_be_visible()
 

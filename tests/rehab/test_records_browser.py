@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from athletes.models import Role
+from tests.browser_steps import add_athlete, fill_injury, start_mid_rehab
 from tests.factories import TeamFactory, staff, template
 
 pytestmark = [
@@ -38,25 +39,12 @@ def test_a_coach_brings_an_athlete_in_mid_rehab(live_server, browser):
     page.click("button[type=submit]")
     page.wait_for_url("**/coach/")
 
-    page.click("text=Add athlete")
-    page.fill("#id_first_name", "Lena")
-    page.fill("#id_last_name", "Ford")
-    page.fill("#id_date_of_birth", "2001-04-02")
-    page.select_option("#id_sex", "F")
-    page.fill("#id_events", "200 m")
-    page.select_option("#id_dominant_leg", "right")
+    add_athlete(page)
     shot(page, "coach-add-athlete")
     page.click("button.primary")
     page.wait_for_url("**/coach/athletes/*/")
 
-    page.click("#record-links >> text=Record an injury")
-    page.select_option("#id_muscle_group", "hamstring")
-    page.select_option("#id_muscle", "bf_lh")
-    page.select_option("#id_side", "left")
-    page.fill("#id_grade", "2")
-    page.select_option("#id_bamic_class", "b")
-    page.fill("#id_occurred_on", (today - dt.timedelta(days=25)).isoformat())
-    page.select_option("#id_mechanism", "high_speed_running")
+    fill_injury(page, today)
     shot(page, "coach-injury")
     page.click("button.primary")
     page.wait_for_url("**/coach/athletes/*/")
@@ -73,12 +61,7 @@ def test_a_coach_brings_an_athlete_in_mid_rehab(live_server, browser):
     page.click("button.primary")
     page.wait_for_url("**/coach/athletes/*/")
 
-    page.select_option("#id_protocol", label=template().name)
-    page.click("text=Already in rehab? Start mid-way")
-    page.fill("#id_started_at", (today - dt.timedelta(days=20)).isoformat())
-    page.fill("#id_phase", "2")
-    page.fill("#id_phase_entered_at", (today - dt.timedelta(days=10)).isoformat())
-    page.click("#assign-form button.primary")
+    start_mid_rehab(page, today)
     page.wait_for_selector("#day-in-phase")
     assert "Day 11 in this phase" in page.inner_text("#day-in-phase")
     assert "Brought in at phase 2" in page.content()
