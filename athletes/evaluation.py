@@ -1,8 +1,9 @@
 """The change queue: an athlete whose evidence changed is evaluated once, soon, exactly when the
 change committed (the transactional-outbox idea, in Python, one code path for every database).
 
-1. A service that writes evidence (a check-in, a session, a measurement, a correction, a phase
-   move) calls `request_evaluation` inside its own transaction: the EvaluationRequest row
+1. A service that writes evidence (a check-in, a session, a measurement, a correction, a
+   baseline, an injury edit, a phase move, a protocol edit) calls `request_evaluation` inside
+   its own transaction: the EvaluationRequest row
    commits with the change, or not at all.
 2. After the commit, `wake_consumer` sends the one consumer, `rehab.tasks.evaluate_pending`,
    with a one-second countdown, so the changes of that second are evaluated together; a web
@@ -37,14 +38,15 @@ WAKE_EVERY_SECONDS = WAKE_DELAY_SECONDS / 2
 _next_wake_at = 0.0  # this process's clock (time.monotonic)
 
 
-def request_evaluation(athlete_ids: Iterable[int]) -> None:
+def request_evaluation(athlete_ids: Iterable[int], *, wake: bool = True) -> None:
     """Queue the evaluation of these athletes in the caller's transaction and wake the consumer
-    after it commits (in autocommit, at once)."""
+    after it commits (in autocommit, at once); `wake=False` for the consumer itself."""
     rows = [EvaluationRequest(athlete_id=pk) for pk in sorted(set(athlete_ids))]
     if not rows:
         return
     EvaluationRequest.objects.bulk_create(rows)
-    transaction.on_commit(wake_consumer)
+    if wake:
+        transaction.on_commit(wake_consumer)
 
 
 def wake_consumer() -> None:

@@ -393,8 +393,8 @@ class EvaluationRequest(models.Model):
     The services that write evidence (check-ins, sessions, measurements, their corrections,
     phase moves) add one with `athletes.evaluation.request_evaluation` in their own
     transaction, so a request exists exactly when the change committed. One consumer,
-    `rehab.evaluation.evaluate_pending`, claims requests, evaluates their athletes (flags) and
-    deletes what it claimed. One row per change, not per athlete: a change made while the
+    `rehab.evaluation.evaluate_pending`, claims requests, evaluates their athletes (flags and
+    the roster's stored gate counts) and deletes what it claimed. One row per change, not per athlete: a change made while the
     consumer runs is a new row and stays for the next run. It sits here, beside the athlete,
     so that every app may write it (README, Layout); the table keeps its first name.
     """

@@ -21,6 +21,7 @@ from .access import (
     require_injury_role,
 )
 from .audit import record_event
+from .evaluation import request_evaluation
 from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, AuditAction, Injury
 
 ATHLETE_FIELDS = ("first_name", "last_name", "date_of_birth", "sex", "events", "dominant_leg")
@@ -134,4 +135,8 @@ def update_injury(injury: Injury, *, by, values: dict) -> Injury:
         if name in values:
             setattr(injury, name, values[name])
     _check_injury(injury)
-    return _save(injury)
+    with transaction.atomic():
+        _save(injury)
+        # The injured side decides which values the gates compare (rehab.gates).
+        request_evaluation([injury.athlete_id])
+    return injury

@@ -5,15 +5,22 @@ Run against a throwaway PostgreSQL database (it is dropped and created again):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sb_bench_roster .venv/bin/python bench/roster.py
 
 Prints the server time of the roster (Django test Client, signed-in coach) and its query
-count. Every render evaluates all 450 plans' gates live (rehab.gates): nothing is stored
-between renders, so each one is "cold" in the sense of the old gate-summary cache (every
-summary stale). Three figures: warm (the median of 20 renders after two warm-ups), a new
-database connection (the median of 5 renders, each on a connection opened for it), and for
-information the first render of the process (templates compiled, modules imported). Next to it, in the same process, a baseline: a plain page
-listing the same athletes (`list(Athlete.objects...)` rendered through a template).
+count, in the states the stored gate counts (rehab.gate_summary) can be in:
+- warm: every plan's counts stored by the change queue's consumer and good (the median of 20
+  renders after two warm-ups), and the same on a new database connection (median of 5);
+- cold: every summary stale: every athlete waiting in the queue (as after a bulk import or a
+  protocol edit), and every summary's `valid_until` passed (a minimum-days gate turned at
+  midnight, the consumer not run yet);
+- the consumer's gate half (`gate_summary.refresh`) storing all 450 plans' counts (what "cold"
+  waits for);
+- for comparison, every plan's gates judged live on each render (the design before the
+  stored counts), and the first render of the process (templates compiled; information).
+Next to it, in the same process, a baseline: a plain page listing the same athletes
+(`list(Athlete.objects...)` rendered through a template).
 """
 
 import datetime as dt
+import importlib
 import os
 import random
 import statistics
@@ -203,6 +210,7 @@ def main():
     from django.db import connection
     from django.template import Context, Template
     from django.test import Client
+    from django.utils import timezone
 
     from athletes.models import Athlete
     from rehab.selectors import roster
@@ -220,6 +228,11 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
+    from athletes.models import EvaluationRequest
+    from rehab import gate_summary
+    from rehab.models import GateSummary, Plan
+
+    roster_module = importlib.import_module("rehab.selectors.roster")
     client = Client()
     client.force_login(coach)
 
@@ -228,16 +241,35 @@ def main():
         assert response.status_code == 200, response.status_code
         return response
 
-    # Cold: a new connection and the very first render of this process.
+    def counted(fn):
+        queries = []
+        # Counted with a wrapper: the request_started signal resets connection.queries.
+        with connection.execute_wrapper(
+            lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
+        ):
+            result = fn()
+        return result, len(queries)
+
+    # The consumer's gate half stores every plan's counts. (Its flag half is left out: on this
+    # random data the rules would open some 650 flags and the bench compares with 34.)
+    athlete_ids = list(Plan.objects.active().values_list("athlete_id", flat=True))
+
+    def consume():
+        """What evaluate_pending does for the gates: store the counts, empty the queue."""
+        gate_summary.refresh(athlete_ids)
+        EvaluationRequest.objects.all().delete()
+
+    GateSummary.objects.all().delete()
+    started = time.perf_counter()
+    consume()
+    consumer_s = time.perf_counter() - started
+    stored = GateSummary.objects.count()
+
+    # The first render of the process, on a new connection (information).
     connection.close()
     started = time.perf_counter()
-    queries = []
-    # Counted with a wrapper: the request_started signal resets connection.queries.
-    with connection.execute_wrapper(
-        lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
-    ):
-        response = render_roster()
-    cold_ms = (time.perf_counter() - started) * 1000
+    response, warm_queries = counted(render_roster)
+    first_ms = (time.perf_counter() - started) * 1000
     rows = response.content.count(b"<tr data-athlete=")
     roster_ms = timed(render_roster)
 
@@ -250,6 +282,31 @@ def main():
     new_connection_ms = statistics.median(on_new_connection() for _ in range(5))
     selector_ms = timed(lambda: roster(coach))
 
+    # Cold 1: every athlete waiting in the queue.
+    EvaluationRequest.objects.bulk_create(EvaluationRequest(athlete_id=pk) for pk in athlete_ids)
+    _, queued_queries = counted(render_roster)
+    queued_ms = timed(render_roster)
+    queued_new_ms = statistics.median(on_new_connection() for _ in range(5))
+    updating = render_roster().content.count("updating…".encode())
+    started = time.perf_counter()
+    consume()
+    catch_up_s = time.perf_counter() - started
+
+    # Cold 2: every summary past its `valid_until` (nothing queued yet).
+    past = timezone.now() - dt.timedelta(minutes=1)
+    GateSummary.objects.update(valid_until=past)
+    expired_ms = timed(render_roster)
+    due = gate_summary.due(timezone.now()).count()
+    consume()
+
+    # For comparison: every plan judged live on every render (no stored counts).
+    GateSummary.objects.all().delete()
+    limit = roster_module.LIVE_GATES_LIMIT
+    roster_module.LIVE_GATES_LIMIT = 10**6
+    live_ms = timed(render_roster, n=10)
+    roster_module.LIVE_GATES_LIMIT = limit
+    consume()
+
     baseline_template = Template(
         "<table>{% for a in athletes %}<tr><td>{{ a.full_name }}</td><td>{{ a.team_id }}</td></tr>{% endfor %}</table>"
     )
@@ -259,23 +316,31 @@ def main():
 
     baseline_ms = timed(render_baseline)
 
+    def line(what, ms):
+        print(f"{what}: median {ms[0]:.1f} ms (min {ms[1]:.1f}, max {ms[2]:.1f})")
+
     print(f"data: {counts} (built in {built_s:.1f} s); DEBUG={settings.DEBUG}")
-    print(f"roster /coach/: {rows} rows on the first page, {len(queries)} queries")
-    print(f"roster /coach/ first render of the process: {cold_ms:.1f} ms (information)")
-    print(
-        f"roster /coach/ warm: median {roster_ms[0]:.1f} ms (min {roster_ms[1]:.1f}, max {roster_ms[2]:.1f}) over {RENDERS} renders"
+    print(f"consumer's gate half storing {stored} plans' counts: {consumer_s * 1000:.0f} ms")
+    print(f"roster /coach/: {rows} rows on the first page, {warm_queries} queries")
+    print(f"roster /coach/ first render of the process: {first_ms:.1f} ms (information)")
+    line(f"roster /coach/ warm (counts stored and good), {RENDERS} renders", roster_ms)
+    print(f"  of which roster selector: median {selector_ms[0]:.1f} ms")
+    print(f"roster /coach/ warm on a new database connection: median {new_connection_ms:.1f} ms")
+    line(
+        f"roster /coach/ cold: all {len(athlete_ids)} athletes waiting in the queue "
+        f"({queued_queries} queries, {updating} rows 'updating')",
+        queued_ms,
     )
+    print(f"  the same on a new database connection: median {queued_new_ms:.1f} ms")
+    print(f"  the consumer catching up ({len(athlete_ids)} athletes): {catch_up_s * 1000:.0f} ms")
+    line(f"roster /coach/ cold: all {due} summaries past valid_until", expired_ms)
+    line("for comparison, every plan judged live on each render", live_ms)
+    line("baseline (list(Athlete.objects.all()) + template)", baseline_ms)
+    worst = max(roster_ms[0], new_connection_ms, queued_ms[0], queued_new_ms, expired_ms[0])
     print(
-        f"  of which roster selector (reads + every plan's gates): median {selector_ms[0]:.1f} ms"
-    )
-    print(f"roster /coach/ on a new database connection: median {new_connection_ms:.1f} ms")
-    print(
-        f"baseline (list(Athlete.objects.all()) + template): median {baseline_ms[0]:.1f} ms (min {baseline_ms[1]:.1f}, max {baseline_ms[2]:.1f})"
-    )
-    met = roster_ms[0] < 150 and new_connection_ms < 150
-    print(
-        "target: roster under 150 ms, warm and on a new connection (every plan evaluated):",
-        "yes" if met else "NO",
+        "target: roster under 150 ms, warm and cold:",
+        "yes" if worst < 150 else "NO",
+        f"(worst median {worst:.1f} ms)",
     )
 
 

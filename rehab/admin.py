@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
+from .gate_summary import queue_protocol
 from .models import (
     PHASE_CHANGE_FIELDS,
     GateCriterion,
@@ -14,6 +15,24 @@ from .models import (
 )
 
 
+class JudgedByProtocol:
+    """Saving or deleting here changes how the protocol's active plans are judged: their
+    athletes are queued for evaluation, as after the protocol editor (rehab.gate_summary)."""
+
+    @staticmethod
+    def protocol_id(obj) -> int:
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        queue_protocol(self.protocol_id(form.instance))
+
+    def delete_model(self, request, obj):
+        protocol_id = self.protocol_id(obj)
+        super().delete_model(request, obj)
+        queue_protocol(protocol_id)
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
@@ -22,7 +41,7 @@ class PhaseInline(admin.TabularInline):
 
 
 @admin.register(Protocol)
-class ProtocolAdmin(admin.ModelAdmin):
+class ProtocolAdmin(JudgedByProtocol, admin.ModelAdmin):
     list_display = [
         "name",
         "muscle_group",
@@ -36,6 +55,10 @@ class ProtocolAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [PhaseInline]
 
+    @staticmethod
+    def protocol_id(obj):
+        return obj.pk
+
 
 class GateInline(admin.TabularInline):
     model = GateCriterion
@@ -44,18 +67,26 @@ class GateInline(admin.TabularInline):
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(JudgedByProtocol, admin.ModelAdmin):
     list_display = ["__str__", "protocol", "max_velocity_pct", "needs_clinical_review"]
     list_filter = ["protocol", "needs_clinical_review"]
     search_fields = ["name", "protocol__name"]
     inlines = [GateInline]
 
+    @staticmethod
+    def protocol_id(obj):
+        return obj.protocol_id
+
 
 @admin.register(GateCriterion)
-class GateCriterionAdmin(admin.ModelAdmin):
+class GateCriterionAdmin(JudgedByProtocol, admin.ModelAdmin):
     list_display = ["__str__", "phase", "kind", "metric", "threshold", "window"]
     list_filter = ["kind", "phase__protocol"]
     autocomplete_fields = ["phase", "metric"]
+
+    @staticmethod
+    def protocol_id(obj):
+        return obj.phase.protocol_id
 
 
 class PhaseChangeInline(admin.TabularInline):

@@ -1,14 +1,14 @@
 """Protocols, phases, gate criteria, plans with their phase history, and sign-off.
 
-Just over 400 lines on purpose: one module of declarations read like a schema, with the few
-methods that belong on the rows (Plan.day_in_phase, Plan.next_phase); the rules live in
-gates/, transitions.py, services.py and signoff.py."""
+Over 400 lines on purpose: one module of declarations read like a schema, with the few
+methods that belong on the rows (Plan.day_in_phase, Plan.next_phase, GateSummary.describing);
+the rules live in gates/, transitions.py, services.py and signoff.py."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -270,13 +270,20 @@ class Plan(models.Model):
             memo = self.__dict__["_phase_entered_on"] = (entered, timezone.localdate(entered))
         return memo[1]
 
-    def day_in_phase(self, now: dt.datetime | None = None) -> int:
+    def day_in_phase(self, now: dt.datetime | None = None, *, today: dt.date | None = None) -> int:
         """Which day of the current phase it is at `now`, counted from 1: day 1 is the local
         calendar day (settings.TIME_ZONE) the phase started, so a phase entered 10 days ago is
         on day 11, and one entered at 23:59 is on day 2 a minute later. The only definition:
-        the roster, the coach's page, My plan and the minimum-days gate all read it."""
-        today = timezone.localdate(now or timezone.now())
+        the roster, the coach's page, My plan and the minimum-days gate all read it. `today`:
+        the local date of `now` when the caller has it (the roster asks 500 plans)."""
+        today = today or timezone.localdate(now or timezone.now())
         return max((today - self.phase_entered_on).days + 1, 1)
+
+    def day_begins_at(self, day: int) -> dt.datetime:
+        """The moment day `day` of the current phase begins: local midnight, `day_in_phase`'s
+        calendar (day 1 is the day the phase was entered)."""
+        start = self.phase_entered_on + dt.timedelta(days=max(day, 1) - 1)
+        return timezone.make_aware(dt.datetime.combine(start, dt.time.min))
 
     def next_phase(self, phases=None) -> "Phase | None":
         """The phase after the current one: the protocol's next by order (orders may have gaps),
@@ -298,6 +305,53 @@ class Plan(models.Model):
         return Phase.objects.filter(
             protocol_id=self.protocol_id, order__lt=self.current_phase.order
         ).order_by("order")
+
+
+class GateSummaryQuerySet(models.QuerySet):
+    def describing(self):
+        """Summaries made for their plan's current stay in its phase: for the current phase
+        and after the plan entered it (a regression and a return make the old counts void)."""
+        return self.filter(
+            phase_id=F("plan__current_phase_id"), evaluated_at__gte=F("plan__phase_entered_at")
+        )
+
+
+class GateSummary(models.Model):
+    """A plan's gate counts as the change queue's consumer last found them
+    (rehab.gate_summary). The roster sorts and shows 500 athletes from these instead of judging
+    every plan's gates on each render: 2,250 gates cost 250 ms of a 400 ms page (bench/README.md,
+    roster, 2026-12-03). Every other page judges its plan's gates live.
+
+    Good for its plan while it `describing` the plan's current stay in its phase, before
+    `valid_until`, and no evaluation of the athlete waits in the queue."""
+
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, primary_key=True, related_name="gate_summary"
+    )
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="+")
+    met = models.PositiveSmallIntegerField()
+    missing = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    # The moment the evaluation began: its evidence is at least as new as this.
+    evaluated_at = models.DateTimeField()
+    # When the counts may change with no new evidence (a minimum-days gate turning at local
+    # midnight); None when no gate waits on the calendar.
+    valid_until = models.DateTimeField(null=True, blank=True)
+
+    objects = GateSummaryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The consumer's sweep: the summaries whose `valid_until` has passed.
+            models.Index(
+                fields=["valid_until"],
+                name="gate_summary_due_idx",
+                condition=Q(valid_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.met} of {self.total} gates met (plan {self.plan_id})"
 
 
 class PhaseChange(models.Model):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from athletes.access import editable_protocols, protocols_for, staff_required, teams_for
 from athletes.models import Role
 
-from . import services
+from . import gate_summary, services
 from .forms import GateFormSet, PhaseFormSet, ProtocolForm
 from .models import Protocol
 from .views import positive_int
@@ -75,6 +75,7 @@ def protocol_edit(request, protocol_pk):
                 phase_forms.save()
                 for gates in gate_sets:
                     gates.save()
+                gate_summary.queue_protocol(protocol.pk)
         except IntegrityError:
             # Another coach took the name between validation and saving.
             if not form.name_taken():

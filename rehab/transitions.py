@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from athletes.audit import record_event
+from athletes.evaluation import request_evaluation
 from athletes.models import AuditAction
 
 from .audit import phase_state
@@ -124,7 +125,8 @@ def move_phase(
 ) -> PhaseChange:
     """Move a plan locked by `locked_active_plan` into `to_phase` as of `actor.now` (its day 1):
     the plan's current phase and version, the PhaseChange row with who, why and the evidence,
-    and the audit event of the move (MOVE_EVENTS; `audit_after` adds to its "after")."""
+    the audit event of the move (MOVE_EVENTS; `audit_after` adds to its "after"), and the
+    athlete queued for evaluation."""
     before = phase_state(plan)
     from_phase = plan.current_phase
     _bump_version(plan, current_phase=to_phase, phase_entered_at=actor.now)
@@ -140,6 +142,8 @@ def move_phase(
     if kind in MOVE_EVENTS:
         after = {**phase_state(plan), **(audit_after or {})}
         actor.audit(plan, MOVE_EVENTS[kind], change, before=before, after=after)
+    # The new phase's gates and the flags that follow the phase (rehab.evaluation).
+    request_evaluation([plan.athlete_id])
     return change
 
 

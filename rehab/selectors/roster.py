@@ -11,15 +11,22 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from athletes.access import teams_for, visible_athletes
-from athletes.models import STAFF_ROLES, Athlete, Injury
+from athletes.models import STAFF_ROLES, Athlete, EvaluationRequest, Injury
 from monitoring import rules
 from monitoring.models import CheckIn, Flag, FlagStatus
 from monitoring.selectors import flag_summary, open_for, pain_series_for
 
+from ..gate_summary import stored_counts
 from ..gates import evaluate_plans
 from ..models import Phase, Plan, SignOffRequest
 
 PAIN_TREND_DAYS = 14
+# Plans a render judges live when it has no good stored counts for them (none yet for the
+# phase, or a minimum-days gate has turned since): those without counts first, then the first
+# rows in the order asked for. Usually none or a few: the consumer's sweep stores them within a
+# minute. Counts whose athlete waits in the queue (new evidence) are seconds from being stored
+# again: the row shows them as "updating", as it does for stale ones beyond this limit.
+LIVE_GATES_LIMIT = 10
 
 # Next actions, most urgent first (the roster sorts on this).
 REVIEW_FLAG = "review flag"
@@ -78,7 +85,9 @@ class RosterRow:
     pain_trend: list = field(default_factory=list)  # [(date, worst pain or None)] × 14 days
     open_flags: list = field(default_factory=list)
     flag_notes: list = field(default_factory=list)  # [FlagNote], as open_flags
-    gates: dict | None = None
+    gates: dict | None = None  # {"met", "missing", "total", "all_met"} (or a full report)
+    gates_stale: bool = False  # no good stored counts at `now` (judged live if within the limit)
+    gates_updating: bool = False  # shown counts are the last stored (or none): new ones coming
     pending_review: SignOffRequest | None = None
     # The newest request made since the plan entered its phase (for its next phase), if any.
     latest_review: SignOffRequest | None = None
@@ -196,6 +205,7 @@ def roster(
     already. A fixed number of queries whatever the number of athletes; the pain trend is
     added by `attach_pain_trends` for the rows actually shown."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     athletes = visible_athletes(user, STAFF_ROLES)
     if team_id:
         athletes = athletes.filter(team_id=team_id)
@@ -226,9 +236,9 @@ def roster(
     # Phases and protocols are few: read once and shared, not joined onto every plan.
     phases = {
         p.pk: p
-        for p in Phase.objects.filter(
-            protocol_id__in=plan_scope.values("protocol_id")
-        ).select_related("protocol")
+        for p in Phase.objects.filter(protocol_id__in=plan_scope.values("protocol_id"))
+        .select_related("protocol")
+        .defer("goals", "content", "protocol__description")  # long texts no row shows
     }
     protocol_phases = defaultdict(list)
     for p in phases.values():
@@ -238,9 +248,12 @@ def roster(
         plan.current_phase = phases[plan.current_phase_id]
         plan.protocol = plan.current_phase.protocol
         plans[plan.athlete_id] = plan
-    # Gates met, evaluated live by the gate engine for every plan (a fixed number of queries):
-    # the roster sorts on them, and the same evidence judges them on every page.
-    gate_reports = evaluate_plans(list(plans.values()), now=now, plan_ids=plan_scope.values("pk"))
+    # Gates met: the counts the change queue's consumer stored (rehab.gate_summary), good
+    # unless the athlete's evaluation is waiting in the queue or the calendar moved them.
+    summaries = stored_counts(plan_scope.values("pk"), now=now)
+    waiting = set(
+        EvaluationRequest.objects.filter(athlete_id__in=scope).values_list("athlete_id", flat=True)
+    )
     # One read for both: the pending request, and the newest one made in the current phase
     # (a decline of an earlier stay in this phase is no longer news after a regression).
     pending, latest = {}, {}
@@ -278,14 +291,36 @@ def roster(
             ],
         )
         if plan is not None:
-            row.day_in_phase = plan.day_in_phase(now)
-            row.gates = gate_reports.get(plan.pk)
+            row.day_in_phase = plan.day_in_phase(today=today)
+            row.gates, good = summaries.get(plan.pk, (None, False))
+            row.gates_stale = not good
+            row.gates_updating = not good or athlete.pk in waiting
             row.pending_review = pending.get(plan.pk)
             row.latest_review = latest.get(plan.pk)
             row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])
         row.action = _next_action(row, now=now)
         rows.append(row)
-    return sort_rows(rows, sort, direction)
+    rows = sort_rows(rows, sort, direction)
+    if judge_live(rows, now=now):
+        rows = sort_rows(rows, sort, direction)
+    return rows
+
+
+def judge_live(rows: list[RosterRow], *, now) -> bool:
+    """Judge live the gates of up to LIVE_GATES_LIMIT rows without good stored counts (those
+    with none first, then in the rows' order) and set their next action again; True if any was
+    judged."""
+    stale = [row for row in rows if row.gates_stale]
+    stale.sort(key=lambda row: row.gates is not None)  # stable: the rows' order within
+    stale = stale[:LIVE_GATES_LIMIT]
+    if not stale:
+        return False
+    reports = evaluate_plans([row.plan for row in stale], now=now)
+    for row in stale:
+        row.gates = reports[row.plan.pk]
+        row.gates_stale = row.gates_updating = False
+        row.action = _next_action(row, now=now)
+    return True
 
 
 def attach_pain_trends(rows: list[RosterRow], *, now=None) -> list[RosterRow]:

@@ -28,7 +28,7 @@ from monitoring.models import (
     TrainingSession,
 )
 from portal.privacy import athlete_tables, erase_athlete, export_athlete
-from rehab.models import Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
+from rehab.models import GateSummary, Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
 from tests.factories import (
     CheckInFactory,
     FlagFactory,
@@ -96,6 +96,9 @@ def athlete_with_everything(team, coach, clinician, name):
         fingerprint="0" * 64, status_code=201, body={"id": 1},
     )  # fmt: skip
     EvaluationRequest.objects.create(athlete=athlete)  # queued for the monitoring job
+    GateSummary.objects.create(
+        plan=plan, phase=plan.current_phase, met=1, missing=0, total=3, evaluated_at=now
+    )  # the plan's gate counts, as the consumer stores them
     # The invitation the athlete accepted (it holds their e-mail).
     Invitation.objects.create(
         team=team, role=Role.ATHLETE, email=f"{name.lower()}@example.com", athlete=athlete,
