@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-# Each app's pages come from its own urls module, under their full addresses.
+# Each app's pages come from its own urls module: under their full addresses where an app has
+# several address families, under its one prefix here where it has one.
 urlpatterns = [
     path("", include("portal.urls")),
     path(
@@ -17,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("athletes.urls")),
     path("", include("rehab.urls")),
-    path("", include("monitoring.urls")),
+    path("notifications/", include("monitoring.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (no inline <script> for the CSP);

@@ -1,16 +1,14 @@
-"""The monitoring app's pages: a person's notifications under /notifications/."""
+"""/notifications/: a person's notifications and their e-mail preferences."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import notification_views
+from . import notification_views as views
 
-notification_patterns = [
-    path("", notification_views.notification_list, name="list"),
-    path("<int:pk>/read/", notification_views.notification_read, name="read"),
-    path("read-all/", notification_views.notification_read_all, name="read-all"),
-    path("preferences/", notification_views.preferences, name="preferences"),
-]
+app_name = "notifications"
 
 urlpatterns = [
-    path("notifications/", include((notification_patterns, "notifications"))),
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("read-all/", views.notification_read_all, name="read-all"),
+    path("preferences/", views.preferences, name="preferences"),
 ]
