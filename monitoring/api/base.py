@@ -1,7 +1,9 @@
-"""What the monitoring endpoints share: the athlete and date filters, the scoped viewset, and
-the correctable viewset (corrected with PATCH, voided with POST …/void/) and its schema."""
+"""What the monitoring endpoints share: the athlete and date filters, the scoped viewset, how
+an entry is recorded and corrected (its service call, the finite value, the reason), and the
+correctable viewset (corrected with PATCH, voided with POST …/void/) and its schema."""
 
 import datetime as dt
+import math
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,7 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from athletes import access
-from athletes.access import IsStaffOrReadOnlyAthlete
+from athletes.access import IsStaffOrReadOnlyAthlete, require_role_for
+from athletes.models import Role
 from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
 from core.filters import BoundedIsoDateTimeFilter
 
@@ -55,6 +58,45 @@ INCLUDE_VOIDED = OpenApiParameter(
     required=False,
     description="true: list voided entries too (each carries voided_at, voided_by, void_reason).",
 )
+
+
+# The serializer mixins below say what they do in comments, not docstrings: drf-spectacular
+# would take a mixin's docstring as the description of every serializer built on it.
+
+
+# A serializer whose create() stores the entry through its service (`record`) for the posted
+# athlete: the user's role for that athlete is checked first (`recorded_by`), and a service
+# refusal answers 400 at its fields.
+class RecordedEntry:
+    recorded_by = {Role.COACH, Role.CLINICIAN}
+
+    def record(self, athlete, *, by, values):
+        raise NotImplementedError
+
+    def create(self, validated):
+        request = self.context["request"]
+        athlete = validated.pop("athlete")
+        require_role_for(request.user, athlete, self.recorded_by)
+        try:
+            return self.record(athlete, by=request.user, values=validated)
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+
+
+# A serializer whose `value` must be a finite number (no NaN or infinity).
+class FiniteValue:
+    def validate_value(self, value):
+        if not math.isfinite(value):
+            raise serializers.ValidationError("Enter a finite number.")
+        return value
+
+
+def correction_reason():
+    """A correction's `reason`: optional here, as whether it is needed depends on who corrects
+    whose entry, which monitoring.corrections decides."""
+    return serializers.CharField(
+        allow_blank=True, max_length=corrections.REASON_MAX, required=False
+    )
 
 
 class VoidSerializer(serializers.Serializer):
