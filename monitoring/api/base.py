@@ -117,10 +117,16 @@ class CorrectableViewSet(
     voided or not, so a voided one answers 409 to a correction rather than 404."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
-    model = None
+    model = None  # the entry's model: the serializer's, unless that is declared by hand
     correction_serializer_class = None
     correct = None  # the corrections service
     void_service = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is None:
+            cls.model = cls.serializer_class.Meta.model
+        correctable_schema(cls)
 
     def base_queryset(self):
         include = self.action != "list" or self.request.query_params.get(
@@ -182,9 +188,9 @@ VOID_FIELDS = ["voided_at", "voided_by", "void_reason"]
 
 
 def correctable_schema(viewset):
-    """The OpenAPI description of a correctable viewset, from its two serializers: create
-    takes an Idempotency-Key, list may include voided entries, a correction and a void answer
-    the entry."""
+    """The OpenAPI description of a correctable viewset (every subclass of CorrectableViewSet
+    gets it), from its two serializers: create takes an Idempotency-Key, list may include
+    voided entries, a correction and a void answer the entry."""
     entry = viewset.serializer_class
     return extend_schema_view(
         create=extend_schema(parameters=[IDEMPOTENCY_HEADER]),

@@ -15,7 +15,6 @@ from ..models import CheckIn
 from .base import (
     CorrectableViewSet,
     RecordedEntry,
-    correctable_schema,
     correction_reason,
     filter_for,
 )
@@ -106,7 +105,6 @@ def _correct_checkin(entry, *, by, values, reason):
     )
 
 
-@correctable_schema
 class CheckInViewSet(CorrectableViewSet):
     """Daily check-ins. Athletes post and correct their own; staff read their teams', correct
     them with a reason and void those entered in error."""

@@ -18,7 +18,6 @@ from .base import (
     CorrectableViewSet,
     FiniteValue,
     RecordedEntry,
-    correctable_schema,
     correction_reason,
     filter_for,
 )
@@ -57,13 +56,11 @@ class SessionCorrectionSerializer(ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in corrections.SESSION_FIELDS}
 
 
-@correctable_schema
 class SessionViewSet(CorrectableViewSet):
     """Training sessions (session load = RPE × minutes)."""
 
     serializer_class = SessionSerializer
     correction_serializer_class = SessionCorrectionSerializer
-    model = TrainingSession
     correct = staticmethod(corrections.correct_session)
     void_service = staticmethod(corrections.void_session)
     filterset_class = filter_for(TrainingSession, "date", extra=["type"])
@@ -121,13 +118,11 @@ class MeasurementCorrectionSerializer(FiniteValue, serializers.Serializer):
     reason = correction_reason()
 
 
-@correctable_schema
 class MeasurementViewSet(CorrectableViewSet):
     """Objective measurements from the metric registry (timing gates, force plates, tests)."""
 
     serializer_class = MeasurementSerializer
     correction_serializer_class = MeasurementCorrectionSerializer
-    model = Measurement
     correct = staticmethod(corrections.correct_measurement)
     void_service = staticmethod(corrections.void_measurement)
     filterset_class = filter_for(Measurement, "measured_at")
