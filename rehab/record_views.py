@@ -110,6 +110,7 @@ def _injury_of(request, pk, injury_pk):
 
 
 def _injury_page(request, athlete, form, *, injury=None, close_form=None):
+    """The injury page: empty (200), or a refused post of either of its forms (400)."""
     context = {
         "athlete": athlete,
         "form": form,
@@ -117,7 +118,8 @@ def _injury_page(request, athlete, form, *, injury=None, close_form=None):
         "close_form": close_form,
         "title": "Edit injury" if injury else "Record an injury",
     }
-    return _render(request, "coach/injury_form.html", context, form)
+    refused = form.is_bound or (close_form is not None and close_form.is_bound)
+    return render(request, "coach/injury_form.html", context, status=400 if refused else 200)
 
 
 @staff_required
@@ -157,14 +159,7 @@ def injury_close(request, pk, injury_pk):
             )
             return back_to_athlete(request, athlete, "Injury closed.")
     form = InjuryForm(instance=injury)
-    context = {
-        "athlete": athlete,
-        "form": form,
-        "injury": injury,
-        "close_form": close_form,
-        "title": "Edit injury",
-    }
-    return render(request, "coach/injury_form.html", context, status=400)
+    return _injury_page(request, athlete, form, injury=injury, close_form=close_form)
 
 
 def _parse_cells(post, cells: list[BaselineCell]) -> dict[str, str]:
