@@ -19,6 +19,10 @@ from .models import (
 )
 from .tokens import clean_token_name, save_new_token, state_of
 
+# The rows of one athlete (injuries, plans, check-ins…) are found in the admin by the
+# athlete's name.
+ATHLETE_NAME_SEARCH = ["athlete__first_name", "athlete__last_name"]
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -59,10 +63,16 @@ class InjuryInline(admin.TabularInline):
     extra = 0
 
 
-class BaselineInline(admin.TabularInline):
-    model = Baseline
+class MetricRowInline(admin.TabularInline):
+    """Rows that each name a metric (an athlete's baselines, a phase's gate criteria): no
+    blank rows to fill, and the metric picked by search, the registry being long."""
+
     extra = 0
     autocomplete_fields = ["metric"]
+
+
+class BaselineInline(MetricRowInline):
+    model = Baseline
 
 
 @admin.register(Athlete)
@@ -78,7 +88,7 @@ class AthleteAdmin(admin.ModelAdmin):
 class InjuryAdmin(admin.ModelAdmin):
     list_display = [*INJURY_SUMMARY_FIELDS, "is_recurrence"]
     list_filter = ["muscle_group", "grade", "mechanism", "is_recurrence"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete"]
     date_hierarchy = "occurred_on"
 
@@ -87,7 +97,7 @@ class InjuryAdmin(admin.ModelAdmin):
 class BaselineAdmin(admin.ModelAdmin):
     list_display = ["athlete", "metric", "side", "value", "measured_on"]
     list_filter = ["metric"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete", "metric"]
 
 

@@ -128,15 +128,9 @@ def _shown(request, link, *, title):
 def invite(request):
     form = InviteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            link = create_invitation(
-                by=request.user,
-                team=data["team"],
-                role=data["role"],
-                email=data["email"],
-                athlete=data["athlete"],
-            )
+            # The form's fields are the service's arguments: team, role, email, athlete.
+            link = create_invitation(by=request.user, **form.cleaned_data)
         except InvitationRefused as refused:
             form.add_error(refused.field, refused.message)
         except ValidationError as invalid:

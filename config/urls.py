@@ -5,38 +5,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from athletes import account_tokens, people_views
-from portal import me_views
-from portal import views as portal_views
-
+# Each app's pages come from its own urls module: under their full addresses where an app has
+# several address families, under its one prefix here where it has one.
 urlpatterns = [
-    path("", portal_views.home, name="home"),
-    path("healthz", portal_views.healthz, name="healthz"),
+    path("", include("portal.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("athletes.account_urls")),
-    path("accounts/tokens/", account_tokens.token_list, name="accounts-tokens"),
-    path(
-        "accounts/tokens/<int:pk>/revoke/",
-        account_tokens.revoke,
-        name="accounts-token-revoke",
-    ),
     path("admin/", admin.site.urls),
-    path("athletes/", include("athletes.urls")),
-    path("team/", include("athletes.people_urls")),
-    # The link in an invitation (athletes.invitations): open to anyone who holds it.
-    path("invite/<str:token>/", people_views.accept, name="invitation-accept"),
-    path("coach/", include("rehab.urls")),
-    path("coach/", include("portal.privacy_urls")),
-    path("clinic/", include("rehab.clinic_urls")),
-    path("me/", include("portal.me_urls")),
-    path("notifications/", include("monitoring.notification_urls")),
-    path("sw.js", me_views.service_worker, name="service_worker"),
-    path("manifest.webmanifest", me_views.manifest, name="manifest"),
+    path("", include("athletes.urls")),
+    path("", include("rehab.urls")),
+    path("notifications/", include("monitoring.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (no inline <script> for the CSP);

@@ -1,5 +1,7 @@
 """Forms and the services behind them."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 
 
@@ -11,3 +13,14 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+@contextmanager
+def service_errors_on(form):
+    """Around a form's service call: a ValidationError the service raises is shown on the
+    form (add_service_errors) instead of propagating, and the block's remaining lines (the
+    success redirect) are skipped, so the view goes on to render the form with its errors."""
+    try:
+        yield
+    except ValidationError as error:
+        add_service_errors(form, error)

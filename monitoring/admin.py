@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from athletes.admin import ATHLETE_NAME_SEARCH
 from core.admin import ReadOnlyAdmin
 
 from .models import (
@@ -40,7 +41,7 @@ class CheckInAdmin(EvidenceAdmin):
         "readiness",
     ]
     list_filter = ["local_date"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete"]
     date_hierarchy = "taken_at"
 
@@ -56,7 +57,7 @@ class RecoveryActivityAdmin(admin.ModelAdmin):
 class TrainingSessionAdmin(EvidenceAdmin):
     list_display = ["athlete", "date", "type", "duration_min", "rpe", "load", "top_intensity_pct"]
     list_filter = ["type", "surface"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete"]
     date_hierarchy = "date"
 
@@ -65,7 +66,7 @@ class TrainingSessionAdmin(EvidenceAdmin):
 class MeasurementAdmin(EvidenceAdmin):
     list_display = ["athlete", "metric", "side", "value", "measured_at", "source"]
     list_filter = ["metric", "source"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete", "metric"]
     date_hierarchy = "measured_at"
 
@@ -74,7 +75,7 @@ class MeasurementAdmin(EvidenceAdmin):
 class FlagAdmin(admin.ModelAdmin):
     list_display = ["athlete", "kind", "status", "opened_at", "condition_cleared_at", "notified_at"]
     list_filter = ["kind", "status"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     readonly_fields = ["evidence", "opened_at", "notified_at"]
 
 

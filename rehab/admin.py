@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from athletes.admin import ATHLETE_NAME_SEARCH, MetricRowInline
 from core.admin import ReadOnlyAdmin
 
 from .gate_summary import queue_protocol
@@ -60,10 +61,8 @@ class ProtocolAdmin(JudgedByProtocol, admin.ModelAdmin):
         return obj.pk
 
 
-class GateInline(admin.TabularInline):
+class GateInline(MetricRowInline):
     model = GateCriterion
-    extra = 0
-    autocomplete_fields = ["metric"]
 
 
 @admin.register(Phase)
@@ -103,7 +102,7 @@ class PhaseChangeInline(admin.TabularInline):
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["athlete", "protocol", "current_phase", "status", "phase_entered_at"]
     list_filter = ["status", "protocol"]
-    search_fields = ["athlete__first_name", "athlete__last_name"]
+    search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete", "injury", "protocol", "current_phase"]
     inlines = [PhaseChangeInline]
 

@@ -54,16 +54,10 @@ def decision(request, pk):
         return _decision_page(request, req)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            made = decide_signoff(
-                req,
-                by=request.user,
-                decision=data["decision"],
-                rationale=data["rationale"],
-                restrictions=data["restrictions"],
-                supersede=data["supersede"],
-            )
+            # The form's fields are the service's arguments: decision, rationale,
+            # restrictions, supersede.
+            made = decide_signoff(req, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         except SignOffConflict as error:

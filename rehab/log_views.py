@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from athletes.access import get_athlete_for, staff_required, visible_athletes
 from athletes.models import STAFF_ROLES
-from core.forms import add_service_errors
+from core.forms import service_errors_on
 from monitoring import csv_import
 from monitoring.services import record_measurement, record_session
 
@@ -29,11 +29,9 @@ def session_new(request, pk):
         request.POST if request.method == "POST" else None, initial={"date": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             record_session(athlete, by=request.user, values=form.cleaned_data)
             return back_to_athlete(request, athlete, "Session logged.")
-        except ValidationError as error:
-            add_service_errors(form, error)
     return _render_log_form(request, athlete, form, what="session")
 
 
@@ -43,7 +41,7 @@ def measurement_new(request, pk):
     form = MeasurementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors_on(form):
             record_measurement(
                 athlete,
                 by=request.user,
@@ -54,8 +52,6 @@ def measurement_new(request, pk):
                 notes=data["notes"],
             )
             return back_to_athlete(request, athlete, f"{data['metric'].name} logged.")
-        except ValidationError as error:
-            add_service_errors(form, error)
     return _render_log_form(request, athlete, form, what="measurement")
 
 

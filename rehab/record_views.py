@@ -24,7 +24,7 @@ from athletes.access import (
     visible_athletes,
 )
 from athletes.models import STAFF_ROLES
-from core.forms import add_service_errors
+from core.forms import service_errors_on
 from monitoring.baselines import BaselineCell, baseline_table, save_baselines
 
 from . import services
@@ -41,13 +41,11 @@ def _render(request, template, context, form):
 def athlete_new(request):
     form = AthleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             athlete = athlete_services.create_athlete(
                 by=request.user, team=form.cleaned_data["team"], values=form.values()
             )
             return back_to_athlete(request, athlete, f"{athlete.full_name} added.")
-        except ValidationError as error:
-            add_service_errors(form, error)
     context = {"form": form, "title": "Add an athlete", "athlete": None}
     return _render(request, "coach/athlete_form.html", context, form)
 
@@ -60,15 +58,13 @@ def athlete_edit(request, pk):
         request.POST if request.method == "POST" else None, instance=athlete, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             athlete_services.update_athlete(
                 athlete,
                 by=request.user,
                 values={**form.values(), "team": form.cleaned_data["team"]},
             )
             return back_to_athlete(request, athlete, "Athlete record saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
     context = {"form": form, "title": f"Edit {athlete.full_name}", "athlete": athlete}
     return _render(request, "coach/athlete_form.html", context, form)
 
@@ -114,6 +110,7 @@ def _injury_of(request, pk, injury_pk):
 
 
 def _injury_page(request, athlete, form, *, injury=None, close_form=None):
+    """The injury page: empty (200), or a refused post of either of its forms (400)."""
     context = {
         "athlete": athlete,
         "form": form,
@@ -121,7 +118,8 @@ def _injury_page(request, athlete, form, *, injury=None, close_form=None):
         "close_form": close_form,
         "title": "Edit injury" if injury else "Record an injury",
     }
-    return _render(request, "coach/injury_form.html", context, form)
+    refused = form.is_bound or (close_form is not None and close_form.is_bound)
+    return render(request, "coach/injury_form.html", context, status=400 if refused else 200)
 
 
 @staff_required
@@ -130,11 +128,9 @@ def injury_new(request, pk):
     require_injury_role(request.user, athlete)
     form = InjuryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             athlete_services.record_injury(athlete, by=request.user, values=form.cleaned_data)
             return back_to_athlete(request, athlete, "Injury recorded.")
-        except ValidationError as error:
-            add_service_errors(form, error)
     return _injury_page(request, athlete, form)
 
 
@@ -144,11 +140,9 @@ def injury_edit(request, pk, injury_pk):
     require_injury_role(request.user, athlete)
     form = InjuryForm(request.POST if request.method == "POST" else None, instance=injury)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             athlete_services.update_injury(injury, by=request.user, values=form.cleaned_data)
             return back_to_athlete(request, athlete, "Injury saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
     close_form = None if injury.is_closed else InjuryCloseForm()
     return _injury_page(request, athlete, form, injury=injury, close_form=close_form)
 
@@ -159,22 +153,13 @@ def injury_close(request, pk, injury_pk):
     athlete, injury = _injury_of(request, pk, injury_pk)
     close_form = InjuryCloseForm(request.POST)
     if close_form.is_valid():
-        try:
+        with service_errors_on(close_form):
             services.close_injury(
                 injury, by=request.user, closed_on=close_form.cleaned_data["closed_on"]
             )
             return back_to_athlete(request, athlete, "Injury closed.")
-        except ValidationError as error:
-            add_service_errors(close_form, error)
     form = InjuryForm(instance=injury)
-    context = {
-        "athlete": athlete,
-        "form": form,
-        "injury": injury,
-        "close_form": close_form,
-        "title": "Edit injury",
-    }
-    return render(request, "coach/injury_form.html", context, status=400)
+    return _injury_page(request, athlete, form, injury=injury, close_form=close_form)
 
 
 def _parse_cells(post, cells: list[BaselineCell]) -> dict[str, str]:

@@ -1,8 +1,16 @@
+"""The coach's pages under /coach/ and the clinician's under /clinic/."""
+
 from django.urls import include, path
 
-from . import correction_views, log_views, phase_views, protocol_views, record_views, views
-
-app_name = "coach"
+from . import (
+    clinic_views,
+    correction_views,
+    log_views,
+    phase_views,
+    protocol_views,
+    record_views,
+    views,
+)
 
 # Under /coach/athletes/<pk>/: the athlete page and what is done from it, by page family.
 athlete_patterns = [
@@ -49,11 +57,29 @@ protocol_patterns = [
     path("<int:protocol_pk>/edit/", protocol_views.protocol_edit, name="protocol-edit"),
 ]
 
-urlpatterns = [
+coach_patterns = [
     path("", views.roster, name="roster"),
     path("athletes/new/", record_views.athlete_new, name="athlete-new"),
     path("athletes/archived/", record_views.archived_athletes, name="athletes-archived"),
     path("athletes/<int:pk>/", include(athlete_patterns)),
     path("measurements/import/", log_views.measurement_import, name="measurement-import"),
     path("protocols/", include(protocol_patterns)),
+]
+
+# Under /clinic/requests/<pk>/: one sign-off request's decision page and what is done from it.
+request_patterns = [
+    path("", clinic_views.decision, name="decision"),
+    path("report/", clinic_views.report, name="report"),
+    path("regress/", clinic_views.regress, name="regress"),
+    path("flags/<int:flag_pk>/resolve/", clinic_views.flag_resolve, name="flag-resolve"),
+]
+
+clinic_patterns = [
+    path("", clinic_views.queue, name="queue"),
+    path("requests/<int:pk>/", include(request_patterns)),
+]
+
+urlpatterns = [
+    path("coach/", include((coach_patterns, "coach"))),
+    path("clinic/", include((clinic_patterns, "clinic"))),
 ]

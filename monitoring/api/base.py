@@ -1,7 +1,9 @@
-"""What the monitoring endpoints share: the athlete and date filters, the scoped viewset, and
-the correctable viewset (corrected with PATCH, voided with POST …/void/) and its schema."""
+"""What the monitoring endpoints share: the athlete and date filters, the scoped viewset, how
+an entry is recorded and corrected (its service call, the finite value, the reason), and the
+correctable viewset (corrected with PATCH, voided with POST …/void/) and its schema."""
 
 import datetime as dt
+import math
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,7 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from athletes import access
-from athletes.access import IsStaffOrReadOnlyAthlete
+from athletes.access import IsStaffOrReadOnlyAthlete, require_role_for
+from athletes.models import Role
 from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
 from core.filters import BoundedIsoDateTimeFilter
 
@@ -57,6 +60,45 @@ INCLUDE_VOIDED = OpenApiParameter(
 )
 
 
+# The serializer mixins below say what they do in comments, not docstrings: drf-spectacular
+# would take a mixin's docstring as the description of every serializer built on it.
+
+
+# A serializer whose create() stores the entry through its service (`record`) for the posted
+# athlete: the user's role for that athlete is checked first (`recorded_by`), and a service
+# refusal answers 400 at its fields.
+class RecordedEntry:
+    recorded_by = {Role.COACH, Role.CLINICIAN}
+
+    def record(self, athlete, *, by, values):
+        raise NotImplementedError
+
+    def create(self, validated):
+        request = self.context["request"]
+        athlete = validated.pop("athlete")
+        require_role_for(request.user, athlete, self.recorded_by)
+        try:
+            return self.record(athlete, by=request.user, values=validated)
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+
+
+# A serializer whose `value` must be a finite number (no NaN or infinity).
+class FiniteValue:
+    def validate_value(self, value):
+        if not math.isfinite(value):
+            raise serializers.ValidationError("Enter a finite number.")
+        return value
+
+
+def correction_reason():
+    """A correction's `reason`: optional here, as whether it is needed depends on who corrects
+    whose entry, which monitoring.corrections decides."""
+    return serializers.CharField(
+        allow_blank=True, max_length=corrections.REASON_MAX, required=False
+    )
+
+
 class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=corrections.REASON_MAX, help_text="Why it is void.")
 
@@ -75,10 +117,16 @@ class CorrectableViewSet(
     voided or not, so a voided one answers 409 to a correction rather than 404."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
-    model = None
+    model = None  # the entry's model: the serializer's, unless that is declared by hand
     correction_serializer_class = None
     correct = None  # the corrections service
     void_service = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is None:
+            cls.model = cls.serializer_class.Meta.model
+        correctable_schema(cls)
 
     def base_queryset(self):
         include = self.action != "list" or self.request.query_params.get(
@@ -140,9 +188,9 @@ VOID_FIELDS = ["voided_at", "voided_by", "void_reason"]
 
 
 def correctable_schema(viewset):
-    """The OpenAPI description of a correctable viewset, from its two serializers: create
-    takes an Idempotency-Key, list may include voided entries, a correction and a void answer
-    the entry."""
+    """The OpenAPI description of a correctable viewset (every subclass of CorrectableViewSet
+    gets it), from its two serializers: create takes an Idempotency-Key, list may include
+    voided entries, a correction and a void answer the entry."""
     entry = viewset.serializer_class
     return extend_schema_view(
         create=extend_schema(parameters=[IDEMPOTENCY_HEADER]),

@@ -2,18 +2,22 @@
 
 import copy
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from athletes.access import ScopedAthleteField, require_role_for
+from athletes.access import ScopedAthleteField
 from athletes.models import Role
-from core.api import Conflict, django_errors
+from core.api import Conflict
 from core.plausibility import validate_log_time
 from core.serializers import DateField, DateTimeField
 
 from .. import corrections, services
 from ..models import CheckIn
-from .base import CorrectableViewSet, correctable_schema, filter_for
+from .base import (
+    CorrectableViewSet,
+    RecordedEntry,
+    correction_reason,
+    filter_for,
+)
 
 
 def _score(**kwargs):
@@ -28,7 +32,9 @@ def _optional_score(help_text="0–10"):
 # ModelSerializer rebuilds its fields per instance, and this is the busiest POST).
 # tests/monitoring/test_checkin_serializer.py holds it equal to what a ModelSerializer of CheckIn
 # with the service's CHECKIN_FIELDS builds, so the two cannot drift.
-class CheckInSerializer(serializers.Serializer):
+class CheckInSerializer(RecordedEntry, serializers.Serializer):
+    recorded_by = {Role.ATHLETE, Role.COACH, Role.CLINICIAN}
+
     id = serializers.BigIntegerField(label="ID", read_only=True)
     athlete = ScopedAthleteField()
     taken_at = DateTimeField(
@@ -66,18 +72,9 @@ class CheckInSerializer(serializers.Serializer):
         # is an independent field: bind() sets its name and parent on the copy.
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
-    def create(self, validated):
-        request = self.context["request"]
-        athlete = validated.pop("athlete")
-        require_role_for(request.user, athlete, {Role.ATHLETE, Role.COACH, Role.CLINICIAN})
-        taken_at = validated.pop("taken_at", None)
-        try:
-            result = services.record_checkin(
-                athlete, by=request.user, values=validated, taken_at=taken_at
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from None
-        return result.checkin
+    def record(self, athlete, *, by, values):
+        taken_at = values.pop("taken_at", None)
+        return services.record_checkin(athlete, by=by, values=values, taken_at=taken_at).checkin
 
 
 class CheckInCorrectionSerializer(serializers.Serializer):
@@ -98,9 +95,7 @@ class CheckInCorrectionSerializer(serializers.Serializer):
     confidence = _optional_score()
     readiness = _optional_score()
     note = serializers.CharField(allow_blank=True, max_length=1000, required=False)
-    reason = serializers.CharField(
-        allow_blank=True, max_length=corrections.REASON_MAX, required=False
-    )
+    reason = correction_reason()
 
 
 def _correct_checkin(entry, *, by, values, reason):
@@ -110,7 +105,6 @@ def _correct_checkin(entry, *, by, values, reason):
     )
 
 
-@correctable_schema
 class CheckInViewSet(CorrectableViewSet):
     """Daily check-ins. Athletes post and correct their own; staff read their teams', correct
     them with a reason and void those entered in error."""

@@ -1,29 +1,31 @@
 """The training session and measurement endpoints (measurements also in bulk), their
 corrections and voids."""
 
-import math
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from athletes.access import ScopedAthleteField, require_role_for
-from athletes.models import Role
-from core.api import django_errors
+from athletes.access import ScopedAthleteField
 from core.plausibility import validate_log_time
 from core.serializers import DateTimeField, ModelSerializer
 
 from .. import corrections, services
 from ..models import Measurement, MetricKind, TrainingSession
-from .base import VOID_FIELDS, CorrectableViewSet, correctable_schema, filter_for
+from .base import (
+    VOID_FIELDS,
+    CorrectableViewSet,
+    FiniteValue,
+    RecordedEntry,
+    correction_reason,
+    filter_for,
+)
 
 # --- sessions ----------------------------------------------------------------------------------
 
 
-class SessionSerializer(ModelSerializer):
+class SessionSerializer(RecordedEntry, ModelSerializer):
     athlete = ScopedAthleteField()
 
     class Meta:
@@ -39,22 +41,14 @@ class SessionSerializer(ModelSerializer):
         ]
         read_only_fields = ["plan", "load", "created_at", *VOID_FIELDS]
 
-    def create(self, validated):
-        request = self.context["request"]
-        athlete = validated.pop("athlete")
-        require_role_for(request.user, athlete, {Role.COACH, Role.CLINICIAN})
-        try:
-            return services.record_session(athlete, by=request.user, values=validated)
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from None
+    def record(self, athlete, *, by, values):
+        return services.record_session(athlete, by=by, values=values)
 
 
 class SessionCorrectionSerializer(ModelSerializer):
     """A correction: any of the session's fields; `reason` is required unless you logged it."""
 
-    reason = serializers.CharField(
-        allow_blank=True, max_length=corrections.REASON_MAX, required=False
-    )
+    reason = correction_reason()
 
     class Meta:
         model = TrainingSession
@@ -62,13 +56,11 @@ class SessionCorrectionSerializer(ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in corrections.SESSION_FIELDS}
 
 
-@correctable_schema
 class SessionViewSet(CorrectableViewSet):
     """Training sessions (session load = RPE × minutes)."""
 
     serializer_class = SessionSerializer
     correction_serializer_class = SessionCorrectionSerializer
-    model = TrainingSession
     correct = staticmethod(corrections.correct_session)
     void_service = staticmethod(corrections.void_session)
     filterset_class = filter_for(TrainingSession, "date", extra=["type"])
@@ -79,7 +71,7 @@ class SessionViewSet(CorrectableViewSet):
 # --- measurements ------------------------------------------------------------------------------
 
 
-class MeasurementSerializer(ModelSerializer):
+class MeasurementSerializer(RecordedEntry, FiniteValue, ModelSerializer):
     athlete = ScopedAthleteField()
     metric = serializers.SlugRelatedField(slug_field="code", queryset=MetricKind.objects.all())
     measured_at = DateTimeField(required=False)
@@ -100,11 +92,6 @@ class MeasurementSerializer(ModelSerializer):
         ]
         read_only_fields = ["source", "created_at", *VOID_FIELDS]
 
-    def validate_value(self, value):
-        if not math.isfinite(value):
-            raise serializers.ValidationError("Enter a finite number.")
-        return value
-
     def validate(self, attrs):
         # The registry's plausible range and side rule, at the fields (and per row in bulk/).
         errors = attrs["metric"].value_errors(attrs["value"], attrs.get("side", ""))
@@ -112,23 +99,15 @@ class MeasurementSerializer(ModelSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-    def create(self, validated):
-        request = self.context["request"]
-        athlete = validated.pop("athlete")
-        require_role_for(request.user, athlete, {Role.COACH, Role.CLINICIAN})
-        try:
-            return services.record_measurement(
-                athlete, by=request.user, source=Measurement.Source.API, **validated
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from None
+    def record(self, athlete, *, by, values):
+        return services.record_measurement(athlete, by=by, source=Measurement.Source.API, **values)
 
 
 class BulkMeasurementSerializer(serializers.Serializer):
     measurements = MeasurementSerializer(many=True, allow_empty=False, max_length=5000)
 
 
-class MeasurementCorrectionSerializer(serializers.Serializer):
+class MeasurementCorrectionSerializer(FiniteValue, serializers.Serializer):
     """A correction of the value, side, time or notes; `reason` is required unless you logged
     it. (A wrong metric: void the entry and log the right one.)"""
 
@@ -136,23 +115,14 @@ class MeasurementCorrectionSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=Measurement.MeasuredSide.choices, required=False)
     measured_at = DateTimeField(required=False, validators=[validate_log_time])
     notes = serializers.CharField(allow_blank=True, max_length=200, required=False)
-    reason = serializers.CharField(
-        allow_blank=True, max_length=corrections.REASON_MAX, required=False
-    )
-
-    def validate_value(self, value):
-        if not math.isfinite(value):
-            raise serializers.ValidationError("Enter a finite number.")
-        return value
+    reason = correction_reason()
 
 
-@correctable_schema
 class MeasurementViewSet(CorrectableViewSet):
     """Objective measurements from the metric registry (timing gates, force plates, tests)."""
 
     serializer_class = MeasurementSerializer
     correction_serializer_class = MeasurementCorrectionSerializer
-    model = Measurement
     correct = staticmethod(corrections.correct_measurement)
     void_service = staticmethod(corrections.void_measurement)
     filterset_class = filter_for(Measurement, "measured_at")

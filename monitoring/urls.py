@@ -1,3 +1,5 @@
+"""/notifications/: a person's notifications and their e-mail preferences."""
+
 from django.urls import path
 
 from . import notification_views as views
