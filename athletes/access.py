@@ -1,5 +1,8 @@
 """Who may see and do what: the one module that reads team memberships.
 
+Over 400 lines on purpose: issue 15 put every scope and role check in one place, so that a
+reader (and tests/athletes/test_one_access_layer.py) finds all of them here.
+
 Every page, API view, service, export and job asks here (tests/athletes/
 test_one_access_layer.py fails if another module filters by membership itself):
 

@@ -1,4 +1,8 @@
-"""People, teams, roles, athletes, injuries and pre-injury baselines."""
+"""People, teams, roles, athletes, injuries and pre-injury baselines; the audit trail, the
+change queue, API tokens and invitations, which every app writes.
+
+Over 400 lines on purpose: declarations read like a schema (fields, constraints, the query each
+index serves); the rules are in services.py, access.py, invitations.py and evaluation.py."""
 
 from django.conf import settings
 from django.db import models

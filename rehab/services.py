@@ -1,5 +1,9 @@
 """Writes with rules on plans: assign a protocol, advance, regress (PRODUCT.md §2.2, §2.3).
 
+Over 400 lines: each decision on a plan (assign, with a mid-rehab start; advance; regress;
+complete; close an injury) and copying a protocol, with its checks, sharing the locking and
+audit steps of rehab.transitions.
+
 Every change is recorded in PhaseChange with who, when, why and the gate evidence at that
 moment. Changes lock the plan row and apply only to the version the caller saw, so two
 people acting at once cannot produce two transitions.

@@ -1,6 +1,9 @@
 """The pure half of the gate engine: is each criterion for leaving the current phase met, not
 met, or is evidence missing — always with the facts it looked at (PRODUCT.md §2.3).
 
+Over 400 lines on purpose: one pure function per gate kind under the rules below, which are
+the spec they implement; split, the rules would lose the one page that states them all.
+
 `evaluate(plan, gates, facts, now=...)` reads only its arguments: the facts come from
 `rehab.gates.facts.load_gate_facts`, and `rehab.gates.evaluate_plan(s)` combines the two.
 
