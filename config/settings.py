@@ -120,9 +120,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language) for every request; a signed-in person's own
+    # choice replaces it below (monitoring.middleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "monitoring.middleware.PreferredLanguageMiddleware",
     # Marks request.user verified when this session gave a second-factor code.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,9 +178,13 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
-# The languages a person may choose on their preferences page: those the site has formats
-# for (config/formats); add one here when its translation and formats exist.
+# The languages a person may choose on their preferences page (each in its own words): those
+# the site has a complete catalogue (locale/) and formats (config/formats) for. A request is in
+# the person's choice, else the browser's (LocaleMiddleware), else LANGUAGE_CODE. Spanish and
+# French have their formats; they join when their catalogues are complete (issue 17), so that no
+# page mixes Django's translated words with ours in English.
 LANGUAGES = [("en-gb", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 try:
     ZoneInfo(TIME_ZONE)

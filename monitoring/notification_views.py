@@ -21,6 +21,7 @@ from athletes.account_views import frame_for
 from athletes.models import STAFF_ROLES
 
 from . import selectors, services
+from .middleware import remember_language
 from .notification_forms import NotificationPreferenceForm
 
 PAGE_SIZE = 25
@@ -103,6 +104,7 @@ def preferences(request):
         services.save_notification_preferences(
             request.user, {name: form.cleaned_data[name] for name in form.fields}
         )
+        remember_language(request, form.cleaned_data["language"])
         messages.success(request, "Your preferences are saved.")
         return redirect("notifications:preferences")
     return render(
