@@ -228,7 +228,9 @@ SITE_URL = _site_url("SITE_URL", "http://127.0.0.1:8000")
 # Unset with DEBUG false: push is off and reminders go by e-mail.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
-VAPID_SUBJECT = env.str("VAPID_SUBJECT", default=f"mailto:{DEFAULT_FROM_EMAIL.split('<')[-1].strip('> ')}")
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT", default=f"mailto:{DEFAULT_FROM_EMAIL.split('<')[-1].strip('> ')}"
+)
 if not VAPID_PRIVATE_KEY and DEBUG:
     VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = vapid.development_keys(BASE_DIR / ".vapid" / "keys.json")
 if VAPID_PRIVATE_KEY:
@@ -238,7 +240,7 @@ if VAPID_PRIVATE_KEY:
         raise ImproperlyConfigured(
             "VAPID_PRIVATE_KEY is not a base64url P-256 private key (32 bytes)."
         ) from None
-    if VAPID_PUBLIC_KEY and VAPID_PUBLIC_KEY != _derived:
+    if VAPID_PUBLIC_KEY not in ("", _derived):
         raise ImproperlyConfigured("VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY.")
     VAPID_PUBLIC_KEY = _derived
 if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
