@@ -19,7 +19,7 @@ from core.vapid import b64url, b64url_decode
 @dataclass
 class Received:
     path: str
-    headers: dict
+    headers: dict  # names lower-cased
     body: bytes
 
 
@@ -45,7 +45,9 @@ def start_fake_push_service() -> FakePushService:
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            service.received.append(Received(self.path, dict(self.headers.items()), body))
+            service.received.append(
+                Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            )
             self.send_response(service.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
