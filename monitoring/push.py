@@ -45,13 +45,17 @@ def clean_subscription(endpoint, p256dh, auth) -> dict:
     an https endpoint with a host, a P-256 public point and a 16-byte auth secret (base64url)."""
     errors = {}
     endpoint = endpoint if isinstance(endpoint, str) else ""
-    parts = urlsplit(endpoint) if endpoint.isascii() else None
+    try:
+        parts = urlsplit(endpoint) if endpoint.isascii() else None
+        host = parts.hostname if parts else None
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = host = None
     if (
         parts is None
         or parts.scheme != "https"
-        or not parts.hostname
+        or not host
         or len(endpoint) > PushSubscription._meta.get_field("endpoint").max_length
-        or any(c.isspace() for c in endpoint)
+        or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in endpoint)
     ):
         errors["endpoint"] = _("Give the push service's https address.")
     try:

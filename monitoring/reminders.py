@@ -36,8 +36,16 @@ logger = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def time_zone_names() -> tuple[str, ...]:
-    """The IANA names a person may choose (the system's tz database), sorted."""
-    return tuple(sorted(available_timezones()))
+    """The IANA names a person may choose (the system's tz database), sorted; the database's
+    own plumbing (localtime, Factory, the posix/ and right/ copies) left out."""
+    plumbing = {"localtime", "Factory", "posixrules"}
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if name not in plumbing and not name.startswith(("posix/", "right/"))
+        )
+    )
 
 
 def clean_time_zone(name) -> str:

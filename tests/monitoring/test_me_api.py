@@ -76,6 +76,8 @@ def test_language_for_anyone(world, settings):
         ("timezone", ""),
         ("timezone", 7),
         ("timezone", "x" * 500),
+        ("timezone", "localtime"),
+        ("timezone", "Europe/Madrid\x00"),
         ("reminder_time", "25:00"),
         ("reminder_time", "7.30"),
         ("reminder_time", "07:30:99"),
@@ -138,6 +140,9 @@ def test_an_athlete_stores_a_subscription_once_per_endpoint(world):
         ({"endpoint": "https://"}, ("endpoint",)),
         ({"endpoint": "https://push.example.net/" + "a" * 1100}, ("endpoint",)),
         ({"endpoint": 12}, ("endpoint",)),
+        ({"endpoint": "https://[::1/push"}, ("endpoint",)),
+        ({"endpoint": "https://push.example.net/a\x00b"}, ("endpoint",)),
+        ({"endpoint": "https://push.example.net/a\tb"}, ("endpoint",)),
         ({"keys": {"p256dh": "not base64!", "auth": BrowserKeys().auth}}, ("keys", "p256dh")),
         ({"keys": {"p256dh": "AAAA", "auth": BrowserKeys().auth}}, ("keys", "p256dh")),
         # 65 bytes starting 0x04, but not a point on P-256.
@@ -184,3 +189,10 @@ def test_staff_are_refused_push_subscriptions(world):
     assert answer.status_code == 403
     assert api(world.coach).delete(f"{SUBSCRIPTIONS}?endpoint={ENDPOINT}").status_code == 403
     assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize("endpoint", ["https://push.example.net/a%00b", "x" * 2000])
+def test_a_hostile_endpoint_to_delete_is_a_400(world, endpoint):
+    answer = api(world.athlete.user).delete(f"{SUBSCRIPTIONS}?endpoint={endpoint}")
+    assert answer.status_code == 400
+    assert "endpoint" in answer.json()
