@@ -4,6 +4,7 @@ language, time zone and, for athletes, the daily check-in reminder — and
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -22,7 +23,7 @@ ENDPOINT_MAX = PushSubscription._meta.get_field("endpoint").max_length
 
 
 def _language_choices():
-    return [("", "The site's language"), *settings.LANGUAGES]
+    return [("", _("The site's language")), *settings.LANGUAGES]
 
 
 class MeSerializer(WhoSerializer):
@@ -60,7 +61,7 @@ class MeSettingsSerializer(serializers.Serializer):
 
     def validate_reminder_time(self, value):
         if self.context.get("athlete") is None:
-            raise serializers.ValidationError("Only athletes have a check-in reminder.")
+            raise serializers.ValidationError(_("Only athletes have a check-in reminder."))
         return value
 
 
@@ -147,7 +148,7 @@ class PushSubscriptionView(APIView):
 
     def _athlete_only(self, request):
         if not Athlete.objects.filter(user=request.user).exists():
-            raise exceptions.PermissionDenied("Only athletes receive check-in reminders.")
+            raise exceptions.PermissionDenied(_("Only athletes receive check-in reminders."))
 
     @extend_schema(
         request=PushSubscriptionSerializer,
