@@ -46,27 +46,33 @@ def send_due_reminders(*, now=None, batch: int = 500) -> dict:
         CheckinReminder.objects.filter(next_reminder_at__lte=now)
         .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
         .order_by("next_reminder_at", "pk")
-        .values_list("pk", "next_reminder_at", "claimed_until")[:batch]
+        .values_list("pk", "next_reminder_at", "claimed_until")
     )
-    for pk, due_at, held_until in list(due):
-        report["due"] += 1
-        lease = now + REMINDER_LEASE
-        claimed = CheckinReminder.objects.filter(
-            pk=pk, next_reminder_at=due_at, claimed_until=held_until
-        ).update(claimed_until=lease)
-        if not claimed:
-            continue  # another worker has it
-        try:
-            outcome = _handle(pk, lease, now)
-        except Exception:
-            logger.exception("reminders: reminder %s failed", pk)
-            report["failures"] += 1
-            continue
-        if outcome:
-            report["sent"] += 1
-            report[outcome] += 1
-        else:
-            report["skipped"] += 1
+    # Batch after batch until nothing is due: every row read is settled, or held by a lease
+    # (ours after a failure, or another worker's), so none comes back and the loop ends.
+    while True:
+        candidates = list(due[:batch])
+        for pk, due_at, held_until in candidates:
+            report["due"] += 1
+            lease = now + REMINDER_LEASE
+            claimed = CheckinReminder.objects.filter(
+                pk=pk, next_reminder_at=due_at, claimed_until=held_until
+            ).update(claimed_until=lease)
+            if not claimed:
+                continue  # another worker has it
+            try:
+                outcome = _handle(pk, lease, now)
+            except Exception:
+                logger.exception("reminders: reminder %s failed", pk)
+                report["failures"] += 1
+                continue
+            if outcome:
+                report["sent"] += 1
+                report[outcome] += 1
+            else:
+                report["skipped"] += 1
+        if len(candidates) < batch:
+            break
     return report
 
 

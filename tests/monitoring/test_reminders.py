@@ -122,6 +122,16 @@ def test_a_day_the_job_missed_altogether_is_not_reminded_late(madrid_athlete):
     assert reminder(madrid_athlete).next_reminder_at == DUE + dt.timedelta(days=1)
 
 
+def test_more_due_than_one_batch_are_all_sent_in_one_run(world):
+    athletes = [world.athlete, world.teammate]
+    for athlete in athletes:
+        start_plan(athlete, phase_order=1)
+        reminders.set_time_zone(athlete.user, "Europe/Madrid", now=EARLY_MORNING)
+        reminders.set_reminder_time(athlete, AT_0730, now=EARLY_MORNING)
+    assert send_due_reminders(now=DUE, batch=1)["sent"] == 2
+    assert len(mail.outbox) == 2
+
+
 # --- exactly once -----------------------------------------------------------------------------
 
 
