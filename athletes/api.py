@@ -11,7 +11,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api import Conflict
 from core.serializers import IdField, ModelSerializer
@@ -200,27 +199,22 @@ class MeSerializer(serializers.Serializer):
     athlete = serializers.IntegerField(allow_null=True, help_text="Your own athlete record's id.")
 
 
-class MeView(APIView):
-    """Who the client is: the user, their roles per team, their teams and their own athlete
-    record's id (null for staff)."""
-
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        user = request.user
-        rows = roles_by_team(user)
-        teams = {team_id: name for team_id, name, _ in rows}
-        own = Athlete.objects.filter(user=user).values_list("pk", flat=True).first()
-        return Response(
-            {
-                "id": user.pk,
-                "username": user.get_username(),
-                "display_name": user.get_full_name() or user.get_username(),
-                "email": user.email,
-                "roles": [{"team": t, "team_name": n, "role": r} for t, n, r in rows],
-                "teams": [{"id": t, "name": n} for t, n in teams.items()],
-                "athlete": own,
-            }
-        )
+def me_payload(user) -> dict:
+    """Who the user is (MeSerializer's fields): the user, their roles per team, their teams and
+    their own athlete record's id. monitoring.api.me adds the person's settings and serves it
+    at /api/v1/me/."""
+    rows = roles_by_team(user)
+    teams = {team_id: name for team_id, name, _ in rows}
+    own = Athlete.objects.filter(user=user).values_list("pk", flat=True).first()
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "display_name": user.get_full_name() or user.get_username(),
+        "email": user.email,
+        "roles": [{"team": t, "team_name": n, "role": r} for t, n, r in rows],
+        "teams": [{"id": t, "name": n} for t, n in teams.items()],
+        "athlete": own,
+    }
 
 
 class TeamSerializer(ModelSerializer):

@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from athletes.api import AthleteViewSet, InjuryViewSet, InvitationViewSet, MeView, TeamViewSet
+from athletes.api import AthleteViewSet, InjuryViewSet, InvitationViewSet, TeamViewSet
 from athletes.tokens import NAME_MAX_LENGTH, clean_token_name, issue_token
 from athletes.two_factor import MAX_CODE_LENGTH, verify_for_token
 from monitoring.api import (
@@ -19,6 +19,8 @@ from monitoring.api import (
     FlagViewSet,
     MeasurementViewSet,
     MetricViewSet,
+    MeView,
+    PushSubscriptionView,
     SessionViewSet,
 )
 from rehab.api import PlanViewSet, ProtocolViewSet, SignOffViewSet
@@ -135,5 +137,8 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path(
+        "me/push-subscriptions/", PushSubscriptionView.as_view(), name="api-me-push-subscriptions"
+    ),
     path("", include(router.urls)),
 ]

@@ -20,6 +20,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from core import vapid
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -227,6 +229,31 @@ def _site_url(name: str, default: str) -> str:
 # Where people open the app: links in e-mails (which are read outside it) start with it.
 SITE_URL = _site_url("SITE_URL", "http://127.0.0.1:8000")
 
+# --- Web Push (check-in reminders, monitoring.push) ---------------------------------------
+# The VAPID key pair (base64url: the raw 32-byte private key, the 65-byte public point) and
+# the contact the push services see (a mailto: or https: address). Unset in development: a
+# pair is made once and kept in .vapid/keys.json (gitignored), so `make run` needs nothing.
+# Unset with DEBUG false: push is off and reminders go by e-mail.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT", default=f"mailto:{DEFAULT_FROM_EMAIL.split('<')[-1].strip('> ')}"
+)
+if not VAPID_PRIVATE_KEY and DEBUG:
+    VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = vapid.development_keys(BASE_DIR / ".vapid" / "keys.json")
+if VAPID_PRIVATE_KEY:
+    try:
+        _derived = vapid.public_key_for(VAPID_PRIVATE_KEY)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "VAPID_PRIVATE_KEY is not a base64url P-256 private key (32 bytes)."
+        ) from None
+    if VAPID_PUBLIC_KEY not in ("", _derived):
+        raise ImproperlyConfigured("VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY.")
+    VAPID_PUBLIC_KEY = _derived
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(f"VAPID_SUBJECT={VAPID_SUBJECT!r}: use a mailto: or https: address.")
+
 # --- Celery -----------------------------------------------------------------------------
 # Default: the file-system transport, which needs no server. Its folders must be given
 # explicitly or producer and worker never meet.
@@ -293,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
     # Each person's daily digest, at the local time they chose (monitoring.notify).
     "notification-digests": {
         "task": "monitoring.tasks.send_notification_digests",
+        "schedule": crontab(minute="*"),
+    },
+    # Each athlete's check-in reminder, at the local time they chose (rehab.reminders).
+    "checkin-reminders": {
+        "task": "rehab.tasks.send_checkin_reminders",
         "schedule": crontab(minute="*"),
     },
 }

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
 
 from core.plausibility import (
     EARLIEST_LOG_DATE,
@@ -705,6 +706,9 @@ class NotificationPreference(models.Model):
     next_digest_at = models.DateTimeField(null=True, blank=True)
     # One of settings.LANGUAGES (the form offers those); blank for the site's language.
     language = models.CharField(max_length=10, blank=True)
+    # The person's own IANA time zone (e.g. "Europe/Madrid"); blank for settings.TIME_ZONE.
+    # Their check-in reminder rings at its local time there (monitoring.reminders).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -748,3 +752,77 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.name}: completed {self.completed_at or 'never'}"
+
+
+class CheckinReminder(models.Model):
+    """One athlete's daily check-in reminder and when it is next due (PRODUCT issue 17).
+
+    - `time` is the wall-clock time the athlete chose, in their own time zone (the
+      NotificationPreference.time_zone of their login, else settings.TIME_ZONE); None (or no
+      row) means off, the default. A coach writes `suggested_time` only; the athlete sees it and
+      may take it, which copies it to `time`.
+    - `next_reminder_at` is the instant of the next local `time` on a day after `handled_on`,
+      computed with zoneinfo (07:30 stays 07:30 local across a DST change); None while off.
+      monitoring.reminders writes it whenever the time or the time zone changes, and the job
+      moves it on to the next local day once it has handled a day.
+    - `claimed_until` is a worker's lease on a due row: claimed by a conditional update, the row
+      is settled before anything is sent; a worker killed in between leaves a lease that
+      expires, and the next run takes the row over.
+    - `handled_on` is the athlete's local day last handled (reminded, or skipped because they
+      had checked in or had no active plan): a day is never reminded twice, even when travel
+      west puts the same local time ahead again.
+
+    One row per athlete (not per user) because reminding is about the athlete's check-in and
+    plan; the time zone is the person's, beside their language."""
+
+    athlete = models.OneToOneField(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="checkin_reminder"
+    )
+    time = models.TimeField(_("reminder time"), null=True, blank=True)
+    suggested_time = models.TimeField(_("suggested time"), null=True, blank=True)
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    suggested_at = models.DateTimeField(null=True, blank=True)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    handled_on = models.DateField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    # How the last reminder went out: "push", "email" (or blank: never sent).
+    last_channel = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        indexes = [
+            # The reminder job (rehab.reminders.send_due_reminders): whose reminder is due,
+            # `next_reminder_at <= now`; rows that are off (NULL) stay out of the index.
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(next_reminder_at__isnull=False),
+                name="checkin_reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in reminder of {self.athlete}: {self.time or 'off'}"
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (what PushManager.subscribe() returned): where to
+    post, and the keys to encrypt for it. One row per endpoint: subscribing again from the same
+    browser updates the row, a push answered 404/410 deletes it (monitoring.push)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1024, unique=True)
+    # The browser's P-256 public key (65 bytes) and auth secret (16 bytes), base64url.
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Push subscription of {self.user}"
+
+    def info(self) -> dict:
+        """The subscription as the browser gave it (pywebpush's subscription_info)."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

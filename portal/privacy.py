@@ -26,9 +26,11 @@ from athletes.models import Athlete, Baseline, DominantLeg, Injury, Invitation
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
+    CheckinReminder,
     Flag,
     Measurement,
     Notification,
+    PushSubscription,
     RecoveryActivity,
     TrainingSession,
 )
@@ -103,6 +105,10 @@ def export_athlete(athlete: Athlete, *, by, now=None) -> dict:
         data["tables"][IdempotencyRecord._meta.label] = _rows(
             IdempotencyRecord.objects.filter(user_id=athlete.user_id)
         )
+        # The phones their reminders are pushed to (a push endpoint identifies a browser).
+        data["tables"][PushSubscription._meta.label] = _rows(
+            PushSubscription.objects.filter(user_id=athlete.user_id)
+        )
     record_privacy_action(athlete, by=by, action="export")
     return data
 
@@ -124,6 +130,7 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
             CheckIn,
             Baseline,
             Invitation,  # an athlete invitation holds the athlete's e-mail
+            CheckinReminder,
         ):
             lookup = "flag__athlete" if model is Notification else "athlete"
             # Voided entries too: the base manager filters nothing.
@@ -167,6 +174,7 @@ def _anonymise_user(user_id: int) -> None:
     user.set_unusable_password()
     user.save()
     IdempotencyRecord.objects.filter(user_id=user_id).delete()
+    PushSubscription.objects.filter(user_id=user_id).delete()
     revoke_athlete_role(user_id)
 
 

@@ -4,7 +4,7 @@ service worker and manifest of their installable app), and an athlete's data on 
 
 from django.urls import include, path
 
-from . import me_views, privacy_views, views
+from . import me_views, privacy_views, reminder_views, views
 
 me_patterns = [
     path("", me_views.today, name="today"),
@@ -12,6 +12,12 @@ me_patterns = [
     path("recovery/", me_views.recovery, name="recovery"),
     path("history/", me_views.history, name="history"),
     path("checkins/<int:pk>/", me_views.checkin_edit, name="checkin-edit"),
+    path("reminders/", reminder_views.reminders_page, name="reminders"),
+]
+
+# The coach's suggestion, posted from the athlete page (/coach/athletes/<pk>/).
+reminder_patterns = [
+    path("athletes/<int:pk>/reminder/", reminder_views.suggest, name="suggest"),
 ]
 
 privacy_patterns = [
@@ -23,6 +29,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("coach/", include((privacy_patterns, "privacy"))),
+    path("coach/", include((reminder_patterns, "reminders"))),
     path("me/", include((me_patterns, "me"))),
     path("sw.js", me_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", me_views.manifest, name="manifest"),

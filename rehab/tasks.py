@@ -5,7 +5,7 @@ from celery import shared_task
 
 from monitoring.job_runs import recorded
 
-from . import evaluation, scan
+from . import evaluation, reminders, scan
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -23,3 +23,11 @@ def evaluate_pending():
     """Evaluate the athletes whose evidence changed (woken about a second after a commit by
     athletes.evaluation, and every minute by Celery beat as a sweep)."""
     return evaluation.evaluate_pending().as_dict()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+@recorded
+def send_checkin_reminders():
+    """Send the check-in reminders that are due (Celery beat, every minute): each athlete at
+    most once a local day, at the time they chose (rehab.reminders)."""
+    return reminders.send_due_reminders()

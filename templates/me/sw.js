@@ -32,3 +32,28 @@ routing.registerRoute(
     plugins: [new expiration.ExpirationPlugin({ maxEntries: 40 })]
   })
 );
+
+// Check-in reminders (Web Push, rehab.reminders): show the message, and a tap opens the
+// athlete's pages (an open tab of them if there is one).
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Sprintback", {
+    body: data.body || "",
+    icon: "{% static 'img/icon-192.png' %}",
+    tag: "checkin-reminder",
+    data: { url: data.url || "/me/" }
+  }));
+});
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = (event.notification.data && event.notification.data.url) || "/me/";
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (tabs) {
+    for (var i = 0; i < tabs.length; i++) {
+      if (new URL(tabs[i].url).pathname.indexOf("/me/") === 0 && "focus" in tabs[i]) {
+        return tabs[i].navigate(url).then(function (tab) { return (tab || tabs[i]).focus(); });
+      }
+    }
+    return self.clients.openWindow(url);
+  }));
+});

@@ -11,13 +11,19 @@ from monitoring.job_runs import FULL_SCAN
 from monitoring.models import JobRun
 from monitoring.tasks import send_notification_digests
 from rehab import scan
-from rehab.tasks import evaluate_pending, scan_all_athletes
+from rehab.tasks import evaluate_pending, scan_all_athletes, send_checkin_reminders
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 RECORDED = {
-    task.name: task for task in (scan_all_athletes, evaluate_pending, send_notification_digests)
+    task.name: task
+    for task in (
+        scan_all_athletes,
+        evaluate_pending,
+        send_notification_digests,
+        send_checkin_reminders,
+    )
 }
 
 

@@ -20,10 +20,12 @@ from athletes.models import (
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
+    CheckinReminder,
     Flag,
     Measurement,
     MetricKind,
     Notification,
+    PushSubscription,
     RecoveryActivity,
     TrainingSession,
 )
@@ -48,6 +50,7 @@ PERSONAL = (
     Flag,
     Notification,
     Baseline,
+    CheckinReminder,
 )
 KEPT = (Plan, PhaseChange, SignOffRequest, SignOffDecision, AuditEvent, Injury)
 
@@ -96,6 +99,10 @@ def athlete_with_everything(team, coach, clinician, name):
         fingerprint="0" * 64, status_code=201, body={"id": 1},
     )  # fmt: skip
     EvaluationRequest.objects.create(athlete=athlete)  # queued for the monitoring job
+    CheckinReminder.objects.create(athlete=athlete, time=dt.time(7, 30))
+    PushSubscription.objects.create(
+        user=athlete.user, endpoint=f"https://push.example.net/{name}", p256dh="B", auth="A"
+    )
     GateSummary.objects.create(
         plan=plan, phase=plan.current_phase, met=1, missing=0, total=3, evaluated_at=now
     )  # the plan's gate counts, as the consumer stores them
@@ -156,6 +163,9 @@ def test_export_holds_every_row_of_the_athlete_and_nothing_of_anyone_else(world)
     assert tables["auth.User"][0]["username"] == owner.user.username
     assert "password" not in tables["auth.User"][0]
     assert [r["key"] for r in tables["core.IdempotencyRecord"]] == ["k-Ada"]
+    assert [r["endpoint"] for r in tables["monitoring.PushSubscription"]] == [
+        "https://push.example.net/Ada"
+    ]
     text = json.dumps(data)
     assert "Bea" not in text and "Cy" not in text
     event = AuditEvent.objects.get(athlete=owner, action=AuditAction.PRIVACY_EXPORT)
@@ -182,6 +192,7 @@ def test_erase_deletes_their_data_and_keeps_the_anonymised_plans_and_sign_offs(w
         assert not model.objects.filter(**{_lookup(model): owner}).exists(), model
         assert model.objects.exclude(**{_lookup(model): owner}).count() == others_before[model]
     assert not IdempotencyRecord.objects.filter(user_id=user_id).exists()
+    assert not PushSubscription.objects.filter(user_id=user_id).exists()
     for model in KEPT:
         kept = ids(model, _lookup(model), owner)
         assert kept == kept_before[model] or (model is AuditEvent and kept > kept_before[model])
