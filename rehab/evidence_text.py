@@ -231,6 +231,12 @@ def _result_metric(result: dict, kinds: dict):
     return kinds.get(result.get("metric"))
 
 
+def result_metric(result: dict, kinds: dict | None = None):
+    """The metric a gate result was judged on, as it reads its values (see `_result_metric`);
+    None for gates without one."""
+    return _result_metric(result, kinds or {})
+
+
 def describe_report(report: dict | None, kinds: dict | None = None) -> dict:
     """A gate report (live or from a snapshot) with each gate's facts as `lines`, ready for a
     page. The registry is read (one query) only for gates of older snapshots that do not
