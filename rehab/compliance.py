@@ -131,17 +131,21 @@ def _strip_day(day: dt.date, state: str) -> StripDay:
     return StripDay(day=day, state=state, mark=mark, label=label % {"day": day_text(day)})
 
 
-def checkin_strip(plan: Plan, *, now=None, days: int = STRIP_DAYS) -> CheckinStrip:
+def checkin_strip(
+    plan: Plan, *, now=None, days: int = STRIP_DAYS, logged_days=None
+) -> CheckinStrip:
     """The last `days` local days of the plan's athlete, oldest first, each logged, missed,
-    still open (today, not logged yet) or before the plan started; one query."""
+    still open (today, not logged yet) or before the plan started. `logged_days`: the days
+    with a check-in in force, when the caller has read them from the plan's start on (the
+    athlete page's pain series); otherwise one query."""
     today = timezone.localdate(now or timezone.now())
     first = today - dt.timedelta(days=days - 1)
     start = timezone.localdate(plan.monitored_from)
-    logged = set(
-        CheckIn.objects.filter(
+    if logged_days is None:
+        logged_days = CheckIn.objects.filter(
             athlete_id=plan.athlete_id, local_date__gte=max(first, start), local_date__lte=today
         ).values_list("local_date", flat=True)
-    )
+    logged = set(logged_days)
     strip = []
     for n in range(days):
         day = first + dt.timedelta(days=n)
