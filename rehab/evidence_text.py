@@ -217,6 +217,8 @@ def metric_info(metric) -> dict:
         "unit": metric.unit,
         "decimals": metric.decimals,
         "value_type": metric.value_type,
+        # Which way is better: the athlete's words say "at most" or "at least" by it.
+        "direction": metric.direction,
     }
 
 
