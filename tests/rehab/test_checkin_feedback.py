@@ -134,8 +134,7 @@ def test_an_open_flag_says_the_staff_have_been_told(athlete, teammate):
         opened_at=NOW - dt.timedelta(hours=1),
     )
     assert feedback_of(athlete).flags == [
-        "Your pain has stayed at 3 or above for 52 hours — your coach and clinician have been "
-        "told."
+        "Your pain has stayed at 3 or above for 52 hours — your coach and clinician have been told."
     ]
     # Once a person has acknowledged it, the feedback no longer announces it (My plan does).
     FlagFactory(
