@@ -179,7 +179,7 @@ def _lsi(result: dict, facts: dict, metric) -> str:
         if facts.get("lsi") is None:
             return _("%(leg)s: a zero result gives no comparison") % {"leg": leg}
         value = percent_text(facts["lsi"], threshold)
-    return _("%(leg)s: %(value)s %% of the other leg — the target is %(target)s %%") % {
+    return _("%(leg)s: %(value)s %% of the other leg — the target is %(target)s %%") % {
         "leg": leg,
         "value": value,
         "target": number_text(threshold),
@@ -208,15 +208,15 @@ def _vs_baseline(result: dict, facts: dict, metric) -> str:
     if metric is not None and metric.direction == "lower":
         return (
             _(
-                "%(test)s: %(value)s, %(pct)s %% of your %(before)s before the injury — "
-                "the target is at most %(target)s %%"
+                "%(test)s: %(value)s, %(pct)s %% of your %(before)s before the injury — "
+                "the target is at most %(target)s %%"
             )
             % words
         )
     return (
         _(
-            "%(test)s: %(value)s, %(pct)s %% of your %(before)s before the injury — "
-            "the target is at least %(target)s %%"
+            "%(test)s: %(value)s, %(pct)s %% of your %(before)s before the injury — "
+            "the target is at least %(target)s %%"
         )
         % words
     )

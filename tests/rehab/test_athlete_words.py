@@ -44,7 +44,7 @@ def test_strength_symmetry_reads_as_the_injured_leg_against_the_other(world):
     MeasurementFactory(athlete=world.athlete, metric=strength, side="right", value=415.154)
     words = sentences(plan)
     assert words[("lsi", "knee_flexor_strength")] == (
-        "Strength of your injured leg: 92 % of the other leg — the target is 90 %"
+        "Strength of your injured leg: 92\u00a0% of the other leg — the target is 90\u00a0%"
     )
     assert words[("lsi", "single_leg_hop")] == "No single-leg hop test logged in this phase yet"
     assert words[("min_days", None)] == "Days in this phase: 10 of at least 7"
@@ -110,8 +110,8 @@ def test_sprint_time_against_the_pre_injury_value_at_the_metrics_precision(world
     )
     MeasurementFactory(athlete=world.athlete, metric=split, value=4.3127, measured_at=at(2))
     assert sentences(plan)[("vs_baseline", "split_30m")] == (
-        "30 m sprint time: 4.31 s, 108 % of your 4.00 s before the injury — "
-        "the target is at most 110 %"
+        "30 m sprint time: 4.31 s, 108\u00a0% of your 4.00 s before the injury — "
+        "the target is at most 110\u00a0%"
     )
 
 
@@ -174,7 +174,9 @@ def test_my_plan_shows_the_athletes_words_not_the_staff_detail(client, world):
     MeasurementFactory(athlete=world.athlete, metric=strength, side="right", value=415.154)
     client.force_login(world.athlete.user)
     html = client.get(reverse("me:plan")).content.decode()
-    assert "Strength of your injured leg: 92 % of the other leg — the target is 90 %" in html
+    assert (
+        "Strength of your injured leg: 92\u00a0% of the other leg — the target is 90\u00a0%" in html
+    )
     assert "380.097" not in html and "LSI 91.6" not in html
     assert "Days in this phase: 10 of at least 7" in html
     assert "None" not in html

@@ -92,7 +92,7 @@ def test_gates_not_met_and_missing_are_listed_in_the_athletes_words(athlete):
     assert remaining == {
         "Pain during sessions: 0 of 3 sessions logged in this phase so far": "missing",
         "Pain the morning after sessions: 0 of 3 sessions logged in this phase so far": "missing",
-        "Strength of your injured leg: 75 % of the other leg — the target is 90 %": "not_met",
+        "Strength of your injured leg: 75\u00a0% of the other leg — the target is 90\u00a0%": "not_met",
         "No single-leg hop test logged in this phase yet": "missing",
         "30 m sprint time: no value from before the injury on record": "missing",
     }
