@@ -72,10 +72,13 @@ def _not_logged(result: dict, metric) -> str:
 
 
 def percent_text(value: float, target: float | None = None) -> str:
-    """A percentage in whole numbers ("92"), with one decimal where rounding would put it on
-    the other side of `target` (89.6 against 90 reads "89.6", not "90")."""
+    """A percentage in whole numbers ("92"), with one decimal where rounding would move it
+    onto or across `target`, whichever way the target bounds it (89.6 against "at least 90"
+    reads "89.6", 105.4 against "at most 105" reads "105.4")."""
     whole = round(value)
-    if target is not None and (whole >= target) != (value >= target):
+    if target is not None and (
+        (whole >= target) != (value >= target) or (whole <= target) != (value <= target)
+    ):
         return number_text(round(value, 1))
     return number_text(int(whole))
 
@@ -204,7 +207,7 @@ def _vs_baseline(result: dict, facts: dict, metric) -> str:
     pct = facts.get("percent_of_baseline")
     if pct is None:
         return _("%(test)s: %(value)s, before the injury %(before)s") % words
-    words["pct"] = percent_text(pct)
+    words["pct"] = percent_text(pct, threshold)
     if metric is not None and metric.direction == "lower":
         return (
             _(

@@ -54,6 +54,9 @@ def test_a_whole_percent_never_hides_which_side_of_the_target_it_is():
     assert percent_text(91.6, 90) == "92"
     assert percent_text(89.6, 90) == "89.6"  # "90 %" against a 90 % target would read as met
     assert percent_text(90.0, 90) == "90"
+    assert percent_text(105.4, 105) == "105.4"  # against "at most 105 %" it is over
+    assert percent_text(104.6, 105) == "104.6"
+    assert percent_text(107.8, 110) == "108"
 
 
 def test_only_one_leg_tested_and_no_test_are_said_plainly(world):
