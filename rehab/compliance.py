@@ -55,15 +55,26 @@ class CheckinRate:
         return CheckinRate(self.logged + other.logged, self.days + other.days)
 
 
-def first_counted_day(plan: Plan, *, today: dt.date, days: int) -> dt.date:
-    """The first day of the last `days` (today included) that counts for the plan."""
-    return max(today - dt.timedelta(days=days - 1), timezone.localdate(plan.monitored_from))
+def _day_begins(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def rate_of(plan: Plan, *, logged: int, logged_today: bool, today: dt.date, days: int):
+def first_counted_day(plan: Plan, *, first: dt.date, first_begins: dt.datetime) -> dt.date:
+    """The first day that counts for the plan in a window from `first` (which begins at the
+    moment `first_begins`): the window's first day, or the plan's own first day within it."""
+    # Most plans began before the window: comparing moments says so without converting each
+    # start to a local day (a time-zone lookup each, and the roster asks 450 plans).
+    if plan.monitored_from < first_begins:
+        return first
+    return max(first, timezone.localdate(plan.monitored_from))
+
+
+def rate_of(
+    plan: Plan, *, logged: int, logged_today: bool, today: dt.date, first: dt.date, first_begins
+) -> CheckinRate:
     """The rate from the days logged since `first_counted_day` (today among them or not)."""
-    first = first_counted_day(plan, today=today, days=days)
-    counted = max((today - first).days + (1 if logged_today else 0), 0)
+    start = first_counted_day(plan, first=first, first_begins=first_begins)
+    counted = max((today - start).days + (1 if logged_today else 0), 0)
     return CheckinRate(logged=logged, days=counted)
 
 
@@ -94,11 +105,18 @@ def checkin_rates(
         .annotate(logged=Count("pk"), today=Count("pk", filter=Q(local_date=today)))
         .order_by()
     }
+    first = today - dt.timedelta(days=days - 1)
+    first_begins = _day_begins(first)
     rates = {}
     for plan in plans.values():
         row = counts.get(plan.athlete_id) or {"logged": 0, "today": 0}
         rates[plan.athlete_id] = rate_of(
-            plan, logged=row["logged"], logged_today=bool(row["today"]), today=today, days=days
+            plan,
+            logged=row["logged"],
+            logged_today=bool(row["today"]),
+            today=today,
+            first=first,
+            first_begins=first_begins,
         )
     return rates
 
