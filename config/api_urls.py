@@ -15,7 +15,6 @@ from athletes.api import AthleteViewSet, InjuryViewSet, InvitationViewSet, TeamV
 from athletes.tokens import NAME_MAX_LENGTH, clean_token_name, issue_token
 from athletes.two_factor import MAX_CODE_LENGTH, verify_for_token
 from monitoring.api import (
-    CheckInViewSet,
     FlagViewSet,
     MeasurementViewSet,
     MetricViewSet,
@@ -23,7 +22,7 @@ from monitoring.api import (
     PushSubscriptionView,
     SessionViewSet,
 )
-from rehab.api import PlanViewSet, ProtocolViewSet, SignOffViewSet
+from rehab.api import CheckInFeedbackViewSet, PlanViewSet, ProtocolViewSet, SignOffViewSet
 
 
 class TokenCredentialsSerializer(serializers.Serializer):
@@ -125,7 +124,8 @@ router.register("athletes", AthleteViewSet, basename="athlete")
 router.register("injuries", InjuryViewSet, basename="injury")
 router.register("protocols", ProtocolViewSet, basename="protocol")
 router.register("plans", PlanViewSet, basename="plan")
-router.register("checkins", CheckInViewSet, basename="checkin")
+# Monitoring's check-in endpoint, answering a POST with the athlete's feedback (rehab.api).
+router.register("checkins", CheckInFeedbackViewSet, basename="checkin")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("metrics", MetricViewSet, basename="metric")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,6 +12,7 @@ from athletes.access import own_notifications
 
 from . import rules
 from .models import (
+    UNRESOLVED_FLAG_STATUSES,
     CheckIn,
     Flag,
     FlagKind,
@@ -73,6 +75,47 @@ def pain_series(athlete, *, days: int = 56, first_day=None, last_day=None, now=N
 
 
 # --- the athlete's own pages (/me/) -----------------------------------------------------------
+
+WEEK = 7
+STREAK_MAX = 1000  # days read back at most: a streak longer than that reads as 1000
+
+
+@dataclass(frozen=True)
+class PainWeeks:
+    """The worst pain (`CheckIn.worst_pain`) of the last 7 local days (today included) and of
+    the 7 days before, None for a week without a check-in."""
+
+    this_week: int | None
+    last_week: int | None
+
+
+def pain_weeks(athlete, *, now=None) -> PainWeeks:
+    """This week's worst pain against last week's, from the pain series (one query)."""
+    today = timezone.localdate(now or timezone.now())
+    series = pain_series(athlete, first_day=today - dt.timedelta(days=2 * WEEK - 1), last_day=today)
+    worst = series["worst"]
+    return PainWeeks(
+        this_week=rules.worst_pain(*worst[WEEK:]), last_week=rules.worst_pain(*worst[:WEEK])
+    )
+
+
+def checkin_streak(athlete, *, now=None) -> int:
+    """Consecutive local days with a check-in in force, up to today: counted back from today,
+    or from yesterday while today has none yet (the day is not over); 0 when neither has one.
+    One query."""
+    today = timezone.localdate(now or timezone.now())
+    days = CheckIn.objects.filter(athlete=athlete, local_date__lte=today).order_by("-local_date")
+    streak, expected = 0, None
+    for day in days.values_list("local_date", flat=True)[:STREAK_MAX]:
+        if expected is None:
+            if day < today - dt.timedelta(days=1):
+                return 0
+            expected = day
+        if day != expected:
+            break
+        streak += 1
+        expected = day - dt.timedelta(days=1)
+    return streak
 
 
 def checkin_on(athlete, day):
@@ -207,13 +250,14 @@ def open_for(flag, *, now=None) -> str:
     return f"open {int(seconds // 86400)} days"
 
 
-def athlete_flag_messages(athlete, *, now=None) -> list[str]:
-    """The athlete's unresolved flags in plain words for the athlete. Reports what the data
-    shows and who has been told; never a diagnosis (PRODUCT.md §2.8). Evidence lacking a
-    value (an older flag, a missing key) leaves the number out rather than printing None."""
+def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSES) -> list[str]:
+    """The athlete's unresolved flags (or those in `statuses`: the check-in feedback names the
+    open ones) in plain words for the athlete. Reports what the data shows and who has been
+    told; never a diagnosis (PRODUCT.md §2.8). Evidence lacking a value (an older flag, a
+    missing key) leaves the number out rather than printing None."""
     now = now or timezone.now()
     messages = []
-    for flag in Flag.objects.unresolved().filter(athlete=athlete):
+    for flag in Flag.objects.filter(athlete=athlete, status__in=statuses):
         evidence = flag.evidence or {}
         told = (
             "your coach and clinician have seen it"

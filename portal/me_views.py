@@ -29,11 +29,13 @@ from monitoring.selectors import (
     recovery_on,
 )
 from monitoring.services import CheckInConflict, record_checkin, record_recovery
+from rehab.checkin_feedback import checkin_feedback
 from rehab.plan_summary import athlete_plan_summary
 
 HISTORY_PAGE_SIZE = 10
 HISTORY_DAYS = 56
 NOT_YOURS = "You can only log your own check-in and recovery."
+SAVED_KEY = "checkin_saved"  # the session's mark: the next Today page shows the feedback
 
 
 def _posted_for_someone_else(request, athlete) -> bool:
@@ -77,9 +79,10 @@ def _checkin_initial(existing) -> dict:
     return initial
 
 
-def _render_today(request, athlete, form, existing, *, status=200):
+def _render_today(request, athlete, form, existing, *, status=200, feedback=None):
     injured, other = _soreness_labels(athlete)
     context = {
+        "feedback": feedback,
         "athlete": athlete,
         "form": form,
         "existing": existing,
@@ -121,8 +124,17 @@ def today(request, athlete):
     now = timezone.now()
     if request.method == "GET":
         existing = checkin_on(athlete, timezone.localdate(now))
+        # Something back for the check-in: shown while today's is logged, and once right
+        # after saving one for another day (the POST below marks the session).
+        feedback = None
+        if request.session.pop(SAVED_KEY, False) or existing is not None:
+            feedback = checkin_feedback(athlete, now=now)
         return _render_today(
-            request, athlete, CheckInForm(initial=_checkin_initial(existing)), existing
+            request,
+            athlete,
+            CheckInForm(initial=_checkin_initial(existing)),
+            existing,
+            feedback=feedback,
         )
 
     form = CheckInForm(request.POST)
@@ -152,6 +164,7 @@ def today(request, athlete):
             return _render_today(request, athlete, form, conflict.existing, status=409)
         else:
             messages.success(request, _saved_message(result, today=timezone.localdate(now)))
+            request.session[SAVED_KEY] = True
             return redirect("me:today")
     return _render_today(request, athlete, form, editing_or_none(athlete, form), status=400)
 

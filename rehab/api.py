@@ -4,19 +4,26 @@ clinicians: the same services as the pages)."""
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped
-from athletes.models import Injury
+from athletes.models import Athlete, Injury
 from core.api import Conflict, django_errors
 from core.serializers import DateTimeField, IdField, ModelSerializer, PersonNameField
 from core.viewsets import CreateListRetrieveViewSet
+from monitoring.api import CheckInSerializer, CheckInViewSet
 from monitoring.models import Flag
 
 from . import services
+from .checkin_feedback import checkin_feedback
 from .models import (
     PHASE_CHANGE_FIELDS,
     PHASE_FIELDS,
@@ -386,3 +393,84 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except DjangoValidationError as exc:
             raise django_errors(exc) from None
         return self._respond(signoff)
+
+
+# --- the check-in, answered with feedback ------------------------------------------------------
+# The check-in endpoint is monitoring's (monitoring.api.CheckInViewSet); what the athlete gets
+# back reads the gate engine, which sits above monitoring, so the endpoint registered under
+# /api/v1/checkins/ is this subclass: the same fields and behaviour, plus a read-only `feedback`.
+
+
+class FeedbackPainSerializer(serializers.Serializer):
+    this_week = serializers.IntegerField(
+        allow_null=True, help_text="Worst pain (0–10) of the last 7 local days, today included."
+    )
+    last_week = serializers.IntegerField(
+        allow_null=True, help_text="Worst pain (0–10) of the 7 days before."
+    )
+    text = serializers.CharField()
+
+
+class FeedbackStreakSerializer(serializers.Serializer):
+    days = serializers.IntegerField(help_text="Consecutive local days with a check-in.")
+    text = serializers.CharField()
+
+
+class FeedbackGateSerializer(serializers.Serializer):
+    gate_id = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True, help_text="met, not_met or missing.")
+    text = serializers.CharField(help_text="The result in the athlete's own words.")
+
+
+class FeedbackNextPhaseSerializer(serializers.Serializer):
+    order = serializers.IntegerField(allow_null=True, help_text="null in the plan's last phase.")
+    name = serializers.CharField()
+    needs_clinical_review = serializers.BooleanField()
+    met = serializers.IntegerField()
+    total = serializers.IntegerField()
+    text = serializers.CharField()
+    remaining = FeedbackGateSerializer(many=True, help_text="The gates not met yet.")
+
+
+class CheckInFeedbackSerializer(serializers.Serializer):
+    pain = FeedbackPainSerializer()
+    streak = FeedbackStreakSerializer()
+    next_phase = FeedbackNextPhaseSerializer(allow_null=True, help_text="null without a plan.")
+    flags = serializers.ListField(
+        child=serializers.CharField(), help_text="Open flags, each saying who has been told."
+    )
+    lines = serializers.ListField(
+        child=serializers.CharField(), help_text="Every line above, in the page's order."
+    )
+
+
+@extend_schema_serializer(component_name="CheckIn")
+class CheckInWithFeedbackSerializer(CheckInSerializer):
+    # Filled in by CheckInFeedbackViewSet.create once the check-in has committed; every other
+    # answer (lists, a correction, a void) carries null.
+    feedback = serializers.SerializerMethodField(
+        help_text=(
+            "What the athlete's data shows after this check-in (rehab.checkin_feedback): in "
+            "the response to a POST; null elsewhere."
+        )
+    )
+
+    @extend_schema_field(CheckInFeedbackSerializer(allow_null=True))
+    def get_feedback(self, checkin):
+        return None
+
+
+class CheckInFeedbackViewSet(CheckInViewSet):
+    __doc__ = CheckInViewSet.__doc__
+    serializer_class = CheckInWithFeedbackSerializer
+
+    def create(self, request, *args, **kwargs):
+        """The check-in as monitoring stores it (with its Idempotency-Key replay), then what
+        the athlete's data now shows: read after the write has committed, so the busiest
+        write holds its locks no longer, and a replay answers with the feedback of now."""
+        response = super().create(request, *args, **kwargs)
+        if status.is_success(response.status_code) and isinstance(response.data, dict):
+            athlete = Athlete.objects.get(pk=response.data["athlete"])
+            response.data = {**response.data, "feedback": checkin_feedback(athlete).as_dict()}
+        return response

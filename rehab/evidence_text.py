@@ -217,6 +217,8 @@ def metric_info(metric) -> dict:
         "unit": metric.unit,
         "decimals": metric.decimals,
         "value_type": metric.value_type,
+        # Which way is better: the athlete's words say "at most" or "at least" by it.
+        "direction": metric.direction,
     }
 
 
@@ -229,6 +231,12 @@ def _result_metric(result: dict, kinds: dict):
 
         return MetricKind(code=result.get("metric"), **info)
     return kinds.get(result.get("metric"))
+
+
+def result_metric(result: dict, kinds: dict | None = None):
+    """The metric a gate result was judged on, as it reads its values (see `_result_metric`);
+    None for gates without one."""
+    return _result_metric(result, kinds or {})
 
 
 def describe_report(report: dict | None, kinds: dict | None = None) -> dict:

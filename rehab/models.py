@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -204,6 +205,12 @@ class GateCriterion(models.Model):
         return self.description or self.get_kind_display()
 
 
+def monitored_from_expression(prefix: str = ""):
+    """`Plan.monitored_from` in SQL, for a plan reached through `prefix` ("athlete__plans__")."""
+    started = f"{prefix}started_at"
+    return Greatest(started, Coalesce(f"{prefix}recorded_at", started))
+
+
 class PlanQuerySet(models.QuerySet):
     def active(self):
         """Plans in progress (at most one per athlete). Also `athlete.plans.active()`."""
@@ -255,6 +262,14 @@ class Plan(models.Model):
 
     def __str__(self):
         return f"{self.athlete} — {self.protocol} ({self.current_phase})"
+
+    @property
+    def monitored_from(self) -> dt.datetime:
+        """When the athlete's check-ins are expected from: the later of the plan's start and
+        when it was recorded here (a mid-rehab start). The missed-check-in rule (rehab.scan)
+        counts silence from it and the check-in rate (rehab.compliance) its days; in SQL,
+        `monitored_from_expression`."""
+        return max(self.started_at, self.recorded_at or self.started_at)
 
     @property
     def phase_entered_on(self) -> dt.date:

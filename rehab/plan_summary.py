@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from .athlete_words import gate_sentence
 from .models import Phase, Plan
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,11 @@ class GateLine:
     # A GateStatus value when the gate engine answered (the page words it with `gate_status`).
     status: str | None = None
     detail: str = ""
+    # The result in the athlete's own words (rehab.athlete_words.gate_sentence); the
+    # description when the engine gave no result.
+    sentence: str = ""
+    gate_id: int | None = None
+    kind: str | None = None
 
 
 @dataclass
@@ -53,11 +59,15 @@ def _gate_lines(plan: Plan, gates, *, now: dt.datetime) -> list[GateLine]:
     lines = []
     for gate in gates:
         result = results.get(gate.pk, {})
+        description = gate.description or gate.get_kind_display()
         lines.append(
             GateLine(
-                description=gate.description or gate.get_kind_display(),
+                description=description,
                 status=result.get("status"),
                 detail=result.get("detail") or "",
+                sentence=(gate_sentence(result) if result else "") or description,
+                gate_id=gate.pk,
+                kind=gate.kind,
             )
         )
     return lines

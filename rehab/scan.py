@@ -40,7 +40,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from athletes.models import Baseline
@@ -49,7 +49,7 @@ from monitoring.flags import ScanReport, flag_states, write_flags
 from monitoring.models import CheckIn, FlagKind, Measurement, MetricKind, worst_pain_expression
 from monitoring.notify import notify_pending
 
-from .models import Phase, Plan
+from .models import Phase, Plan, monitored_from_expression
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def plan_checkin_recency(athlete_ids, now):
             )
         )
         # Silence counts from when the plan was recorded here, for a plan started mid-rehab.
-        .annotate(monitored_from=Greatest("started_at", Coalesce("recorded_at", "started_at")))
+        .annotate(monitored_from=monitored_from_expression())
         .values_list(
             "athlete_id", "monitored_from", "protocol__missed_checkin_days", "last_checkin_at"
         )

@@ -29,6 +29,7 @@ from monitoring.models import Flag
 from monitoring.services import FlagTransitionError, acknowledge_flag, resolve_flag
 
 from . import selectors
+from .compliance import RATE_DAYS
 from .forms import (
     AdvanceForm,
     AssignForm,
@@ -123,6 +124,8 @@ def roster(request):
         "rows": rows,
         "page": page,
         "query": query.urlencode(),
+        "team_rate": selectors.team_checkin_rate(rows),
+        "rate_days": RATE_DAYS,
         **roster_sort_context(request.GET, filters["sort"], filters["direction"]),
     }
     template = "coach/roster.html#roster-table" if request.htmx else "coach/roster.html"

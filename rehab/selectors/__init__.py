@@ -31,6 +31,7 @@ from .roster import (
     roster,
     roster_teams,
     sort_rows,
+    team_checkin_rate,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "roster",
     "attach_pain_trends",
     "roster_teams",
+    "team_checkin_rate",
     "AUDIT_TIMELINE_SIZE",
     "athlete_overview",
     "AUDIT_CSV_COLUMNS",

@@ -24,6 +24,7 @@ from monitoring.models import (
 )
 from monitoring.selectors import pain_series
 
+from ..compliance import checkin_strip
 from ..evidence_text import describe_report
 from ..gates import evaluate_plan
 from ..models import Plan, SignOffDecision, SignOffRequest
@@ -66,6 +67,11 @@ def athlete_overview(
         for date in pain["days"]
     ]
     context["pain_chart"] = pain
+    # Logged and missed days of the last four weeks in the plan (rehab.compliance), from the
+    # pain series' days: it starts at the plan's start, on or before the strip's first day.
+    context["checkin_strip"] = (
+        checkin_strip(active, now=now, logged_days=pain["days"]) if active is not None else None
+    )
 
     report = None
     phases = []

@@ -16,6 +16,7 @@ from monitoring import rules
 from monitoring.models import CheckIn, Flag, FlagStatus
 from monitoring.selectors import flag_summary, open_for, pain_series_for
 
+from ..compliance import CheckinRate, checkin_rates
 from ..gate_summary import stored_counts
 from ..gates import evaluate_plans
 from ..models import Phase, Plan, SignOffRequest
@@ -59,6 +60,7 @@ ROSTER_PLAN_FIELDS = (
     "status",
     "version",
     "started_at",
+    "recorded_at",
     "phase_entered_at",
     "injury__id",
     "injury__side",
@@ -93,6 +95,8 @@ class RosterRow:
     latest_review: SignOffRequest | None = None
     next_phase: Phase | None = None  # Plan.next_phase
     day_in_phase: int | None = None  # Plan.day_in_phase at the roster's `now`
+    # Days with a check-in of the last RATE_DAYS in the plan (rehab.compliance); None without one.
+    checkin_rate: CheckinRate | None = None
     action: str = NOTHING
 
     @property
@@ -264,6 +268,8 @@ def roster(
         if r.status == SignOffRequest.Status.PENDING:
             pending[r.plan_id] = r
         latest[r.plan_id] = r
+    # The last 14 days' check-in rate of every plan: one grouped count.
+    rates = checkin_rates(plans.values(), today=today, plan_ids=plan_scope.values("pk"))
     flags = defaultdict(list)
     for flag in Flag.objects.unresolved().filter(athlete_id__in=scope).order_by("-opened_at"):
         flags[flag.athlete_id].append(flag)
@@ -298,12 +304,20 @@ def roster(
             row.pending_review = pending.get(plan.pk)
             row.latest_review = latest.get(plan.pk)
             row.next_phase = plan.next_phase(protocol_phases[plan.protocol_id])
+            row.checkin_rate = rates[athlete.pk]
         row.action = _next_action(row, now=now)
         rows.append(row)
     rows = sort_rows(rows, sort, direction)
     if judge_live(rows, now=now):
         rows = sort_rows(rows, sort, direction)
     return rows
+
+
+def team_checkin_rate(rows: list[RosterRow]) -> CheckinRate | None:
+    """The rows' check-in rate together: every athlete-day that counts, of the athletes in a
+    plan (the roster's header); None when none is."""
+    rates = [row.checkin_rate for row in rows if row.checkin_rate is not None]
+    return sum(rates, CheckinRate(0, 0)) if rates else None
 
 
 def judge_live(rows: list[RosterRow], *, now) -> bool:
