@@ -281,6 +281,14 @@ class CheckIn(Voidable):
         indexes = [
             # Pain rule and history: an athlete's reports in time order.
             models.Index(fields=["athlete", "taken_at"], name="checkin_athlete_time_idx"),
+            # The squad's check-in rates (rehab.compliance.checkin_rates): the check-ins in force
+            # of the last 14 days, every athlete at once. Without it the roster read the whole
+            # table (60,000 rows: 14 ms of a render; bench/README.md, roster, 2026-12-03).
+            models.Index(
+                fields=["local_date", "athlete"],
+                name="checkin_day_athlete_idx",
+                condition=Q(voided_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
