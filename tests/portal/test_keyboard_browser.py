@@ -218,3 +218,23 @@ def test_with_reduced_motion_nothing_transitions_animates_or_scrolls_smoothly(
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate(PROBE_MOTION) == seen
     context.close()
+
+
+def test_gate_statuses_carry_a_mark_as_well_as_a_colour(browser, live_server, world, maya):
+    named(world.coach, "cora")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "cora")
+    page.fill("#id_password", "sprintback")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/coach/athletes/{maya.pk}/")
+    marks = page.evaluate(
+        """() => [...document.querySelectorAll("[class*=status-]")].map(
+            (e) => [e.className, e.textContent.trim(), getComputedStyle(e, "::before").content])"""
+    )
+    assert marks  # the plan's gates
+    expected = {"status-met": '"✓ "', "status-not_met": '"✕ "', "status-missing": '"? "'}
+    for cls, word, mark in marks:
+        assert word and mark.startswith(expected[cls][:2]), (cls, word, mark)
+    context.close()
