@@ -90,7 +90,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    not_run = _NOT_RUN in session.config.stash and os.environ.get("SKIP_BROWSER_TESTS") != "1"
+    not_run = (
+        _NOT_RUN in session.config.stash
+        and os.environ.get("SKIP_BROWSER_TESTS") != "1"
+        and not session.config.option.collectonly
+    )
     if not_run and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
