@@ -30,7 +30,7 @@ class Tally:
         widths = sorted({width for _, width in self.pages})
         return (
             f"axe-core: {len(self.pages)} page checks ({len(labels)} pages × "
-            f"{'/'.join(map(str, widths))} px), {len(self.rules)} rules, 0 serious/critical"
+            f"{'/'.join(map(str, widths))} px), {len(self.rules)} rules"
         )
 
 
