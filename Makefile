@@ -31,8 +31,11 @@ demo: migrate
 run: demo
 	@bash scripts/run.sh
 
-## test: the whole suite (unit, broker and browser tests); uses DATABASE_URL when set
+## test: the whole suite (unit, broker and browser tests); uses DATABASE_URL when set. The browser
+## tests drive CHROMIUM_PATH, else a system Chromium, else Playwright's own (installed here when the
+## network allows); without any, the rest runs and the run fails on one line (SKIP_BROWSER_TESTS=1 accepts it)
 test: install
+	@$(PY) -m tests.browsers --install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: install

@@ -351,6 +351,14 @@ class PhaseGateFormSet(forms.BaseInlineFormSet):
         stored = len(self.get_queryset())
         self.max_num = self.absolute_max = max(MAX_GATES_PER_PHASE, stored + self.extra)
 
+    def add_fields(self, form, index):
+        """Each gate is a table row whose column heads are not labels: every field gets its
+        accessible name ("Threshold, gate 2") for screen readers."""
+        super().add_fields(form, index)
+        which = "new gate" if index is None else f"gate {index + 1}"
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", f"{field.label}, {which}")
+
 
 PhaseFormSet = forms.modelformset_factory(
     Phase,

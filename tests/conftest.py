@@ -4,6 +4,8 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from tests.browsers import LAUNCH_ARGS, Chromium, find_chromium
+
 # live_server tests drive a sync Django from Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -56,21 +58,61 @@ def django_db_setup(django_db_setup):
     yield
 
 
+# Browser tests (tests/browsers.py finds the Chromium): where none can be had, they are left
+# out, every other test runs, and the run ends with one line saying why, failing unless
+# SKIP_BROWSER_TESTS=1.
+_CHROMIUM = pytest.StashKey[Chromium]()
+_NOT_RUN = pytest.StashKey[str]()
+_BROWSER_FIXTURES = {"page", "context", "browser", "browser_type"}
+
+
+def _is_browser_test(item) -> bool:
+    return item.get_closest_marker("browser") is not None or bool(
+        _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected what it deselects
+def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if _is_browser_test(item)]
+    if not browser_tests:
+        return
+    chromium = config.stash[_CHROMIUM] = find_chromium()
+    if chromium.found:
+        return
+    config.hook.pytest_deselected(items=browser_tests)
+    items[:] = [item for item in items if not _is_browser_test(item)]
+    config.stash[_NOT_RUN] = (
+        f"{len(browser_tests)} browser tests could not run: {chromium.problem} "
+        "(set CHROMIUM_PATH, install chromium, or run `.venv/bin/playwright install chromium`; "
+        "SKIP_BROWSER_TESTS=1 accepts the run without them)"
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    not_run = (
+        _NOT_RUN in session.config.stash
+        and os.environ.get("SKIP_BROWSER_TESTS") != "1"
+        and not session.config.option.collectonly
+    )
+    if not_run and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config):
+    # After pytest's closing summary line, so it is the run's last word.
+    if _NOT_RUN in config.stash:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            skipped = os.environ.get("SKIP_BROWSER_TESTS") == "1"
+            reporter.write_line(config.stash[_NOT_RUN], yellow=skipped, red=not skipped, bold=True)
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
+def browser_type_launch_args(browser_type_launch_args, pytestconfig):
+    chromium = pytestconfig.stash.get(_CHROMIUM, None) or find_chromium()
+    found = {"executable_path": chromium.executable} if chromium.executable else {}
+    return {**browser_type_launch_args, **found, "args": LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,15 @@
   "use strict";
   if (typeof uPlot === "undefined") { return; }
   var COLORS = ["#0b63ce", "#b54708", "#067647", "#6941c6", "#5b6570"];
+  // Each line of a chart differs by its pattern (solid, dotted, dashed) as well as its colour,
+  // and the legend names it: the meaning never rests on colour alone (WCAG 1.4.1).
   var PAIN_LINES = {
     rest: { label: "Rest", stroke: "#0b63ce" },
-    activity: { label: "Activity", stroke: "#b42318" },
+    activity: { label: "Activity", stroke: "#b42318", dash: [2, 3] },
     morning: { label: "Morning", stroke: "#7a5af8", dash: [6, 4] },
     worst: { label: "Worst pain", stroke: "#b42318" }
   };
+  var VALUE_DASHES = [null, [10, 4], [2, 3]];  // the sides of a bilateral metric
   var HEIGHT = { pain: 240, metric: 200 };
   var D = 86400, MO = 30 * D, WEEK = 7 * D;
   // Ticks on whole days (uPlot's own day, month and year steps): never two ticks in one day.
@@ -113,13 +116,14 @@
     opts.axes = [timeAxis(), { size: 50 }];
     opts.series = [DAY];
     var data = [d.days.map(dayStart)];
+    var values = 0;
     d.lines.forEach(function (line, i) {
       var color = COLORS[i % COLORS.length];
       var value = line.kind === "value";
       data.push(line.data);
       opts.series.push({
         label: line.label, stroke: color, spanGaps: true, width: value ? 2 : 1,
-        dash: value ? null : (line.kind === "gate" ? [6, 4] : [2, 3]),
+        dash: value ? VALUE_DASHES[values++ % VALUE_DASHES.length] : (line.kind === "gate" ? [6, 4] : [2, 3]),
         points: { show: value, size: 6, fill: "#fff" },
         value: legendValue(d.pass_fail ? passFail : String)
       });
