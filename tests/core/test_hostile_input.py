@@ -155,10 +155,15 @@ def url_for(world, path):
 
 
 def send(world, method, path, body: str, *, anonymous=False):
-    """Send `body` as raw JSON as the first staff member whose role may call the operation
-    (coach, then clinician); an anonymous client for the token endpoint."""
+    """Send `body` as raw JSON as the first person whose role may call the operation (coach,
+    then clinician, then the athlete for athletes' own endpoints such as push subscriptions);
+    an anonymous client for the token endpoint."""
     response = None
-    users = [None] if anonymous or path == "/api/v1/auth/token/" else world["staff"]
+    users = (
+        [None]
+        if anonymous or path == "/api/v1/auth/token/"
+        else [*world["staff"], world["me"].user]
+    )
     for user in users:
         client = APIClient()
         if user is not None:

@@ -143,6 +143,7 @@ def pages(role: str) -> list[Page]:
             Page("recovery", reverse("me:recovery")),
             Page("history", reverse("me:history")),
             Page("check-in correction", reverse("me:checkin-edit", args=[checkin.pk])),
+            Page("reminders", reverse("me:reminders")),
             Page("profile (athlete)", reverse("profile")),
         ]
     if role == "staff admin":  # in no team: the home page's install-wide summary
