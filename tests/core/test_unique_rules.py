@@ -335,6 +335,14 @@ RULES: dict[str, Rule] = {
         service="IdempotentCreateMixin inserts the key with ON CONFLICT DO NOTHING and replays "
         "the first response (422 for a different request). Not in the admin.",
     ),
+    "monitoring.CheckinReminder.athlete": Rule(
+        service="Only monitoring.reminders writes it, for the athlete of the page or the API "
+        "(get_or_create under a row lock). Not in the admin.",
+    ),
+    "monitoring.PushSubscription.endpoint": Rule(
+        service="Only monitoring.push.save_subscription writes it (update_or_create by endpoint: "
+        "the browser posting an endpoint holds it). Not in the admin.",
+    ),
     "monitoring.JobRun.name": Rule(
         service="Only the scheduled jobs write it (INSERT … ON CONFLICT UPDATE). Not in the admin.",
     ),

@@ -196,6 +196,10 @@ VIEWS: dict[str, list[Page]] = {
     ],
 }
 
+VIEWS["ReminderForm"] = [Page(lambda w: reverse("me:reminders"), athlete)]
+VIEWS["SuggestionForm"] = [
+    Page(lambda w: reverse("reminders:suggest", args=[w.home.athlete.pk]), coach)
+]
 VIEWS["InviteForm"] = [
     Page(lambda w: reverse("people:invite"), coach, kwargs=lambda w: {"user": w.home.coach})
 ]

@@ -51,6 +51,7 @@ PARAMETER_KINDS = {
     "people:invitation-resend": {"pk": "invitation"},
     "people:invitation-revoke": {"pk": "invitation"},
     "people:athlete-archive": {"pk": "athlete"},
+    "reminders:suggest": {"pk": "athlete"},
     # An invitation link's token (garbage here; real ones in tests/athletes/test_invitations).
     "invitation-accept": {"token": "invite_token"},
     "notifications:read": {"pk": "notification"},
