@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_SYSTEM_CERTS := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test test-unit fuzz lint format install migrate demo clean
+.PHONY: run test test-unit fuzz lint format install migrate demo messages clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -49,6 +49,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+## messages: extract every translatable string into locale/es and locale/fr, compile them (needs
+## gettext) and print how much is translated; commit the .po and .mo files it changes
+messages: install
+	$(PY) manage.py translation_coverage --update
 
 format: install
 	$(VENV)/bin/ruff check --fix .
