@@ -45,7 +45,6 @@ ATHLETE_FACING = (
     "monitoring/athlete_forms.py",
     "monitoring/reminders.py",
     "monitoring/notify.py",
-    "monitoring/digest.py",
     "rehab/checkin_feedback.py",
     "rehab/athlete_words.py",
     "rehab/reminders.py",
