@@ -387,3 +387,12 @@ class InvitationViewSet(
             ) from None
         context = {**self.get_serializer_context(), "link": link}
         return Response(InvitationSerializer(link.invitation, context=context).data)
+
+
+# What config/api_urls.py registers under /api/v1/: (prefix, viewset, basename).
+ROUTES = [
+    ("athletes", AthleteViewSet, "athlete"),
+    ("injuries", InjuryViewSet, "injury"),
+    ("teams", TeamViewSet, "team"),
+    ("invitations", InvitationViewSet, "invitation"),
+]

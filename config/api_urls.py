@@ -11,18 +11,12 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from athletes.api import AthleteViewSet, InjuryViewSet, InvitationViewSet, TeamViewSet
+from athletes import api as athletes_api
 from athletes.tokens import NAME_MAX_LENGTH, clean_token_name, issue_token
 from athletes.two_factor import MAX_CODE_LENGTH, verify_for_token
-from monitoring.api import (
-    FlagViewSet,
-    MeasurementViewSet,
-    MetricViewSet,
-    MeView,
-    PushSubscriptionView,
-    SessionViewSet,
-)
-from rehab.api import CheckInFeedbackViewSet, PlanViewSet, ProtocolViewSet, SignOffViewSet
+from monitoring import api as monitoring_api
+from monitoring.api import MeView, PushSubscriptionView
+from rehab import api as rehab_api
 
 
 class TokenCredentialsSerializer(serializers.Serializer):
@@ -119,20 +113,14 @@ class TokenView(APIView):
         )
 
 
+# Each app names its own viewsets (their ROUTES); this module only wires them in.
 router = DefaultRouter()
-router.register("athletes", AthleteViewSet, basename="athlete")
-router.register("injuries", InjuryViewSet, basename="injury")
-router.register("protocols", ProtocolViewSet, basename="protocol")
-router.register("plans", PlanViewSet, basename="plan")
-# Monitoring's check-in endpoint, answering a POST with the athlete's feedback (rehab.api).
-router.register("checkins", CheckInFeedbackViewSet, basename="checkin")
-router.register("sessions", SessionViewSet, basename="session")
-router.register("measurements", MeasurementViewSet, basename="measurement")
-router.register("metrics", MetricViewSet, basename="metric")
-router.register("flags", FlagViewSet, basename="flag")
-router.register("signoffs", SignOffViewSet, basename="signoff")
-router.register("teams", TeamViewSet, basename="team")
-router.register("invitations", InvitationViewSet, basename="invitation")
+for prefix, viewset, basename in [
+    *athletes_api.ROUTES,
+    *monitoring_api.ROUTES,
+    *rehab_api.ROUTES,
+]:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

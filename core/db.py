@@ -1,9 +1,22 @@
-"""Database helpers the ORM does not offer."""
+"""Database helpers the ORM does not offer, and the refusal of a write whose row is stored."""
 
 import functools
 
 from django.db import connections, router
 from django.db.models import AutoField, BigAutoField, SmallAutoField
+
+
+class AlreadyStored(Exception):
+    """A write refused because the row it would store is already there (a unique rule, a key
+    seen before): `existing` is that row, so the caller can point to it (edit it, say when it
+    was stored) instead of writing again. Each case is a subclass; its `message` is formatted
+    with the row."""
+
+    message = "Already stored."
+
+    def __init__(self, existing):
+        super().__init__(self.message.format(existing=existing))
+        self.existing = existing
 
 
 @functools.cache

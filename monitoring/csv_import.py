@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from core.db import insert_unless_exists
+from core.db import AlreadyStored, insert_unless_exists
 from core.plausibility import EARLIEST_LOG_TIME
 
 from .models import ImportBatch, Measurement, MetricKind
@@ -97,12 +97,10 @@ class ImportPreview:
         return bool(self.rows) and not self.file_errors and not self.error_rows
 
 
-class AlreadyImported(Exception):
-    """This preview was confirmed before: the batch that stored it."""
+class AlreadyImported(AlreadyStored):
+    """This preview was confirmed before: `existing` is the batch that stored it."""
 
-    def __init__(self, batch: ImportBatch):
-        super().__init__(f"Already imported ({batch.rows} rows).")
-        self.batch = batch
+    message = "Already imported ({existing.rows} rows)."
 
 
 @dataclass

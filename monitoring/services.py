@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from athletes.access import own_notifications
 from athletes.evaluation import request_evaluation
-from core.db import insert_unless_exists
+from core.db import AlreadyStored, insert_unless_exists
 from core.plausibility import EARLIEST_LOG_TIME
 
 from .models import (
@@ -50,12 +50,11 @@ CHECKIN_FIELDS = (
 )
 
 
-class CheckInConflict(Exception):
-    """The athlete already has a check-in for that day (and the caller did not ask to edit it)."""
+class CheckInConflict(AlreadyStored):
+    """The athlete already has a check-in for that day (and the caller did not ask to edit it):
+    `existing` is that check-in."""
 
-    def __init__(self, existing: CheckIn):
-        super().__init__(f"A check-in for {existing.local_date} already exists.")
-        self.existing = existing
+    message = "A check-in for {existing.local_date} already exists."
 
 
 @dataclass

@@ -474,3 +474,13 @@ class CheckInFeedbackViewSet(CheckInViewSet):
             athlete = Athlete.objects.get(pk=response.data["athlete"])
             response.data = {**response.data, "feedback": checkin_feedback(athlete).as_dict()}
         return response
+
+
+# What config/api_urls.py registers under /api/v1/: (prefix, viewset, basename).
+ROUTES = [
+    ("protocols", ProtocolViewSet, "protocol"),
+    ("plans", PlanViewSet, "plan"),
+    # Monitoring's check-in endpoint, answering a POST with the athlete's feedback (above).
+    ("checkins", CheckInFeedbackViewSet, "checkin"),
+    ("signoffs", SignOffViewSet, "signoff"),
+]

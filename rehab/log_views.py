@@ -94,7 +94,7 @@ def measurement_import(request):
                         report=_import_report(result.created),
                     )
                 except csv_import.AlreadyImported as already:
-                    context.update(already=already.batch, preview=None)
+                    context.update(already=already.existing, preview=None)
                 except ValidationError as error:
                     form.add_error(None, error.messages)
             if context.get("preview") is not None and preview.ok:

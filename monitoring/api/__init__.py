@@ -1,10 +1,19 @@
-"""REST API v1 for check-ins, sessions, measurements, the metric registry and flags: the
-viewsets config/api_urls.py registers, one module per resource group."""
+"""REST API v1 for check-ins, sessions, measurements, the metric registry and flags, one module
+per resource group; ROUTES are the viewsets config/api_urls.py registers (the check-in endpoint
+is rehab's subclass, rehab.api)."""
 
 from .checkins import CheckInSerializer, CheckInViewSet
 from .entries import MeasurementViewSet, SessionViewSet
 from .flags import FlagViewSet, MetricViewSet
 from .me import MeView, PushSubscriptionView
+
+# What config/api_urls.py registers under /api/v1/: (prefix, viewset, basename).
+ROUTES = [
+    ("sessions", SessionViewSet, "session"),
+    ("measurements", MeasurementViewSet, "measurement"),
+    ("metrics", MetricViewSet, "metric"),
+    ("flags", FlagViewSet, "flag"),
+]
 
 __all__ = [
     "CheckInSerializer",
@@ -14,5 +23,6 @@ __all__ = [
     "MeView",
     "MetricViewSet",
     "PushSubscriptionView",
+    "ROUTES",
     "SessionViewSet",
 ]
