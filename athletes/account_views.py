@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -105,7 +107,8 @@ def two_factor_verify(request):
     if is_locked_out(request, user):
         return _lock_out(request)
     form = CodeForm(
-        request.POST if request.method == "POST" else None, label="Code from your authenticator app"
+        request.POST if request.method == "POST" else None,
+        label=_("Code from your authenticator app"),
     )
     if form.is_valid():
         try:
@@ -147,7 +150,7 @@ def two_factor_setup(request):
         key = request.session[SETUP_SECRET] = new_secret()
     form = CodeForm(
         request.POST if request.method == "POST" else None,
-        label="Code the app shows now",
+        label=_("Code the app shows now"),
         numeric=True,
     )
     if form.is_valid():
@@ -209,7 +212,7 @@ def _profile(request, remove_form=None, profile_form=None, status=200):
             "facts": facts,
             "backup_codes_left": backup_codes_left(user) if facts.enrolled else None,
             "remove_form": remove_form
-            or CodeForm(label="Code from your authenticator app, or a backup code"),
+            or CodeForm(label=_("Code from your authenticator app, or a backup code")),
             "profile_form": profile_form or ProfileForm(instance=user),
         },
         status=status,
@@ -226,7 +229,7 @@ def profile(request):
         form = ProfileForm(request.POST, instance=request.user)
         if form.is_valid():
             form.save()
-            messages.success(request, "Your name and e-mail address are saved.")
+            messages.success(request, _("Your name and e-mail address are saved."))
             return redirect("profile")
         return _profile(request, profile_form=form, status=400)
     return _profile(request)
@@ -238,7 +241,7 @@ def new_backup_codes(request):
     """Replace the backup codes (the middleware has made sure this session gave a code)."""
     user = request.user
     if not second_factor_of(user).enrolled or not session_is_verified(user):
-        messages.error(request, "Set up an authenticator app first; backup codes come with it.")
+        messages.error(request, _("Set up an authenticator app first; backup codes come with it."))
         return redirect("profile")
     request.session[NEW_BACKUP_CODES] = regenerate_backup_codes(user)
     return redirect(_with_next("two-factor-backup-codes", reverse("profile")))
@@ -253,7 +256,7 @@ def remove_two_factor(request):
         return redirect("profile")
     if is_locked_out(request, user):
         return _lock_out(request)
-    form = CodeForm(request.POST, label="Code from your authenticator app, or a backup code")
+    form = CodeForm(request.POST, label=_("Code from your authenticator app, or a backup code"))
     if form.is_valid():
         try:
             remove_second_factor(user, form.cleaned_data["code"])
@@ -269,8 +272,10 @@ def remove_two_factor(request):
         else:
             messages.success(
                 request,
-                "Two-factor sign-in is off: your password alone signs you in. Your backup "
-                "codes no longer work.",
+                _(
+                    "Two-factor sign-in is off: your password alone signs you in. Your backup "
+                    "codes no longer work."
+                ),
             )
             return redirect("profile")
     return _profile(request, remove_form=form, status=400)
@@ -291,8 +296,8 @@ def _reset_link_valid_for() -> str:
     hours = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 3600))
     if hours % 24 == 0:
         days = hours // 24
-        return f"{days} day{'s' if days != 1 else ''}"
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+    return ngettext("%(hours)d hour", "%(hours)d hours", hours) % {"hours": hours}
 
 
 class PasswordResetView(auth_views.PasswordResetView):

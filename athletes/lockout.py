@@ -4,14 +4,18 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 
 def lockout_message() -> str:
     minutes = settings.AXES_COOLOFF_MINUTES
-    return (
-        f"Too many failed sign-ins; try again in {minutes} minutes "
-        "or ask a staff admin to unlock your account."
-    )
+    return ngettext(
+        "Too many failed sign-ins; try again in %(minutes)d minute "
+        "or ask a staff admin to unlock your account.",
+        "Too many failed sign-ins; try again in %(minutes)d minutes "
+        "or ask a staff admin to unlock your account.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def lockout_response(request, original_response=None, credentials=None):

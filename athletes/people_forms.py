@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
 
 from .access import INVITES, invitable_athletes, managed_teams, roles_by_team
 from .models import Role
@@ -10,19 +11,19 @@ from .models import Role
 class InviteForm(forms.Form):
     """Who to invite, offered only what `user` may grant; the service checks it again."""
 
-    team = forms.ModelChoiceField(queryset=None, empty_label=None)
-    role = forms.ChoiceField(choices=())
+    team = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Team"))
+    role = forms.ChoiceField(choices=(), label=_("Role"))
     email = forms.EmailField(
         required=False,
-        label="E-mail (optional)",
-        help_text="We send the link there. Leave it empty to hand the link or QR code over.",
+        label=_("E-mail (optional)"),
+        help_text=_("We send the link there. Leave it empty to hand the link or QR code over."),
     )
     athlete = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        label="Athlete record (athletes only, optional)",
-        empty_label="A new athlete record",
-        help_text="For an athlete already on the roster without a login.",
+        label=_("Athlete record (athletes only, optional)"),
+        empty_label=_("A new athlete record"),
+        help_text=_("For an athlete already on the roster without a login."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -36,26 +37,26 @@ class InviteForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("athlete") and data.get("role") != Role.ATHLETE:
-            self.add_error("athlete", "Only an athlete invitation names an athlete record.")
+            self.add_error("athlete", _("Only an athlete invitation names an athlete record."))
         return data
 
 
 class AcceptInvitationForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, label=_("First name"))
+    last_name = forms.CharField(max_length=150, label=_("Last name"))
     username = forms.CharField(
         max_length=150,
-        label="Login (a username or your e-mail)",
-        help_text="You sign in with it. Letters, digits and @ . + - _ only.",
+        label=_("Login (a username or your e-mail)"),
+        help_text=_("You sign in with it. Letters, digits and @ . + - _ only."),
         validators=[get_user_model().username_validator],
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -63,14 +64,14 @@ class AcceptInvitationForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This login is taken: choose another.")
+            raise forms.ValidationError(_("This login is taken: choose another."))
         return username
 
     def clean(self):
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif first:
             # Django's validators, knowing the person's names so the password is not one.
             person = get_user_model()(

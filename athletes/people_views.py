@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,23 +45,30 @@ SETTLED_SHOWN = timedelta(days=30)
 UNUSABLE = {
     "unknown": (
         404,
-        "This invitation link is not valid",
-        "The link is incomplete or was changed. Ask the person who invited you to send it again.",
+        gettext_lazy("This invitation link is not valid"),
+        gettext_lazy(
+            "The link is incomplete or was changed. Ask the person who invited you to send it "
+            "again."
+        ),
     ),
     Invitation.Status.ACCEPTED: (
         410,
-        "This invitation was already used",
-        "Each link works once. If it was you, sign in; otherwise ask for a new link.",
+        gettext_lazy("This invitation was already used"),
+        gettext_lazy("Each link works once. If it was you, sign in; otherwise ask for a new link."),
     ),
     Invitation.Status.REVOKED: (
         410,
-        "This invitation was withdrawn",
-        "The person who invited you withdrew it. Ask them for a new link if you still need one.",
+        gettext_lazy("This invitation was withdrawn"),
+        gettext_lazy(
+            "The person who invited you withdrew it. Ask them for a new link if you still need one."
+        ),
     ),
     Invitation.Status.EXPIRED: (
         410,
-        "This invitation has expired",
-        "Links work for a limited time. Ask the person who invited you to send a new one.",
+        gettext_lazy("This invitation has expired"),
+        gettext_lazy(
+            "Links work for a limited time. Ask the person who invited you to send a new one."
+        ),
     ),
 }
 
@@ -103,13 +112,20 @@ def athlete_archive(request, pk):
     try:
         set_archived(athlete, archived, by=request.user)
     except ValidationError as error:
-        messages.error(request, f"{athlete.full_name}: {' '.join(error.messages)}")
+        messages.error(
+            request,
+            _("%(name)s: %(errors)s")
+            % {"name": athlete.full_name, "errors": " ".join(error.messages)},
+        )
     else:
         messages.success(
             request,
-            f"{athlete.full_name} archived: out of the roster, every record kept."
-            if archived
-            else f"{athlete.full_name} restored to the roster.",
+            (
+                _("%(name)s archived: out of the roster, every record kept.")
+                if archived
+                else _("%(name)s restored to the roster.")
+            )
+            % {"name": athlete.full_name},
         )
     return redirect("people:list")
 
@@ -136,7 +152,7 @@ def invite(request):
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
-            return _shown(request, link, title="Invitation ready")
+            return _shown(request, link, title=_("Invitation ready"))
     return render(request, "people/invite.html", {"form": form, "days": settings.INVITATION_DAYS})
 
 
@@ -152,9 +168,19 @@ def resend(request, pk):
     try:
         link = resend_invitation(invitation)
     except InvitationUnusable as unusable:
-        messages.error(request, f"This invitation is {unusable.status}: it cannot be sent again.")
+        messages.error(request, _not_resent(unusable.status))
         return redirect("people:list")
-    return _shown(request, link, title="New link: the old one no longer works")
+    return _shown(request, link, title=_("New link: the old one no longer works"))
+
+
+def _not_resent(status) -> str:
+    if status == Invitation.Status.ACCEPTED:
+        return _("This invitation is accepted: it cannot be sent again.")
+    if status == Invitation.Status.REVOKED:
+        return _("This invitation is revoked: it cannot be sent again.")
+    if status == Invitation.Status.EXPIRED:
+        return _("This invitation is expired: it cannot be sent again.")
+    return _("This invitation is %(status)s: it cannot be sent again.") % {"status": status}
 
 
 @people_manager_required
@@ -164,9 +190,9 @@ def revoke(request, pk):
     try:
         revoke_invitation(invitation)
     except InvitationUnusable:
-        messages.error(request, "This invitation was already accepted.")
+        messages.error(request, _("This invitation was already accepted."))
     else:
-        messages.success(request, "Invitation revoked: its link no longer works.")
+        messages.success(request, _("Invitation revoked: its link no longer works."))
     return redirect("people:list")
 
 
@@ -199,7 +225,7 @@ def accept(request, token):
             form.add_error(None, invalid)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {invitation.team}.")
+            messages.success(request, _("Welcome to %(team)s.") % {"team": invitation.team})
             return redirect(home_for(invitation.role))
     return render(request, "people/accept.html", {**context, "form": form})
 

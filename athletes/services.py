@@ -13,6 +13,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .access import (
     athlete_manager_teams,
@@ -37,7 +39,7 @@ INJURY_FIELDS = (
     "notes",
     "closed_on",
 )
-NOT_YOUR_TEAM = "Choose a team you coach."
+NOT_YOUR_TEAM = gettext_lazy("Choose a team you coach.")
 
 
 def _check_team(user, team) -> None:
@@ -84,8 +86,10 @@ def set_archived(
     if archived and athlete.plans.active().exists():
         raise ValidationError(
             {
-                "archived": "This athlete is in an active plan: complete it or close the "
-                "injury first, so that monitoring stops."
+                "archived": _(
+                    "This athlete is in an active plan: complete it or close the "
+                    "injury first, so that monitoring stops."
+                )
             }
         )
     with transaction.atomic():
@@ -109,11 +113,14 @@ def _check_injury(injury: Injury) -> None:
     errors = {}
     allowed = {"hamstring": HAMSTRING_MUSCLES, "calf": CALF_MUSCLES}.get(injury.muscle_group, ())
     if injury.muscle and injury.muscle not in allowed:
-        errors["muscle"] = f"Not a muscle of the {injury.muscle_group or 'chosen'} group."
+        errors["muscle"] = {
+            "hamstring": _("Not a muscle of the hamstring group."),
+            "calf": _("Not a muscle of the calf group."),
+        }.get(injury.muscle_group) or _("Not a muscle of the chosen group.")
     if injury.grade == 0 and injury.bamic_class:
-        errors["bamic_class"] = "Grade 0 has no a/b/c class."
+        errors["bamic_class"] = _("Grade 0 has no a/b/c class.")
     if injury.closed_on and injury.occurred_on and injury.closed_on < injury.occurred_on:
-        errors["closed_on"] = "An injury closes on or after the day it occurred."
+        errors["closed_on"] = _("An injury closes on or after the day it occurred.")
     if errors:
         raise ValidationError(errors)
 
@@ -121,7 +128,7 @@ def _check_injury(injury: Injury) -> None:
 def record_injury(athlete: Athlete, *, by, values: dict) -> Injury:
     """A new injury of the athlete (one athlete has several over time)."""
     if athlete.is_archived:
-        raise ValidationError("Restore this athlete before recording an injury.")
+        raise ValidationError(_("Restore this athlete before recording an injury."))
     require_injury_role(by, athlete)
     injury = Injury(athlete=athlete, **{k: v for k, v in values.items() if k in INJURY_FIELDS})
     _check_injury(injury)

@@ -34,6 +34,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -91,8 +93,11 @@ class CodeThrottled(Exception):
     @property
     def message(self) -> str:
         seconds = self.seconds_left()
-        unit = "second" if seconds == 1 else "seconds"
-        return f"Too many wrong codes in a row: wait {seconds} {unit}, then try again."
+        return ngettext(
+            "Too many wrong codes in a row: wait %(seconds)d second, then try again.",
+            "Too many wrong codes in a row: wait %(seconds)d seconds, then try again.",
+            seconds,
+        ) % {"seconds": seconds}
 
 
 class RemovalRefused(Exception):
@@ -182,8 +187,10 @@ def enrol_authenticator(user, key_hex: str, code: str) -> tuple[TOTPDevice, list
     # django-otp's own check (clock tolerance, and the code cannot be used again to sign in).
     if not device.verify_token(_normalised(code)):
         raise CodeRefused(
-            "That code does not match. Check that the time on your phone is right and type "
-            "the 6 digits the app shows now."
+            _(
+                "That code does not match. Check that the time on your phone is right and type "
+                "the 6 digits the app shows now."
+            )
         )
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -246,11 +253,13 @@ def remove_second_factor(user, code) -> None:
     backup), refused while their team (or the site) requires it."""
     if second_factor_of(user).required:
         raise RemovalRefused(
-            "Your team requires two-factor sign-in, so it cannot be turned off. To move it to "
-            "a new phone, set up the authenticator again."
+            _(
+                "Your team requires two-factor sign-in, so it cannot be turned off. To move it "
+                "to a new phone, set up the authenticator again."
+            )
         )
     if check_code(user, code) is None:
-        raise CodeRefused("That code is not right, or it was already used.")
+        raise CodeRefused(_("That code is not right, or it was already used."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -293,12 +302,13 @@ def _password_step_passed(sender, request, user, **kwargs):
 
 # --- The API's token endpoint -------------------------------------------------------------
 
-OTP_MISSING = (
+# Lazy: each is read in the language of the request that gets it.
+OTP_MISSING = gettext_lazy(
     "Two-factor sign-in is on for this account: send the 6-digit code from the authenticator "
     "app (or a backup code) as otp."
 )
-OTP_WRONG = "That code is not right, or it was already used."
-OTP_ENROL_FIRST = (
+OTP_WRONG = gettext_lazy("That code is not right, or it was already used.")
+OTP_ENROL_FIRST = gettext_lazy(
     "Your team requires two-factor sign-in: sign in on the website once to set up an "
     "authenticator app, then ask for a token with its code as otp."
 )
@@ -314,16 +324,16 @@ def verify_for_token(user, code, *, request) -> str | None:
     if step is Step.NONE:
         return None
     if step is Step.ENROL:
-        return OTP_ENROL_FIRST
+        return str(OTP_ENROL_FIRST)
     if code is None or (isinstance(code, str) and not code.strip()):
-        return OTP_MISSING
+        return str(OTP_MISSING)
     if isinstance(code, bool) or not isinstance(code, str | int):
-        return OTP_WRONG
+        return str(OTP_WRONG)
     try:
         device = check_code(user, code)
     except CodeThrottled as throttled:
         return throttled.message
     if device is None:
         record_wrong_code(request, user)
-        return OTP_WRONG
+        return str(OTP_WRONG)
     return None

@@ -4,19 +4,21 @@ import functools
 
 from django.db import connections, router
 from django.db.models import AutoField, BigAutoField, SmallAutoField
+from django.utils.translation import gettext
 
 
 class AlreadyStored(Exception):
     """A write refused because the row it would store is already there (a unique rule, a key
     seen before): `existing` is that row, so the caller can point to it (edit it, say when it
-    was stored) instead of writing again. Each case is a subclass; its `message` is formatted
-    with the row."""
-
-    message = "Already stored."
+    was stored) instead of writing again. Each case is a subclass saying what was there, in
+    the reader's language (`describe`)."""
 
     def __init__(self, existing):
-        super().__init__(self.message.format(existing=existing))
+        super().__init__(self.describe(existing))
         self.existing = existing
+
+    def describe(self, existing) -> str:
+        return gettext("Already stored.")
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from athletes.access import require_role
 from athletes.evaluation import request_evaluation
@@ -70,7 +71,7 @@ def cell_errors(cell: BaselineCell) -> dict[str, str]:
         return {}
     errors = dict(cell.metric.value_errors(cell.value, cell.side))
     if cell.measured_on is None:
-        errors["measured_on"] = "Enter the date of this baseline."
+        errors["measured_on"] = _("Enter the date of this baseline.")
     else:
         try:
             validate_log_date(cell.measured_on)
@@ -84,7 +85,9 @@ def save_baselines(athlete: Athlete, cells: list[BaselineCell], *, by) -> int:
     side (made or changed), an emptied cell removes it. Refused with a ValidationError keyed
     "<row key>.<column>" for every wrong cell. The athlete is re-evaluated (gates compare
     with baselines). Returns the number of baselines the athlete has afterwards."""
-    require_role(by, athlete, STAFF_ROLES, message="Only the athlete's coaches and clinicians can.")
+    require_role(
+        by, athlete, STAFF_ROLES, message=_("Only the athlete's coaches and clinicians can.")
+    )
     errors = {}
     for cell in cells:
         for column, message in cell_errors(cell).items():

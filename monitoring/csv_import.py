@@ -32,6 +32,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.db import AlreadyStored, insert_unless_exists
 from core.plausibility import EARLIEST_LOG_TIME
@@ -100,7 +102,10 @@ class ImportPreview:
 class AlreadyImported(AlreadyStored):
     """This preview was confirmed before: `existing` is the batch that stored it."""
 
-    message = "Already imported ({existing.rows} rows)."
+    def describe(self, existing: ImportBatch) -> str:
+        return ngettext(
+            "Already imported (%(rows)d row).", "Already imported (%(rows)d rows).", existing.rows
+        ) % {"rows": existing.rows}
 
 
 @dataclass
@@ -116,25 +121,27 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("The file is not text (UTF-8 or Windows-1252 expected).")
+    raise ValidationError(_("The file is not text (UTF-8 or Windows-1252 expected)."))
 
 
 def _parse_when(text: str, *, now: dt.datetime) -> dt.datetime:
     text = text.strip()
     if not text:
-        raise ValueError("A date is required.")
+        raise ValueError(_("A date is required."))
     when = parse_datetime(text.replace("T", " ", 1)) if len(text) > 10 else None
     if when is None:
         day = parse_date(text)
         if day is None:
-            raise ValueError(f"“{text}” is not a date (use 2026-11-20 or 2026-11-20 09:30).")
+            raise ValueError(
+                _("“%(text)s” is not a date (use 2026-11-20 or 2026-11-20 09:30).") % {"text": text}
+            )
         when = dt.datetime.combine(day, dt.time(12))
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     if when < EARLIEST_LOG_TIME:
-        raise ValueError("The date must be from 1 Jan 2000 on.")
+        raise ValueError(_("The date must be from 1 Jan 2000 on."))
     if when > now + CLOCK_SKEW:
-        raise ValueError("The date is in the future.")
+        raise ValueError(_("The date is in the future."))
     return min(when.astimezone(dt.UTC), now)
 
 
@@ -145,7 +152,7 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
     now = now or timezone.now()
     preview = ImportPreview(sha256=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_BYTES:
-        preview.file_errors.append("The file is larger than 2 MB; split it.")
+        preview.file_errors.append(_("The file is larger than 2 MB; split it."))
         return preview
     try:
         text = _decode(data)
@@ -160,15 +167,17 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        preview.file_errors.append("The file is empty.")
+        preview.file_errors.append(_("The file is empty."))
         return preview
     columns = [ALIASES.get(h.strip().lower()) for h in header]
     missing = {"athlete", "metric", "value", "measured_at"} - set(columns)
     if missing:
         preview.file_errors.append(
-            "Missing column(s): "
-            + ", ".join(sorted(missing))
-            + ". Expected athlete_id (or athlete), metric, value, side, measured_at."
+            _(
+                "Missing column(s): %(columns)s. Expected athlete_id (or athlete), metric, "
+                "value, side, measured_at."
+            )
+            % {"columns": ", ".join(sorted(missing))}
         )
         return preview
 
@@ -183,7 +192,9 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
             if not any(v.strip() for v in values):
                 continue
             if len(preview.rows) >= MAX_ROWS:
-                preview.file_errors.append(f"More than {MAX_ROWS} rows; split the file.")
+                preview.file_errors.append(
+                    _("More than %(rows)d rows; split the file.") % {"rows": MAX_ROWS}
+                )
                 break
             raw = {
                 col: values[i].strip() if i < len(values) else ""
@@ -192,9 +203,11 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None) -> ImportPreview:
             }
             preview.rows.append(_check_row(number, raw, by_id, by_name, metrics, now))
     except csv.Error as error:
-        preview.file_errors.append(f"The file could not be read as CSV: {error}")
+        preview.file_errors.append(
+            _("The file could not be read as CSV: %(error)s") % {"error": error}
+        )
     if not preview.rows and not preview.file_errors:
-        preview.file_errors.append("The file has a header but no rows.")
+        preview.file_errors.append(_("The file has a header but no rows."))
     _mark_duplicates(preview.rows)
     return preview
 
@@ -218,9 +231,9 @@ def _mark_duplicates(rows) -> None:
     for row in clean:
         identity = row.identity()
         if identity in stored:
-            row.duplicate = "already stored"
+            row.duplicate = _("already stored")
         elif identity in seen:
-            row.duplicate = f"same as line {seen[identity]}"
+            row.duplicate = _("same as line %(line)d") % {"line": seen[identity]}
         else:
             seen[identity] = row.line
 
@@ -235,13 +248,15 @@ def _check_row(number, raw, by_id, by_name, metrics, now) -> ImportRow:
         if len(matches) == 1:
             row.athlete = matches[0]
         elif len(matches) > 1:
-            row.errors["athlete"] = f"{len(matches)} athletes are named “{who}”: use athlete_id."
+            row.errors["athlete"] = _(
+                "%(count)d athletes are named “%(name)s”: use athlete_id."
+            ) % {"count": len(matches), "name": who}
         else:
-            row.errors["athlete"] = f"Unknown athlete “{who}”."
+            row.errors["athlete"] = _("Unknown athlete “%(name)s”.") % {"name": who}
     code = raw.get("metric", "").strip().lower()
     row.metric = metrics.get(code)
     if row.metric is None:
-        row.errors["metric"] = f"Unknown metric “{raw.get('metric', '')}”."
+        row.errors["metric"] = _("Unknown metric “%(code)s”.") % {"code": raw.get("metric", "")}
     text = raw.get("value", "")
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # a decimal comma, as spreadsheets in Europe export
@@ -250,12 +265,14 @@ def _check_row(number, raw, by_id, by_name, metrics, now) -> ImportRow:
         if not math.isfinite(row.value):
             raise ValueError
     except ValueError:
-        row.errors["value"] = f"“{raw.get('value', '')}” is not a number."
+        row.errors["value"] = _("“%(text)s” is not a number.") % {"text": raw.get("value", "")}
     side = raw.get("side", "").strip().lower()
     if side in SIDES:
         row.side = SIDES[side]
     else:
-        row.errors["side"] = f"Side must be left, right or empty, not “{raw.get('side')}”."
+        row.errors["side"] = _("Side must be left, right or empty, not “%(text)s”.") % {
+            "text": raw.get("side")
+        }
     try:
         row.measured_at = _parse_when(raw.get("measured_at", ""), now=now)
     except ValueError as error:
@@ -281,7 +298,7 @@ def import_measurements(
     whole file (ValidationError names the line). `key` is the one the preview handed out: a
     second import under it raises AlreadyImported and stores nothing."""
     if not preview.ok:
-        raise ValidationError("Fix the errors in the file first; nothing was imported.")
+        raise ValidationError(_("Fix the errors in the file first; nothing was imported."))
     now = now or timezone.now()
     done = ImportBatch.objects.filter(imported_by=by, key=key).first()
     if done is not None:  # confirmed before: its rows now read as duplicates of themselves
@@ -290,7 +307,7 @@ def import_measurements(
     rows = [r for r in preview.rows if not r.duplicate or r.line in include_lines]
     if not rows:
         raise ValidationError(
-            "Nothing to import: every row is already stored. Tick the rows to import again."
+            _("Nothing to import: every row is already stored. Tick the rows to import again.")
         )
     created = []
     with transaction.atomic():
@@ -323,6 +340,7 @@ def import_measurements(
                 )
             except ValidationError as error:
                 raise ValidationError(
-                    f"Line {row.line}: {'; '.join(error.messages)} Nothing was imported."
+                    _("Line %(line)d: %(errors)s Nothing was imported.")
+                    % {"line": row.line, "errors": "; ".join(error.messages)}
                 ) from None
     return ImportResult(batch=batch, created=created, skipped=batch.skipped)

@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -85,7 +87,13 @@ def notification_read_all(request):
         return render(
             request, "notifications/list.html#notification-list", _list_context(request, 1)
         )
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked read.", "%(count)d notifications marked read.", count
+        )
+        % {"count": count},
+    )
     return redirect("notifications:list")
 
 
@@ -105,7 +113,7 @@ def preferences(request):
             request.user, {name: form.cleaned_data[name] for name in form.fields}
         )
         remember_language(request, form.cleaned_data["language"])
-        messages.success(request, "Your preferences are saved.")
+        messages.success(request, _("Your preferences are saved."))
         return redirect("notifications:preferences")
     return render(
         request,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from athletes.access import own_notifications
 from athletes.evaluation import request_evaluation
@@ -54,7 +55,8 @@ class CheckInConflict(AlreadyStored):
     """The athlete already has a check-in for that day (and the caller did not ask to edit it):
     `existing` is that check-in."""
 
-    message = "A check-in for {existing.local_date} already exists."
+    def describe(self, existing) -> str:
+        return gettext("A check-in for %(day)s already exists.") % {"day": existing.local_date}
 
 
 @dataclass

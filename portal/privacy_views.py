@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from athletes.access import get_athlete_for
@@ -40,11 +41,14 @@ def erase(request, pk):
             erase_athlete(athlete, by=request.user)
             messages.success(
                 request,
-                f"Erased athlete #{athlete.pk}: their logs are deleted; plans and "
-                "sign-off decisions are kept without their name.",
+                _(
+                    "Erased athlete #%(number)s: their logs are deleted; plans and "
+                    "sign-off decisions are kept without their name."
+                )
+                % {"number": athlete.pk},
             )
             return redirect("coach:roster")
-        error = "Type the athlete's full name exactly as shown to confirm."
+        error = _("Type the athlete's full name exactly as shown to confirm.")
     return render(
         request,
         "coach/erase.html",

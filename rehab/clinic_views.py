@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from athletes.access import clinician_required, scoped
@@ -65,12 +66,17 @@ def decision(request, pk):
         else:
             athlete = req.plan.athlete
             if made.decision == "approve":
-                text = (
-                    f"{req.get_kind_display()} approved for {athlete.full_name}: "
-                    f"now in phase {req.target_phase.order} ({req.target_phase.name})."
-                )
+                text = _("%(kind)s approved for %(name)s: now in phase %(number)s (%(phase)s).") % {
+                    "kind": req.get_kind_display(),
+                    "name": athlete.full_name,
+                    "number": req.target_phase.order,
+                    "phase": req.target_phase.name,
+                }
             else:
-                text = f"{req.get_kind_display()} declined for {athlete.full_name}."
+                text = _("%(kind)s declined for %(name)s.") % {
+                    "kind": req.get_kind_display(),
+                    "name": athlete.full_name,
+                }
             messages.success(request, text)
             return redirect("clinic:decision", req.pk)
     return _decision_page(request, req, form=form, status=400)
@@ -91,7 +97,7 @@ def flag_resolve(request, pk, flag_pk):
         except (FlagTransitionError, ValidationError) as exc:
             error = "; ".join(getattr(exc, "messages", [str(exc)]))
     else:
-        error = "Say what was done about this flag."
+        error = _("Say what was done about this flag.")
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -105,15 +111,22 @@ def regress(request, pk):
     req = clinic_selectors.get_request_for(request.user, pk)
     plan = req.plan
     if plan.status != Plan.Status.ACTIVE:
-        raise PermissionDenied("This plan is no longer active.")
+        raise PermissionDenied(_("This plan is no longer active."))
     form = ClinicRegressForm(request.POST, plan=plan)
     if form.is_valid():
         change = regress_as_posted(form, plan, by=request.user)
         if change is not None:
             messages.success(
                 request,
-                f"{plan.athlete.full_name} is back to phase {change.to_phase.order} "
-                f"({change.to_phase.name}); the pending review was withdrawn.",
+                _(
+                    "%(name)s is back to phase %(number)s (%(phase)s); the pending review was "
+                    "withdrawn."
+                )
+                % {
+                    "name": plan.athlete.full_name,
+                    "number": change.to_phase.order,
+                    "phase": change.to_phase.name,
+                },
             )
             return redirect("clinic:queue")
     return _decision_page(request, req, regress_form=form, status=400)

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from athletes.access import get_athlete_for, staff_required
 from athletes.models import STAFF_ROLES
@@ -21,7 +23,23 @@ from .evidence_text import metric_text
 from .forms import MeasurementCorrectionForm, SessionCorrectionForm, VoidForm
 from .views import back_to_athlete
 
-NOT_ALLOWED = "Your role does not allow correcting this entry."
+NOT_ALLOWED = gettext_lazy("Your role does not allow correcting this entry.")
+
+# What the pages say about an entry, by the kind of entry (the `what` of each view).
+VOIDED = {
+    "check-in": gettext_lazy("Check-in voided: %(entry)s."),
+    "session": gettext_lazy("Session voided: %(entry)s."),
+    "measurement": gettext_lazy("Measurement voided: %(entry)s."),
+}
+VOIDED_ALREADY = {
+    "check-in": gettext_lazy("This check-in was voided already."),
+    "session": gettext_lazy("This session was voided already."),
+    "measurement": gettext_lazy("This measurement was voided already."),
+}
+CORRECTED = {
+    "session": gettext_lazy("Session corrected."),
+    "measurement": gettext_lazy("Measurement corrected."),
+}
 
 
 def _entry(request, model, pk, entry_pk):
@@ -32,15 +50,29 @@ def _entry(request, model, pk, entry_pk):
 
 def _describe(entry) -> str:
     if isinstance(entry, CheckIn):
-        return (
-            f"check-in of {date_format(entry.local_date)} (pain {entry.pain_rest} at rest, "
-            f"{entry.pain_activity} in activity, {entry.pain_morning} in the morning)"
-        )
+        return _(
+            "check-in of %(date)s (pain %(rest)s at rest, %(activity)s in activity, "
+            "%(morning)s in the morning)"
+        ) % {
+            "date": date_format(entry.local_date),
+            "rest": entry.pain_rest,
+            "activity": entry.pain_activity,
+            "morning": entry.pain_morning,
+        }
     if isinstance(entry, TrainingSession):
-        return f"{entry.get_type_display().lower()} session of {date_format(entry.date)}"
-    when = date_format(timezone.localtime(entry.measured_at), "DATETIME_FORMAT")
-    side = f", {entry.get_side_display().lower()}" if entry.side else ""
-    return f"{entry.metric.name}{side}: {metric_text(entry.metric, entry.value)} ({when})"
+        return _("%(type)s session of %(date)s") % {
+            "type": entry.get_type_display().lower(),
+            "date": date_format(entry.date),
+        }
+    values = {
+        "metric": entry.metric.name,
+        "side": entry.get_side_display().lower(),
+        "value": metric_text(entry.metric, entry.value),
+        "when": date_format(timezone.localtime(entry.measured_at), "DATETIME_FORMAT"),
+    }
+    if entry.side:
+        return _("%(metric)s, %(side)s: %(value)s (%(when)s)") % values
+    return _("%(metric)s: %(value)s (%(when)s)") % values
 
 
 def _render(request, athlete, entry, form, *, what, action):
@@ -63,7 +95,11 @@ def _applied(form, service, entry, **kwargs) -> bool:
     except corrections.AlreadyVoided as error:
         form.add_error(None, str(error))
     except CheckInConflict as conflict:
-        form.add_error(None, f"That day already has a check-in ({conflict.existing.local_date}).")
+        form.add_error(
+            None,
+            _("That day already has a check-in (%(date)s).")
+            % {"date": conflict.existing.local_date},
+        )
     except PermissionDenied:
         form.add_error(None, NOT_ALLOWED)
     except ValidationError as error:
@@ -80,13 +116,11 @@ def _void_view(model, service, what):
         form = VoidForm(request.POST if request.method == "POST" else None)
         if entry.is_voided:
             form.is_valid()
-            form.add_error(None, f"This {what} was voided already.")
+            form.add_error(None, VOIDED_ALREADY[what])
         elif request.method == "POST" and form.is_valid():
             reason = form.cleaned_data["reason"]
             if _applied(form, service, entry, by=request.user, reason=reason):
-                return back_to_athlete(
-                    request, athlete, f"{what.capitalize()} voided: {_describe(entry)}."
-                )
+                return back_to_athlete(request, athlete, VOIDED[what] % {"entry": _describe(entry)})
         return _render(request, athlete, entry, form, what=what, action="void")
 
     return view
@@ -109,7 +143,7 @@ def _edit_view(model, service, what, *, form_for, values_of):
         if bound and form.is_valid():
             values, reason = values_of(form.cleaned_data), form.cleaned_data["reason"]
             if _applied(form, service, entry, by=request.user, values=values, reason=reason):
-                return back_to_athlete(request, athlete, f"{what.capitalize()} corrected.")
+                return back_to_athlete(request, athlete, CORRECTED[what])
         return _render(request, athlete, entry, form, what=what, action="correct")
 
     return view

@@ -14,6 +14,8 @@ import functools
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def parse_iso(value):
@@ -94,31 +96,57 @@ def metric_kinds(codes) -> dict:
 
 
 def _pain(value) -> str:
-    return "not recorded" if value is None else f"{value}/10"
+    return _("not recorded") if value is None else f"{value}/10"
+
+
+def _side_word(side: str) -> str:
+    """A stored side ("left", "right") in the reader's words."""
+    if side == "left":
+        return pgettext("side of the body", "left")
+    if side == "right":
+        return pgettext("side of the body", "right")
+    return side
 
 
 def _side(side: str | None, injured_side: str | None = None) -> str:
     if not side:
         return ""
-    return f", {side} (injured)" if side == injured_side else f", {side}"
+    if side == injured_side:
+        return _(", %(side)s (injured)") % {"side": _side_word(side)}
+    return _(", %(side)s") % {"side": _side_word(side)}
 
 
 def _measurement_line(name: str, metric, fact: dict | None, *, injured_side=None) -> str:
     if not fact:
-        return f"{name}: nothing logged in this phase"
-    side = _side(fact.get("side"), injured_side)
-    value = metric_text(metric, fact.get("value"))
-    return f"{name}{side}: {value} on {day_text(fact.get('measured_at'))}"
+        return _("%(metric)s: nothing logged in this phase") % {"metric": name}
+    return _("%(metric)s%(side)s: %(value)s on %(date)s") % {
+        "metric": name,
+        "side": _side(fact.get("side"), injured_side),
+        "value": metric_text(metric, fact.get("value")),
+        "date": day_text(fact.get("measured_at")),
+    }
 
 
 def _pain_lines(facts: dict, metric) -> list[str]:
     lines = []
     for s in facts.get("sessions") or []:
-        checkin = "check-in that day" if s.get("checkin_id") else "no check-in that day"
-        lines.append(
-            f"Session on {day_text(s.get('date'))}: pain during {_pain(s.get('pain_during'))}, "
-            f"after {_pain(s.get('pain_after'))}; {checkin}; worst {_pain(s.get('worst'))}"
-        )
+        values = {
+            "date": day_text(s.get("date")),
+            "during": _pain(s.get("pain_during")),
+            "after": _pain(s.get("pain_after")),
+            "worst": _pain(s.get("worst")),
+        }
+        if s.get("checkin_id"):
+            line = _(
+                "Session on %(date)s: pain during %(during)s, after %(after)s; check-in that "
+                "day; worst %(worst)s"
+            )
+        else:
+            line = _(
+                "Session on %(date)s: pain during %(during)s, after %(after)s; no check-in "
+                "that day; worst %(worst)s"
+            )
+        lines.append(line % values)
     return lines
 
 
@@ -126,29 +154,39 @@ def _soreness_lines(facts: dict, metric) -> list[str]:
     lines = []
     for s in facts.get("sessions") or []:
         if s.get("reference_date") is None:
-            before = "no check-in in the week before"
+            before = _("no check-in in the week before")
         elif s.get("reference_date") == s.get("date"):
-            before = f"morning pain {_pain(s.get('reference_morning_pain'))} that day"
+            before = _("morning pain %(pain)s that day") % {
+                "pain": _pain(s.get("reference_morning_pain"))
+            }
         else:
-            before = (
-                f"morning pain {_pain(s.get('reference_morning_pain'))} on "
-                f"{day_text(s.get('reference_date'))}"
-            )
+            before = _("morning pain %(pain)s on %(date)s") % {
+                "pain": _pain(s.get("reference_morning_pain")),
+                "date": day_text(s.get("reference_date")),
+            }
         if s.get("next_morning_pain") is None:
-            after = f"no check-in the next morning ({day_text(s.get('next_morning_date'))})"
+            after = _("no check-in the next morning (%(date)s)") % {
+                "date": day_text(s.get("next_morning_date"))
+            }
         else:
-            after = f"{_pain(s.get('next_morning_pain'))} the next morning"
-        lines.append(f"Session on {day_text(s.get('date'))}: {before}, {after}")
+            after = _("%(pain)s the next morning") % {"pain": _pain(s.get("next_morning_pain"))}
+        lines.append(
+            _("Session on %(date)s: %(before)s, %(after)s")
+            % {"date": day_text(s.get("date")), "before": before, "after": after}
+        )
     return lines
 
 
 def _min_days_lines(facts: dict, metric) -> list[str]:
     if not facts.get("phase_entered"):
         return []
-    line = f"In this phase since {day_text(facts['phase_entered'])}"
+    since = day_text(facts["phase_entered"])
     if facts.get("day_in_phase") is not None:
-        line += f" (day {facts['day_in_phase']})"
-    return [line]
+        return [
+            _("In this phase since %(date)s (day %(day)s)")
+            % {"date": since, "day": facts["day_in_phase"]}
+        ]
+    return [_("In this phase since %(date)s") % {"date": since}]
 
 
 def _lsi_lines(facts: dict, metric, name: str) -> list[str]:
@@ -160,8 +198,10 @@ def _lsi_lines(facts: dict, metric, name: str) -> list[str]:
         fact = facts.get(key)
         if fact:
             lines.append(_measurement_line(name, metric, fact, injured_side=injured))
+        elif key == "injured":
+            lines.append(_("%(metric)s, injured side: not logged") % {"metric": name})
         else:
-            lines.append(f"{name}, {'injured' if key == 'injured' else 'other'} side: not logged")
+            lines.append(_("%(metric)s, other side: not logged") % {"metric": name})
     return lines
 
 
@@ -169,19 +209,27 @@ def _vs_baseline_lines(facts: dict, metric, name: str) -> list[str]:
     lines = [_measurement_line(name, metric, facts.get("measurement"))]
     baseline = facts.get("baseline")
     if baseline:
-        when = f" ({day_text(baseline['measured_on'])})" if baseline.get("measured_on") else ""
-        side = _side(baseline.get("side"))
-        lines.append(
-            f"Pre-injury baseline{side}: {metric_text(metric, baseline.get('value'))}{when}"
-        )
+        values = {
+            "side": _side(baseline.get("side")),
+            "value": metric_text(metric, baseline.get("value")),
+        }
+        if baseline.get("measured_on"):
+            line = _("Pre-injury baseline%(side)s: %(value)s (%(date)s)") % {
+                **values,
+                "date": day_text(baseline["measured_on"]),
+            }
+        else:
+            line = _("Pre-injury baseline%(side)s: %(value)s") % values
+        lines.append(line)
     else:
-        lines.append("Pre-injury baseline: none recorded")
+        lines.append(_("Pre-injury baseline: none recorded"))
     return lines
 
 
 def _confidence_lines(facts: dict, metric) -> list[str]:
     return [
-        f"Check-in on {day_text(c.get('date'))}: confidence {_pain(c.get('confidence'))}"
+        _("Check-in on %(date)s: confidence %(confidence)s")
+        % {"date": day_text(c.get("date")), "confidence": _pain(c.get("confidence"))}
         for c in facts.get("checkins") or []
     ]
 
@@ -191,7 +239,7 @@ def fact_lines(result: dict, metric=None) -> list[str]:
     check-ins and measurements, with their dates and values. Works on stored snapshots too."""
     facts = result.get("facts") or {}
     kind = result.get("kind")
-    name = metric.name if metric is not None else (result.get("metric") or "Result")
+    name = metric.name if metric is not None else (result.get("metric") or _("Result"))
     if kind == "pain":
         return _pain_lines(facts, metric)
     if kind == "no_next_day_soreness":

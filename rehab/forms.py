@@ -8,6 +8,9 @@ import math
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.plausibility import validate_log_time
 from monitoring.corrections import REASON_MAX, SESSION_FIELDS
@@ -16,15 +19,23 @@ from monitoring.models import Measurement, MetricKind, TrainingSession
 from .models import PHASE_FIELDS, GateCriterion, Phase, Protocol
 from .selectors import ROSTER_SORTS, SORT_DIRECTIONS
 
-PHASE_FILTER_CHOICES = [("", "All phases")] + [(str(n), f"Phase {n}") for n in range(7)]
-PHASE_FILTER_CHOICES.append(("none", "No active plan"))
-ROSTER_SORT_CHOICES = [("", "Who needs attention first")] + [(key, key) for key in ROSTER_SORTS]
+
+def _phase_label(number: int) -> str:
+    return gettext("Phase %(number)d") % {"number": number}
+
+
+# Read when the page is drawn, in its language.
+_lazy_phase_label = lazy(_phase_label, str)
+
+PHASE_FILTER_CHOICES = [("", _("All phases"))] + [(str(n), _lazy_phase_label(n)) for n in range(7)]
+PHASE_FILTER_CHOICES.append(("none", _("No active plan")))
+ROSTER_SORT_CHOICES = [("", _("Who needs attention first"))] + [(key, key) for key in ROSTER_SORTS]
 
 
 class RosterFilterForm(forms.Form):
-    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    phase = forms.ChoiceField(required=False, choices=PHASE_FILTER_CHOICES)
-    q = forms.CharField(required=False, max_length=80, label="Search")
+    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Team"))
+    phase = forms.ChoiceField(required=False, choices=PHASE_FILTER_CHOICES, label=_("Phase"))
+    q = forms.CharField(required=False, max_length=80, label=_("Search"))
     # The column and direction the table is sorted by (its header links set them; the page
     # keeps them in hidden fields of this form, so a filter change keeps the order).
     sort = forms.ChoiceField(required=False, choices=ROSTER_SORT_CHOICES)
@@ -32,7 +43,7 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "All teams")] + [(t.pk, t.name) for t in teams]
+        self.fields["team"].choices = [("", gettext("All teams"))] + [(t.pk, t.name) for t in teams]
 
     def filters(self) -> dict:
         """The valid filters; an invalid value is ignored rather than failing the page."""
@@ -53,19 +64,21 @@ MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id must be a form error, not a
 
 class AdvanceForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
-    override = forms.BooleanField(required=False, label="Advance with an override")
+    override = forms.BooleanField(required=False, label=_("Advance with an override"))
     reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason (required for an override)",
+        label=_("Reason (required for an override)"),
     )
 
 
 class RegressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
-    to_phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label="Back to phase")
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    to_phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label=_("Back to phase"))
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason")
+    )
     flag = forms.IntegerField(
         required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
     )
@@ -82,19 +95,19 @@ class AssignForm(forms.Form):
     """Start a plan: today at the first phase, or mid-rehab (a start date, and the phase the
     athlete is in since a date; both in the past: rehab.services.assign_protocol's rules)."""
 
-    injury = forms.ModelChoiceField(queryset=None)
-    protocol = forms.ModelChoiceField(queryset=None)
+    injury = forms.ModelChoiceField(queryset=None, label=_("Injury"))
+    protocol = forms.ModelChoiceField(queryset=None, label=_("Protocol"))
     started_at = forms.DateField(
         required=False,
-        label="Started on (empty: today)",
+        label=_("Started on (empty: today)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     phase = forms.IntegerField(
-        required=False, min_value=0, max_value=50, label="In phase (empty: the first)"
+        required=False, min_value=0, max_value=50, label=_("In phase (empty: the first)")
     )
     phase_entered_at = forms.DateField(
         required=False,
-        label="In that phase since (empty: the start)",
+        label=_("In that phase since (empty: the start)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -113,11 +126,11 @@ class AssignForm(forms.Form):
 
 
 class FlagAcknowledgeForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000, label="Note (optional)")
+    note = forms.CharField(required=False, max_length=2000, label=_("Note (optional)"))
 
 
 class FlagResolveForm(forms.Form):
-    note = forms.CharField(max_length=2000, label="What was done")
+    note = forms.CharField(max_length=2000, label=_("What was done"))
 
 
 class SessionForm(forms.ModelForm):
@@ -141,38 +154,42 @@ class SessionForm(forms.ModelForm):
                     field.widget.attrs["max"] = validator.limit_value
 
 
-def correction_reason(what: str) -> forms.CharField:
+def correction_reason(help_text) -> forms.CharField:
     """The reason field of a correction form (monitoring.corrections says when it is needed)."""
     return forms.CharField(
         required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for the correction",
-        help_text=f"Required when someone else logged this {what}.",
+        label=_("Reason for the correction"),
+        help_text=help_text,
     )
 
 
 class SessionCorrectionForm(SessionForm):
-    reason = correction_reason("session")
+    reason = correction_reason(_("Required when someone else logged this session."))
 
 
 class MeasurementForm(forms.Form):
-    metric = forms.ModelChoiceField(queryset=MetricKind.objects.all(), to_field_name="code")
-    value = forms.FloatField()
-    side = forms.ChoiceField(choices=Measurement.MeasuredSide.choices, required=False)
+    metric = forms.ModelChoiceField(
+        queryset=MetricKind.objects.all(), to_field_name="code", label=_("Metric")
+    )
+    value = forms.FloatField(label=_("Value"))
+    side = forms.ChoiceField(
+        choices=Measurement.MeasuredSide.choices, required=False, label=_("Side")
+    )
     measured_at = forms.DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty for the current time.",
-        label="Measured at",
+        help_text=_("Leave empty for the current time."),
+        label=_("Measured at"),
         validators=[validate_log_time],
     )
-    notes = forms.CharField(required=False, max_length=200)
+    notes = forms.CharField(required=False, max_length=200, label=_("Notes"))
 
     def clean_value(self):
         value = self.cleaned_data["value"]
         if not math.isfinite(value):
-            raise forms.ValidationError("Enter a finite number.")
+            raise forms.ValidationError(gettext("Enter a finite number."))
         return value
 
     def clean(self):
@@ -190,7 +207,7 @@ class MeasurementCorrectionForm(MeasurementForm):
     """Correct a measurement's value, side, time or notes; the metric stays (void the entry
     and log the right one to change it)."""
 
-    reason = correction_reason("measurement")
+    reason = correction_reason(_("Required when someone else logged this measurement."))
 
     def __init__(self, *args, metric, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,7 +215,9 @@ class MeasurementCorrectionForm(MeasurementForm):
         del self.fields["metric"]
         if metric.is_pass_fail:
             self.fields["value"] = forms.TypedChoiceField(
-                choices=[(1.0, "Pass"), (0.0, "Fail")], coerce=float, label="Result"
+                choices=[(1.0, gettext("Pass")), (0.0, gettext("Fail"))],
+                coerce=float,
+                label=gettext("Result"),
             )
         self.fields["measured_at"].required = True
         self.fields["measured_at"].help_text = ""
@@ -208,13 +227,13 @@ class VoidForm(forms.Form):
     reason = forms.CharField(
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why is this entry void?",
-        error_messages={"required": "Say why this entry is void."},
+        label=_("Why is this entry void?"),
+        error_messages={"required": _("Say why this entry is void.")},
     )
 
 
 class MeasurementImportForm(forms.Form):
-    file = forms.FileField(required=False, label="CSV file")
+    file = forms.FileField(required=False, label=_("CSV file"))
     # The previewed file, sent back on confirmation and checked again before anything is stored.
     content = forms.CharField(required=False, widget=forms.HiddenInput)
     file_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
@@ -258,7 +277,9 @@ class ProtocolForm(forms.ModelForm):
 
     def name_taken_message(self, name=None) -> str:
         name = self.cleaned_data.get("name") if name is None else name
-        return f"Your team already has a protocol named “{name}”. Choose another name."
+        return gettext(
+            "Your team already has a protocol named “%(name)s”. Choose another name."
+        ) % {"name": name}
 
 
 class PhaseForm(forms.ModelForm):
@@ -278,7 +299,7 @@ class PhaseForm(forms.ModelForm):
         data = super().clean()
         low, high = data.get("typical_days_min"), data.get("typical_days_max")
         if low is not None and high is not None and high < low:
-            self.add_error("typical_days_max", "Must be at least the minimum.")
+            self.add_error("typical_days_max", gettext("Must be at least the minimum."))
         return data
 
 
@@ -293,25 +314,34 @@ class GateForm(forms.ModelForm):
         data = super().clean()
         kind = data.get("kind")
         if kind in METRIC_GATES and not data.get("metric"):
-            self.add_error("metric", "This kind of gate needs a metric.")
+            self.add_error("metric", gettext("This kind of gate needs a metric."))
         if kind in THRESHOLD_GATES and data.get("threshold") is None:
-            self.add_error("threshold", "This kind of gate needs a threshold.")
+            self.add_error("threshold", gettext("This kind of gate needs a threshold."))
         if kind in WINDOW_GATES and not data.get("window"):
             self.add_error(
-                "window", "This kind of gate needs a window (number of sessions or check-ins)."
+                "window",
+                gettext("This kind of gate needs a window (number of sessions or check-ins)."),
             )
         threshold = data.get("threshold")
         if threshold is not None and not math.isfinite(threshold):
-            self.add_error("threshold", "Enter a finite number.")
+            self.add_error("threshold", gettext("Enter a finite number."))
         return data
 
 
-RELOAD = "Reload the page and try again; nothing was saved."
-# Formsets' own messages for management data the page did not send (a stale or tampered form).
+# Formsets' own messages for management data the page did not send (a stale or tampered form);
+# each ends by saying to reload the page.
 FORMSET_ERRORS = {
-    "missing_management_form": f"The form arrived incomplete. {RELOAD}",
-    "too_many_forms": f"The form sent more rows than the page had. {RELOAD}",
-    "too_few_forms": f"The form sent fewer rows than the page had. {RELOAD}",
+    "missing_management_form": _(
+        "The form arrived incomplete. Reload the page and try again; nothing was saved."
+    ),
+    "too_many_forms": _(
+        "The form sent more rows than the page had. Reload the page and try again; nothing was "
+        "saved."
+    ),
+    "too_few_forms": _(
+        "The form sent fewer rows than the page had. Reload the page and try again; nothing was "
+        "saved."
+    ),
 }
 
 
@@ -331,7 +361,12 @@ class ProtocolPhaseFormSet(forms.BaseModelFormSet):
         stored = sorted(p.pk for p in self.get_queryset())
         sent = sorted((f.instance.pk or 0) for f in self.forms)
         if self.initial_form_count() != len(stored) or sent != stored:
-            raise forms.ValidationError(f"The form does not match the protocol's phases. {RELOAD}")
+            raise forms.ValidationError(
+                gettext(
+                    "The form does not match the protocol's phases. Reload the page and try "
+                    "again; nothing was saved."
+                )
+            )
 
 
 MAX_GATES_PER_PHASE = 20  # the shipped templates have at most 8
@@ -343,7 +378,11 @@ class PhaseGateFormSet(forms.BaseInlineFormSet):
 
     default_error_messages = {
         **FORMSET_ERRORS,
-        "too_many_forms": f"A phase has at most %(num)d gates. {RELOAD}",
+        "too_many_forms": ngettext_lazy(
+            "A phase has at most %(num)d gate. Reload the page and try again; nothing was saved.",
+            "A phase has at most %(num)d gates. Reload the page and try again; nothing was saved.",
+            "num",
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -355,9 +394,14 @@ class PhaseGateFormSet(forms.BaseInlineFormSet):
         """Each gate is a table row whose column heads are not labels: every field gets its
         accessible name ("Threshold, gate 2") for screen readers."""
         super().add_fields(form, index)
-        which = "new gate" if index is None else f"gate {index + 1}"
         for field in form.fields.values():
-            field.widget.attrs.setdefault("aria-label", f"{field.label}, {which}")
+            name = (
+                gettext("%(field)s, new gate") % {"field": field.label}
+                if index is None
+                else gettext("%(field)s, gate %(number)d")
+                % {"field": field.label, "number": index + 1}
+            )
+            field.widget.attrs.setdefault("aria-label", name)
 
 
 PhaseFormSet = forms.modelformset_factory(
@@ -385,27 +429,32 @@ class DecisionForm(forms.Form):
     """Approve or decline: nothing is pre-selected (PRODUCT.md §2.7)."""
 
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("decline", "Decline")],
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose approve or decline."},
+        label=_("Decision"),
+        error_messages={"required": _("Choose approve or decline.")},
     )
     rationale = forms.CharField(
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the rationale for the decision."},
+        label=_("Rationale"),
+        error_messages={"required": _("Give the rationale for the decision.")},
     )
     restrictions = forms.CharField(
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional: what stays limited, and for how long.",
+        label=_("Restrictions"),
+        help_text=_("Optional: what stays limited, and for how long."),
     )
     supersede = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ClinicRegressForm(forms.Form):
-    to_phase = forms.ModelChoiceField(queryset=None, label="Back to phase")
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    to_phase = forms.ModelChoiceField(queryset=None, label=_("Back to phase"))
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason")
+    )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ monitoring.services' and monitoring.csv_import's."""
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from athletes.access import get_athlete_for, staff_required, visible_athletes
 from athletes.models import STAFF_ROLES
@@ -31,7 +32,7 @@ def session_new(request, pk):
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             record_session(athlete, by=request.user, values=form.cleaned_data)
-            return back_to_athlete(request, athlete, "Session logged.")
+            return back_to_athlete(request, athlete, _("Session logged."))
     return _render_log_form(request, athlete, form, what="session")
 
 
@@ -51,7 +52,9 @@ def measurement_new(request, pk):
                 measured_at=data["measured_at"],
                 notes=data["notes"],
             )
-            return back_to_athlete(request, athlete, f"{data['metric'].name} logged.")
+            return back_to_athlete(
+                request, athlete, _("%(metric)s logged.") % {"metric": data["metric"].name}
+            )
     return _render_log_form(request, athlete, form, what="measurement")
 
 
@@ -72,7 +75,7 @@ def measurement_import(request):
             data = form.cleaned_data.get("content", "").encode()
             file_name = form.cleaned_data.get("file_name", "")
         if not data:
-            form.add_error("file", "Choose a CSV file.")
+            form.add_error("file", _("Choose a CSV file."))
         else:
             preview = csv_import.parse_measurements_csv(
                 data, athletes=visible_athletes(request.user, STAFF_ROLES)

@@ -8,6 +8,7 @@ with the service's words (views.render_action_form), a success reloads the athle
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from athletes.access import get_athlete_for, staff_required
@@ -50,7 +51,7 @@ def advance(request, pk):
         except services.PhaseConflict as error:
             form.add_error(None, str(error))
         except PermissionDenied:
-            form.add_error(None, "Only the athlete's coach can advance a phase.")
+            form.add_error(None, _("Only the athlete's coach can advance a phase."))
     return render_action_form(request, athlete, "advance-form", advance_form=form)
 
 
@@ -88,7 +89,11 @@ def regress(request, pk):
         )
         if change is not None:
             to = change.to_phase
-            return back_to_athlete(request, athlete, f"Back to phase {to.order} ({to.name}).")
+            message = _("Back to phase %(number)s (%(name)s).") % {
+                "number": to.order,
+                "name": to.name,
+            }
+            return back_to_athlete(request, athlete, message)
     return render_action_form(request, athlete, "regress-form", regress_form=form)
 
 
@@ -109,13 +114,15 @@ def assign(request, pk):
                 phase_entered_at=data["phase_entered_at"],
             )
             phase = plan.current_phase
-            return back_to_athlete(
-                request, athlete, f"Plan started: {plan.protocol.name}, phase {phase.order}."
-            )
+            message = _("Plan started: %(protocol)s, phase %(number)s.") % {
+                "protocol": plan.protocol.name,
+                "number": phase.order,
+            }
+            return back_to_athlete(request, athlete, message)
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied:
-            form.add_error(None, "Only the athlete's coach can assign a protocol.")
+            form.add_error(None, _("Only the athlete's coach can assign a protocol."))
     return render_action_form(request, athlete, "assign-form", assign_form=form)
 
 
@@ -133,4 +140,4 @@ def complete(request, pk):
     except services.PhaseConflict as error:
         messages.error(request, str(error))
         return redirect("coach:athlete", athlete.pk)
-    return back_to_athlete(request, athlete, "Plan completed: the injury is closed.")
+    return back_to_athlete(request, athlete, _("Plan completed: the injury is closed."))

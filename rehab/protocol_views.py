@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from athletes.access import editable_protocols, protocols_for, staff_required, teams_for
@@ -41,14 +42,16 @@ def protocol_copy(request, protocol_pk):
         .first()
     )
     if team is None:
-        messages.error(request, "Choose one of the teams you coach.")
+        messages.error(request, _("Choose one of the teams you coach."))
         return redirect("coach:protocols")
     try:
         copy = services.copy_protocol(protocol, team=team, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
         return redirect("coach:protocols")
-    messages.success(request, f"Copied as “{copy.name}”. Edit its phases and gates below.")
+    messages.success(
+        request, _("Copied as “%(name)s”. Edit its phases and gates below.") % {"name": copy.name}
+    )
     return redirect("coach:protocol-edit", copy.pk)
 
 
@@ -82,7 +85,7 @@ def protocol_edit(request, protocol_pk):
                 raise
             form.add_error("name", form.name_taken_message())
         else:
-            messages.success(request, "Protocol saved.")
+            messages.success(request, _("Protocol saved."))
             return redirect("coach:protocol-edit", protocol.pk)
     phase_errors = phase_forms.non_form_errors() if data is not None else []
     shown = {f.instance.pk: f for f in phase_forms.forms}

@@ -3,6 +3,7 @@ rules live in athletes.services, monitoring.baselines and rehab.services."""
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from athletes.access import athlete_manager_teams
 from athletes.models import Athlete, Injury
@@ -20,7 +21,7 @@ class AthleteForm(forms.ModelForm):
     class Meta:
         model = Athlete
         fields = [*ATHLETE_FIELDS, "team"]
-        labels = {"events": "Event / discipline"}
+        labels = {"events": _("Event / discipline")}
         widgets = {"date_of_birth": date_input()}
 
     def __init__(self, *args, user, **kwargs):
@@ -38,7 +39,10 @@ class InjuryForm(forms.ModelForm):
         model = Injury
         # Closing an injury has its own form (InjuryCloseForm).
         fields = [f for f in INJURY_FIELDS if f != "closed_on"]
-        labels = {"is_recurrence": "A recurrence of an earlier injury", "occurred_on": "Date"}
+        labels = {
+            "is_recurrence": _("A recurrence of an earlier injury"),
+            "occurred_on": _("Date"),
+        }
         widgets = {"occurred_on": date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -54,8 +58,8 @@ class InjuryForm(forms.ModelForm):
 
 
 class InjuryCloseForm(forms.Form):
-    closed_on = forms.DateField(label="Closed on", widget=date_input())
+    closed_on = forms.DateField(label=_("Closed on"), widget=date_input())
 
 
 class ArchiveForm(forms.Form):
-    archived = forms.BooleanField(required=False)
+    archived = forms.BooleanField(required=False, label=_("Archived"))

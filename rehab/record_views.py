@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from athletes import services as athlete_services
@@ -45,8 +46,10 @@ def athlete_new(request):
             athlete = athlete_services.create_athlete(
                 by=request.user, team=form.cleaned_data["team"], values=form.values()
             )
-            return back_to_athlete(request, athlete, f"{athlete.full_name} added.")
-    context = {"form": form, "title": "Add an athlete", "athlete": None}
+            return back_to_athlete(
+                request, athlete, _("%(name)s added.") % {"name": athlete.full_name}
+            )
+    context = {"form": form, "title": _("Add an athlete"), "athlete": None}
     return _render(request, "coach/athlete_form.html", context, form)
 
 
@@ -64,8 +67,12 @@ def athlete_edit(request, pk):
                 by=request.user,
                 values={**form.values(), "team": form.cleaned_data["team"]},
             )
-            return back_to_athlete(request, athlete, "Athlete record saved.")
-    context = {"form": form, "title": f"Edit {athlete.full_name}", "athlete": athlete}
+            return back_to_athlete(request, athlete, _("Athlete record saved."))
+    context = {
+        "form": form,
+        "title": _("Edit %(name)s") % {"name": athlete.full_name},
+        "athlete": athlete,
+    }
     return _render(request, "coach/athlete_form.html", context, form)
 
 
@@ -83,10 +90,10 @@ def athlete_archive(request, pk):
         messages.error(request, " ".join(error.messages))
         return redirect("coach:athlete-edit", athlete.pk)
     message = (
-        f"{athlete.full_name} archived: out of the roster, every record kept."
+        _("%(name)s archived: out of the roster, every record kept.")
         if archived
-        else f"{athlete.full_name} restored to the roster."
-    )
+        else _("%(name)s restored to the roster.")
+    ) % {"name": athlete.full_name}
     return back_to_athlete(request, athlete, message)
 
 
@@ -116,7 +123,7 @@ def _injury_page(request, athlete, form, *, injury=None, close_form=None):
         "form": form,
         "injury": injury,
         "close_form": close_form,
-        "title": "Edit injury" if injury else "Record an injury",
+        "title": _("Edit injury") if injury else _("Record an injury"),
     }
     refused = form.is_bound or (close_form is not None and close_form.is_bound)
     return render(request, "coach/injury_form.html", context, status=400 if refused else 200)
@@ -130,7 +137,7 @@ def injury_new(request, pk):
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             athlete_services.record_injury(athlete, by=request.user, values=form.cleaned_data)
-            return back_to_athlete(request, athlete, "Injury recorded.")
+            return back_to_athlete(request, athlete, _("Injury recorded."))
     return _injury_page(request, athlete, form)
 
 
@@ -142,7 +149,7 @@ def injury_edit(request, pk, injury_pk):
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             athlete_services.update_injury(injury, by=request.user, values=form.cleaned_data)
-            return back_to_athlete(request, athlete, "Injury saved.")
+            return back_to_athlete(request, athlete, _("Injury saved."))
     close_form = None if injury.is_closed else InjuryCloseForm()
     return _injury_page(request, athlete, form, injury=injury, close_form=close_form)
 
@@ -157,7 +164,7 @@ def injury_close(request, pk, injury_pk):
             services.close_injury(
                 injury, by=request.user, closed_on=close_form.cleaned_data["closed_on"]
             )
-            return back_to_athlete(request, athlete, "Injury closed.")
+            return back_to_athlete(request, athlete, _("Injury closed."))
     form = InjuryForm(instance=injury)
     return _injury_page(request, athlete, form, injury=injury, close_form=close_form)
 
@@ -176,11 +183,11 @@ def _parse_cells(post, cells: list[BaselineCell]) -> dict[str, str]:
             try:
                 cell.value = float(raw_value)
             except ValueError:
-                errors[f"{cell.key}.value"] = "Enter a number."
+                errors[f"{cell.key}.value"] = _("Enter a number.")
         try:
             cell.measured_on = date_field.clean(raw_date) if raw_date else None
         except ValidationError:
-            errors[f"{cell.key}.measured_on"] = "Enter a valid date."
+            errors[f"{cell.key}.measured_on"] = _("Enter a valid date.")
     return errors
 
 
@@ -195,7 +202,7 @@ def baselines(request, pk):
         if not errors:
             try:
                 save_baselines(athlete, cells, by=request.user)
-                return back_to_athlete(request, athlete, "Baselines saved.")
+                return back_to_athlete(request, athlete, _("Baselines saved."))
             except ValidationError as error:
                 errors = {k: " ".join(v) for k, v in error.message_dict.items()}
     rows = [

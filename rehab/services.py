@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from athletes.access import require_injury_role, require_role, teams_for
 from athletes.audit import record_event
@@ -39,7 +41,7 @@ from .transitions import (
 )
 from .transitions import PhaseConflict as PhaseConflict  # raised by advance and regress
 
-ONLY_COACH = "Only the athlete's coach can do this."
+ONLY_COACH = gettext_lazy("Only the athlete's coach can do this.")
 
 
 @dataclass
@@ -53,14 +55,18 @@ class AdvanceResult:
     def message(self) -> str:
         if self.outcome == "review_requested":
             target = self.signoff_request.target_phase
-            return f"Ready for clinician review: entering phase {target.order} ({target.name}) needs a clinician's approval."
+            return _(
+                "Ready for clinician review: entering phase %(number)s (%(name)s) needs a "
+                "clinician's approval."
+            ) % {"number": target.order, "name": target.name}
         to = self.phase_change.to_phase
-        return f"Advanced to phase {to.order} ({to.name})."
+        return _("Advanced to phase %(number)s (%(name)s).") % {"number": to.order, "name": to.name}
 
 
 def unmet_summary(report: dict) -> str:
     return "; ".join(
-        f"{g['description']}: {GateStatus.label_of(g['status']).lower()}"
+        _("%(gate)s: %(status)s")
+        % {"gate": g["description"], "status": GateStatus.label_of(g["status"]).lower()}
         for g in report["gates"]
         if g["status"] != MET
     )
@@ -88,21 +94,23 @@ def advance_phase(
         plan = locked_active_plan(plan, expected_version)
         target = plan.next_phase()
         if target is None:
-            raise ValidationError("This is the last phase of the protocol.")
+            raise ValidationError(_("This is the last phase of the protocol."))
         if SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).exists():
-            raise ValidationError("A clinician review is already pending for this plan.")
+            raise ValidationError(_("A clinician review is already pending for this plan."))
         report = evaluate_plan(plan, now=now)
         overridden = not report["all_met"]
         if overridden and not override:
             raise ValidationError(
                 {
-                    "override": "Not every gate is met ("
-                    + unmet_summary(report)
-                    + "). Advance with an override and say why, or keep logging."
+                    "override": _(
+                        "Not every gate is met (%(unmet)s). Advance with an override and say "
+                        "why, or keep logging."
+                    )
+                    % {"unmet": unmet_summary(report)}
                 }
             )
         if overridden and not reason:
-            raise ValidationError({"reason": "An override needs a written reason."})
+            raise ValidationError({"reason": _("An override needs a written reason.")})
         if target.needs_clinical_review:
             request = open_signoff_request(
                 plan,
@@ -147,23 +155,26 @@ def regress_phase(
     roles = (Role.COACH, Role.CLINICIAN)
     actor = Actor(by, require_role(by, plan.athlete, roles, message=ONLY_COACH), now)
     if flag is not None and flag.athlete_id != plan.athlete_id:
-        raise ValidationError({"flag": "That flag belongs to another athlete."})
+        raise ValidationError({"flag": _("That flag belongs to another athlete.")})
     if to_phase is None and flag is not None:
         to_phase = flag.proposed_regression_to
     errors = {}
     if not reason:
-        errors["reason"] = "Say why the athlete goes back."
+        errors["reason"] = _("Say why the athlete goes back.")
     if to_phase is None:
-        errors["to_phase"] = "Choose the phase to go back to."
+        errors["to_phase"] = _("Choose the phase to go back to.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         plan = locked_active_plan(plan, expected_version)
         if to_phase.protocol_id != plan.protocol_id:
-            raise ValidationError({"to_phase": "That phase belongs to another protocol."})
+            raise ValidationError({"to_phase": _("That phase belongs to another protocol.")})
         if to_phase.order >= plan.current_phase.order:
             raise ValidationError(
-                {"to_phase": f"Choose a phase before the current one ({plan.current_phase})."}
+                {
+                    "to_phase": _("Choose a phase before the current one (%(phase)s).")
+                    % {"phase": plan.current_phase}
+                }
             )
         report = evaluate_plan(plan, now=now)
         withdrawn = list(
@@ -224,15 +235,20 @@ def _start_times(injury, protocol, *, started_at, phase, phase_entered_at, now):
         target = next((p for p in phases if p.order == phase), None)
         if target is None:
             orders = ", ".join(str(p.order) for p in phases)
-            errors["phase"] = f"This protocol has no phase {phase} (its phases: {orders})."
+            errors["phase"] = _(
+                "This protocol has no phase %(number)s (its phases: %(orders)s)."
+            ) % {
+                "number": phase,
+                "orders": orders,
+            }
     if started_at > now:
-        errors["started_at"] = "A plan cannot start in the future."
+        errors["started_at"] = _("A plan cannot start in the future.")
     elif timezone.localdate(started_at) < injury.occurred_on:
-        errors["started_at"] = "A plan cannot start before the injury occurred."
+        errors["started_at"] = _("A plan cannot start before the injury occurred.")
     if phase_entered_at > now:
-        errors["phase_entered_at"] = "The phase cannot be entered in the future."
+        errors["phase_entered_at"] = _("The phase cannot be entered in the future.")
     elif phase_entered_at < started_at:
-        errors["phase_entered_at"] = "The phase cannot be entered before the plan started."
+        errors["phase_entered_at"] = _("The phase cannot be entered before the plan started.")
     if errors:
         raise ValidationError(errors)
     return started_at, target, phase_entered_at, phases[0]
@@ -243,6 +259,18 @@ def brought_in_reason(phase: Phase, entered_at: dt.datetime, by) -> str:
     Sam Carter"."""
     day = date_format(timezone.localdate(entered_at), "DATE_FORMAT")
     return f"Brought in at phase {phase.order} on {day} by {display_name(by)}"
+
+
+ALREADY_IN_A_PLAN = gettext_lazy("This athlete already has an active plan. Close it first.")
+
+
+def _protocol_of_group(injury) -> str:
+    """The refusal of a protocol for another muscle group than the injury's."""
+    if injury.muscle_group == "hamstring":
+        return _("Choose a hamstring protocol.")
+    if injury.muscle_group == "calf":
+        return _("Choose a calf protocol.")
+    return _("Choose a %(group)s protocol.") % {"group": injury.get_muscle_group_display().lower()}
 
 
 def assign_protocol(
@@ -268,15 +296,13 @@ def assign_protocol(
     athlete = injury.athlete
     actor = Actor(by, require_role(by, athlete, (Role.COACH,), message=ONLY_COACH), now)
     if protocol.team_id not in (None, athlete.team_id):
-        raise ValidationError({"protocol": "That protocol belongs to another team."})
+        raise ValidationError({"protocol": _("That protocol belongs to another team.")})
     if protocol.muscle_group != injury.muscle_group:
-        raise ValidationError(
-            {"protocol": f"Choose a {injury.get_muscle_group_display().lower()} protocol."}
-        )
+        raise ValidationError({"protocol": _protocol_of_group(injury)})
     if not protocol.phases.exists():
-        raise ValidationError({"protocol": "That protocol has no phases."})
+        raise ValidationError({"protocol": _("That protocol has no phases.")})
     if injury.is_closed:
-        raise ValidationError({"injury": "This injury is closed: record a new injury."})
+        raise ValidationError({"injury": _("This injury is closed: record a new injury.")})
     started_at, target, entered_at, first = _start_times(
         injury,
         protocol,
@@ -291,11 +317,9 @@ def assign_protocol(
             # Serialise assignments for one athlete; the unique constraint is the backstop.
             type(athlete).objects.select_for_update().filter(pk=athlete.pk).first()
             if Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE).exists():
-                raise ValidationError(
-                    {"protocol": "This athlete already has an active plan. Close it first."}
-                )
+                raise ValidationError({"protocol": ALREADY_IN_A_PLAN})
             if Plan.objects.filter(injury=injury).exists():
-                raise ValidationError({"injury": "This injury already has a plan."})
+                raise ValidationError({"injury": _("This injury already has a plan.")})
             plan = Plan.objects.create(
                 athlete=athlete,
                 injury=injury,
@@ -336,9 +360,7 @@ def assign_protocol(
                 )
             actor.audit(plan, AuditAction.PLAN_ASSIGN, plan, after=after)
     except IntegrityError:
-        raise ValidationError(
-            {"protocol": "This athlete already has an active plan. Close it first."}
-        ) from None
+        raise ValidationError({"protocol": ALREADY_IN_A_PLAN}) from None
     return plan
 
 
@@ -374,8 +396,10 @@ def complete_plan(
         plan = locked_active_plan(plan, expected_version)
         if not plan.current_phase.is_last:
             raise ValidationError(
-                "A plan completes in its last phase, after the return to play. To stop it "
-                "earlier, close the injury."
+                _(
+                    "A plan completes in its last phase, after the return to play. To stop it "
+                    "earlier, close the injury."
+                )
             )
         _end_plan(
             plan,
@@ -395,11 +419,11 @@ def close_injury(injury, *, by, closed_on: dt.date | None = None, now: dt.dateti
     closed_on = closed_on or timezone.localdate(now)
     role = require_injury_role(by, injury.athlete)
     if closed_on > timezone.localdate(now):
-        raise ValidationError({"closed_on": "An injury cannot be closed in the future."})
+        raise ValidationError({"closed_on": _("An injury cannot be closed in the future.")})
     if closed_on < injury.occurred_on:
-        raise ValidationError({"closed_on": "An injury closes on or after the day it occurred."})
+        raise ValidationError({"closed_on": _("An injury closes on or after the day it occurred.")})
     if injury.is_closed:
-        raise ValidationError({"closed_on": "This injury is closed already."})
+        raise ValidationError({"closed_on": _("This injury is closed already.")})
     actor = Actor(by, role, now)
     with transaction.atomic():
         plan = Plan.objects.filter(injury=injury, status=Plan.Status.ACTIVE).first()
@@ -433,9 +457,9 @@ def copy_protocol(protocol: Protocol, *, team, by, name: str = "") -> Protocol:
     """A team's own editable copy of a protocol (usually a shipped template): the same phases
     and gate criteria, linked to the original by `based_on`. Only the team's coaches may copy."""
     if not teams_for(by, [Role.COACH]).filter(pk=team.pk).exists():
-        raise PermissionDenied("Only a coach of the team can copy a protocol for it.")
+        raise PermissionDenied(_("Only a coach of the team can copy a protocol for it."))
     if protocol.team_id not in (None, team.pk):
-        raise ValidationError({"protocol": "That protocol belongs to another team."})
+        raise ValidationError({"protocol": _("That protocol belongs to another team.")})
     base = (name or f"{protocol.name} ({team.name})").strip()[:110]
     for n in itertools.count(1):
         candidate = base if n == 1 else f"{base} {n}"

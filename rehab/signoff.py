@@ -16,6 +16,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from athletes.access import require_role
 from athletes.models import AuditAction, Baseline, Role
@@ -112,7 +113,7 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
     now = now or timezone.now()
     note = (note or "").strip()
     role = require_role(
-        by, plan.athlete, [Role.COACH], message="Only the athlete's coach can request sign-off."
+        by, plan.athlete, [Role.COACH], message=_("Only the athlete's coach can request sign-off.")
     )
     actor = Actor(by, role, now)
     with transaction.atomic():
@@ -120,15 +121,17 @@ def request_signoff(plan: Plan, *, by, note: str = "", now: dt.datetime | None =
         target = plan.next_phase()
         if target is None or not target.is_last or not target.needs_clinical_review:
             raise ValidationError(
-                "Return-to-play sign-off is requested from the last phase before maintenance."
+                _("Return-to-play sign-off is requested from the last phase before maintenance.")
             )
         if SignOffRequest.objects.filter(plan=plan, status=SignOffRequest.Status.PENDING).exists():
-            raise SignOffConflict("A clinician review is already pending for this plan.")
+            raise SignOffConflict(_("A clinician review is already pending for this plan."))
         evidence = build_evidence(plan, now=now)
         if not evidence["gates"]["all_met"]:
             raise ValidationError(
-                "Not every gate of this phase is met yet: keep logging, or advance with an "
-                "override and a written reason from the athlete's page."
+                _(
+                    "Not every gate of this phase is met yet: keep logging, or advance with an "
+                    "override and a written reason from the athlete's page."
+                )
             )
         return open_signoff_request(plan, target, actor=actor, note=note, evidence=evidence)
 
@@ -157,25 +160,31 @@ def decide_signoff(
     restrictions = (restrictions or "").strip()
     athlete = request.plan.athlete
     role = require_role(
-        by, athlete, [Role.CLINICIAN], message="Only a clinician of the athlete's team can decide."
+        by,
+        athlete,
+        [Role.CLINICIAN],
+        message=_("Only a clinician of the athlete's team can decide."),
     )
     actor = Actor(by, role, now)
     errors = {}
     if decision not in SignOffDecision.Decision.values:
-        errors["decision"] = "Choose approve or decline."
+        errors["decision"] = _("Choose approve or decline.")
     if not rationale:
-        errors["rationale"] = "Give the rationale for the decision."
+        errors["rationale"] = _("Give the rationale for the decision.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         current = SignOffRequest.objects.select_for_update().get(pk=request.pk)
         previous = None
         if current.status == SignOffRequest.Status.WITHDRAWN:
-            raise SignOffConflict("This request was withdrawn (the athlete was regressed).")
+            raise SignOffConflict(_("This request was withdrawn (the athlete was regressed)."))
         if current.status != SignOffRequest.Status.PENDING:
             if not supersede:
                 raise SignOffConflict(
-                    "This request has already been decided. Record a new decision to supersede it."
+                    _(
+                        "This request has already been decided. Record a new decision to "
+                        "supersede it."
+                    )
                 )
             previous = current.decisions.filter(superseded_by__isnull=True).first()
         if (
@@ -183,7 +192,7 @@ def decide_signoff(
             and Flag.objects.unresolved().filter(athlete=athlete).exists()
         ):
             raise ValidationError(
-                {"decision": "Resolve the open flags before approving: approval is refused."}
+                {"decision": _("Resolve the open flags before approving: approval is refused.")}
             )
         plan = locked_active_plan(current.plan)
         target = current.target_phase
@@ -192,7 +201,10 @@ def decide_signoff(
         if decision == SignOffDecision.Decision.APPROVE and plan.current_phase.order < target.order:
             if plan.next_phase() != target:
                 raise ValidationError(
-                    {"decision": f"The plan is no longer in the phase before phase {target.order}."}
+                    {
+                        "decision": _("The plan is no longer in the phase before phase %(number)s.")
+                        % {"number": target.order}
+                    }
                 )
             # The decision's own event below records the move (one event per action).
             change = move_phase(

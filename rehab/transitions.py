@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from athletes.audit import record_event
 from athletes.evaluation import request_evaluation
@@ -71,10 +72,13 @@ def locked_active_plan(plan: Plan, expected_version: int | None = None) -> Plan:
     )
     if expected_version is not None and locked.version != expected_version:
         raise PhaseConflict(
-            "This plan was changed by someone else a moment ago. Reload to see its current phase."
+            _(
+                "This plan was changed by someone else a moment ago. Reload to see its current "
+                "phase."
+            )
         )
     if locked.status != Plan.Status.ACTIVE:
-        raise ValidationError("This plan is no longer active.")
+        raise ValidationError(_("This plan is no longer active."))
     return locked
 
 
@@ -83,7 +87,7 @@ def _bump_version(plan: Plan, **changes) -> None:
         version=plan.version + 1, **changes
     )
     if changed != 1:  # cannot happen under the row lock; kept so a refactor cannot lose it
-        raise PhaseConflict("This plan was changed by someone else a moment ago.")
+        raise PhaseConflict(_("This plan was changed by someone else a moment ago."))
     plan.version += 1
     for name, value in changes.items():
         setattr(plan, name, value)

@@ -20,6 +20,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from athletes.access import get_athlete_for, role_for_athlete, staff_required
@@ -52,14 +54,14 @@ def positive_int(value, default=1):
         return default
 
 
-# The roster's sortable headers: (sort key, label); the first click sorts this way.
+# The roster's sortable headers: (label, the words "Sort by …" uses, the first click's order).
 ROSTER_COLUMNS = {
-    "name": ("Athlete", "name", "asc"),
-    "phase": ("Phase", "phase", "asc"),
-    "days": ("days", "days in phase", "desc"),
-    "checkin": ("Last check-in", "last check-in", "asc"),
-    "flags": ("Flags", "flags", "desc"),
-    "gates": ("Gates", "gates met", "desc"),
+    "name": (gettext_lazy("Athlete"), gettext_lazy("name"), "asc"),
+    "phase": (gettext_lazy("Phase"), gettext_lazy("phase"), "asc"),
+    "days": (gettext_lazy("days"), gettext_lazy("days in phase"), "desc"),
+    "checkin": (gettext_lazy("Last check-in"), gettext_lazy("last check-in"), "asc"),
+    "flags": (gettext_lazy("Flags"), gettext_lazy("flags"), "desc"),
+    "gates": (gettext_lazy("Gates"), gettext_lazy("gates met"), "desc"),
 }
 
 
@@ -77,7 +79,7 @@ def roster_sort_links(query, sort: str, direction: str) -> dict:
         params["dir"] = ("desc" if direction == "asc" else "asc") if current else first
         links[key] = {
             "label": label,
-            "title": f"Sort by {words}",
+            "title": _("Sort by %(column)s") % {"column": words},
             "query": params.urlencode(),
             "aria_sort": ("ascending" if direction == "asc" else "descending")
             if current
@@ -105,7 +107,9 @@ def roster_sort_context(query, sort: str, direction: str) -> dict:
     }
     if sort:
         words = ROSTER_COLUMNS[sort][1]
-        context["sort_label"] = f"{words}, {'ascending' if direction == 'asc' else 'descending'}"
+        context["sort_label"] = (
+            _("%(column)s, ascending") if direction == "asc" else _("%(column)s, descending")
+        ) % {"column": words}
     return context
 
 
@@ -238,7 +242,7 @@ def flag_resolve(request, pk, flag_pk):
         request,
         athlete,
         flag,
-        error="Say what was done about this flag.",
+        error=_("Say what was done about this flag."),
         resolve_form=form,
     )
 

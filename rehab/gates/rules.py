@@ -35,6 +35,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Measurement
 
@@ -44,16 +45,17 @@ from ..models import GateCriterion, GateKind, Plan
 
 class GateStatus(models.TextChoices):
     """A criterion's verdict, and the words every page, API message and e-mail uses for it:
-    PRODUCT.md §2.3 "met / not met / missing evidence". Reports store the value."""
+    PRODUCT.md §2.3 "met / not met / missing evidence". Reports store the value; the words
+    are the reader's language."""
 
-    MET = "met", "Met"
-    NOT_MET = "not_met", "Not met"
-    MISSING = "missing", "Missing evidence"
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    MISSING = "missing", _("Missing evidence")
 
     @classmethod
     def label_of(cls, value) -> str:
         """The words for a stored status ("" for none or an unknown one)."""
-        return cls(value).label if value in cls.values else ""
+        return str(cls(value).label) if value in cls.values else ""
 
 
 MET, NOT_MET, MISSING = GateStatus.MET.value, GateStatus.NOT_MET.value, GateStatus.MISSING.value

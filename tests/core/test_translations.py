@@ -47,11 +47,7 @@ class LiteralFinder(HTMLParser):
             self.skip += 1
         for name, value in attrs:
             if value and (name in READ_ATTRIBUTES or SHOWN_DATA.match(name)):
-                if (
-                    tag == "meta"
-                    and name == "content"
-                    and dict(attrs).get("name") != "description"
-                ):
+                if tag == "meta" and name == "content" and dict(attrs).get("name") != "description":
                     continue
                 self.check(value, f"{tag}[{name}]")
 
