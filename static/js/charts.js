@@ -6,18 +6,21 @@
  *                       "rest,activity,morning" or "worst,morning,phase".
  *   data-chart="metric" a metric against its baseline and gates: {days, lines, pass_fail}.
  *   data-chart="spark"  the roster's 14-day worst pain, the values in data-values.
- * The element keeps its aria-label (or a text alternative next to it) for screen readers. */
+ * The element keeps its aria-label (or a text alternative next to it) for screen readers.
+ * The words drawn on a chart (legend, axis labels, pass and fail) come translated on this
+ * script's own element as data-* attributes (templates/_chart_scripts.html). */
 (function () {
   "use strict";
   if (typeof uPlot === "undefined") { return; }
+  var WORDS = document.currentScript.dataset;
   var COLORS = ["#0b63ce", "#b54708", "#067647", "#6941c6", "#5b6570"];
   // Each line of a chart differs by its pattern (solid, dotted, dashed) as well as its colour,
   // and the legend names it: the meaning never rests on colour alone (WCAG 1.4.1).
   var PAIN_LINES = {
-    rest: { label: "Rest", stroke: "#0b63ce" },
-    activity: { label: "Activity", stroke: "#b42318", dash: [2, 3] },
-    morning: { label: "Morning", stroke: "#7a5af8", dash: [6, 4] },
-    worst: { label: "Worst pain", stroke: "#b42318" }
+    rest: { label: WORDS.rest, stroke: "#0b63ce" },
+    activity: { label: WORDS.activity, stroke: "#b42318", dash: [2, 3] },
+    morning: { label: WORDS.morning, stroke: "#7a5af8", dash: [6, 4] },
+    worst: { label: WORDS.worst, stroke: "#b42318" }
   };
   var VALUE_DASHES = [null, [10, 4], [2, 3]];  // the sides of a bilateral metric
   var HEIGHT = { pain: 240, metric: 200 };
@@ -46,9 +49,9 @@
     return function (u, v, s, idx) { return idx == null ? "" : (v == null ? "–" : text(v)); };
   }
   var dayText = uPlot.fmtDate("{D} {MMM}");
-  var DAY = { label: "Day", value: function (u, v) { return v == null ? "" : dayText(new Date(v * 1000)); } };
+  var DAY = { label: WORDS.day, value: function (u, v) { return v == null ? "" : dayText(new Date(v * 1000)); } };
   var outOfTen = legendValue(function (v) { return v + "/10"; });
-  function passFail(v) { return v === 1 ? "pass" : (v === 0 ? "fail" : ""); }
+  function passFail(v) { return v === 1 ? WORDS.pass : (v === 0 ? WORDS.fail : ""); }
 
   // Room above and below the values, so a line at the top or bottom stays visible.
   function padded(u, min, max) {
@@ -81,7 +84,7 @@
     var data = [d.days.map(dayStart)];
     var phases = lines.indexOf("phase") >= 0;
     opts.scales.y = { range: [0, 10] };
-    opts.axes = [timeAxis(), { scale: "y", splits: [0, 2, 4, 6, 8, 10], size: 30, label: phases ? "pain" : null }];
+    opts.axes = [timeAxis(), { scale: "y", splits: [0, 2, 4, 6, 8, 10], size: 30, label: phases ? WORDS.painAxis : null }];
     opts.series = [DAY];
     lines.forEach(function (name) {
       data.push(d[name]);
@@ -90,11 +93,11 @@
         var orders = [];
         for (var i = 0; i <= top; i++) { orders.push(i); }
         opts.scales.phase = { range: [0, top] };
-        opts.axes.push({ scale: "phase", side: 1, splits: orders, size: 30, label: "phase", grid: { show: false } });
+        opts.axes.push({ scale: "phase", side: 1, splits: orders, size: 30, label: WORDS.phaseAxis, grid: { show: false } });
         opts.series.push({
-          label: "Phase", scale: "phase", stroke: "#0b63ce", fill: "rgba(11,99,206,.08)", width: 2,
+          label: WORDS.phase, scale: "phase", stroke: "#0b63ce", fill: "rgba(11,99,206,.08)", width: 2,
           paths: uPlot.paths.stepped({ align: 1 }), points: { show: false }, spanGaps: true,
-          value: legendValue(function (v) { return "phase " + v; })
+          value: legendValue(function (v) { return WORDS.phaseValue.replace("{phase}", v); })
         });
         return;
       }
