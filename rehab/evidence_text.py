@@ -15,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 
+from core.numbers import localized_number
+
 
 def parse_iso(value):
     """ISO text (a date, or a date and time) as a date or an aware local datetime; dates and
@@ -62,7 +64,7 @@ def number_text(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
+        return localized_number(value)
     return str(value)
 
 

@@ -35,6 +35,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Measurement
 
@@ -46,9 +47,9 @@ class GateStatus(models.TextChoices):
     """A criterion's verdict, and the words every page, API message and e-mail uses for it:
     PRODUCT.md §2.3 "met / not met / missing evidence". Reports store the value."""
 
-    MET = "met", "Met"
-    NOT_MET = "not_met", "Not met"
-    MISSING = "missing", "Missing evidence"
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    MISSING = "missing", _("Missing evidence")
 
     @classmethod
     def label_of(cls, value) -> str:
