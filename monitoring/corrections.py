@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from athletes.access import require_role
 from athletes.evaluation import request_evaluation
@@ -62,7 +63,7 @@ class AlreadyVoided(Exception):
 
 def _role(by, athlete, roles) -> str:
     return require_role(
-        by, athlete, roles, message="Your role does not allow correcting this entry."
+        by, athlete, roles, message=gettext("Your role does not allow correcting this entry.")
     )
 
 
@@ -71,7 +72,9 @@ def _reason(reason: str, *, required: bool, message: str) -> str:
     if required and not reason:
         raise ValidationError({"reason": message})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+        raise ValidationError(
+            {"reason": gettext("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}}
+        )
     return reason
 
 
@@ -150,7 +153,7 @@ def correct_checkin(
     reason = _reason(
         reason,
         required=role != Role.ATHLETE,
-        message="Say why you are changing the athlete's own check-in.",
+        message=gettext("Say why you are changing the athlete's own check-in."),
     )
     with transaction.atomic():
         row = _locked(CheckIn, checkin.pk)
@@ -259,7 +262,7 @@ def _correct(model, entry, fields, *, by, values, reason, action, exclude, now):
     reason = _reason(
         reason,
         required=not own,
-        message="Say why you are changing an entry someone else logged.",
+        message=gettext("Say why you are changing an entry someone else logged."),
     )
     with transaction.atomic():
         row = _locked(model, entry.pk)
@@ -275,7 +278,7 @@ def _correct(model, entry, fields, *, by, values, reason, action, exclude, now):
 def _void(entry, *, by, reason, action, now):
     now = now or timezone.now()
     role = _role(by, entry.athlete, STAFF_ROLES)
-    reason = _reason(reason, required=True, message="Say why this entry is void.")
+    reason = _reason(reason, required=True, message=gettext("Say why this entry is void."))
     model = type(entry)
     with transaction.atomic():
         row = _locked(model, entry.pk)

@@ -694,6 +694,13 @@ class EmailDelivery(models.TextChoices):
     DIGEST = "digest", _("One e-mail a day, at the time below")
 
 
+def language_or_default(language: str | None) -> str:
+    """`language` when the site offers it (settings.LANGUAGES), else settings.LANGUAGE_CODE."""
+    if language and language in dict(settings.LANGUAGES):
+        return language
+    return settings.LANGUAGE_CODE
+
+
 class NotificationPreference(models.Model):
     """How one person wants to hear about flags, and their language. No row: the defaults
     (an e-mail per flag of every kind, the site's language). Written by
@@ -737,6 +744,12 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"Notification preferences of {self.user}"
+
+    @property
+    def message_language(self) -> str:
+        """The language of what is sent to this person (e-mails, pushes): their choice when
+        the site offers it (settings.LANGUAGES), else settings.LANGUAGE_CODE."""
+        return language_or_default(self.language)
 
     # The switch of each flag kind (monitoring.notify reads it through `emails_kind`).
     KIND_FIELDS = {

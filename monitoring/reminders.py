@@ -25,7 +25,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import CheckIn, CheckinReminder, NotificationPreference, PushSubscription
+from .models import (
+    CheckIn,
+    CheckinReminder,
+    NotificationPreference,
+    PushSubscription,
+    language_or_default,
+)
 from .push import PushOutcome, send_push
 
 logger = logging.getLogger(__name__)
@@ -196,10 +202,11 @@ def reminder_text() -> tuple[str, str]:
 
 
 def _language_of(user) -> str:
+    """The athlete's language for the reminder (NotificationPreference.message_language)."""
     language = (
         NotificationPreference.objects.filter(user=user).values_list("language", flat=True).first()
     )
-    return language or settings.LANGUAGE_CODE
+    return language_or_default(language)
 
 
 def deliver_reminder(athlete) -> str:

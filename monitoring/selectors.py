@@ -23,6 +23,7 @@ from .models import (
     Notification,
     NotificationPreference,
     RecoveryActivity,
+    language_or_default,
     worst_pain_expression,
 )
 
@@ -358,6 +359,15 @@ def notification_for(user, pk) -> Notification:
 def unread_notification_count(user) -> int:
     """The bell's number: one count query."""
     return own_notifications(user, Notification.objects.filter(read_at=None)).count()
+
+
+def language_of(user) -> str:
+    """The language of what is sent to `user` (NotificationPreference.message_language):
+    their choice when the site offers it, else settings.LANGUAGE_CODE. One query."""
+    language = (
+        NotificationPreference.objects.filter(user=user).values_list("language", flat=True).first()
+    )
+    return language_or_default(language)
 
 
 def notification_preference(user) -> NotificationPreference:
