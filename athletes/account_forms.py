@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from .two_factor import MAX_CODE_LENGTH
 
@@ -8,12 +9,13 @@ class CodeForm(forms.Form):
     """A second-factor code: 6 digits from the authenticator app, or a backup code."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=MAX_CODE_LENGTH,
         error_messages={
-            "required": "Type the code.",
-            "max_length": "That is too long for a code: type the 6 digits the app shows, or "
-            "a backup code.",
+            "required": _("Type the code."),
+            "max_length": _(
+                "That is too long for a code: type the 6 digits the app shows, or a backup code."
+            ),
         },
         widget=forms.TextInput(
             attrs={
@@ -38,7 +40,7 @@ class ProfileForm(forms.ModelForm):
     password (a password reset is sent to it), and may not be another account's."""
 
     current_password = forms.CharField(
-        label="Current password (needed to change your e-mail address)",
+        label=_("Current password (needed to change your e-mail address)"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -47,7 +49,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ("first_name", "last_name", "email")
-        labels = {"first_name": "First name", "last_name": "Last name", "email": "E-mail"}
+        labels = {"first_name": _("First name"), "last_name": _("Last name"), "email": _("E-mail")}
 
     def clean_email(self):
         email = self.cleaned_data.get("email", "").strip()
@@ -58,8 +60,10 @@ class ProfileForm(forms.ModelForm):
             )
             if taken.exists():
                 raise forms.ValidationError(
-                    "Another account uses this address: give one of your own, or ask your "
-                    "team's admin."
+                    _(
+                        "Another account uses this address: give one of your own, or ask your "
+                        "team's admin."
+                    )
                 )
         return email
 
@@ -71,8 +75,8 @@ class ProfileForm(forms.ModelForm):
             if not self.instance.pk or not self.instance.check_password(password):
                 self.add_error(
                     "current_password",
-                    "Type your current password to change your e-mail address."
+                    _("Type your current password to change your e-mail address.")
                     if not password
-                    else "That is not your current password.",
+                    else _("That is not your current password."),
                 )
         return data

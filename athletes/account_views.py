@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -226,7 +227,7 @@ def profile(request):
         form = ProfileForm(request.POST, instance=request.user)
         if form.is_valid():
             form.save()
-            messages.success(request, "Your name and e-mail address are saved.")
+            messages.success(request, gettext("Your name and e-mail address are saved."))
             return redirect("profile")
         return _profile(request, profile_form=form, status=400)
     return _profile(request)

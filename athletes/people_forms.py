@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
 
 from .access import INVITES, invitable_athletes, managed_teams, roles_by_team
 from .models import Role
@@ -41,21 +42,21 @@ class InviteForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
     username = forms.CharField(
         max_length=150,
-        label="Login (a username or your e-mail)",
-        help_text="You sign in with it. Letters, digits and @ . + - _ only.",
+        label=_("Login (a username or your e-mail)"),
+        help_text=_("You sign in with it. Letters, digits and @ . + - _ only."),
         validators=[get_user_model().username_validator],
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -63,14 +64,14 @@ class AcceptInvitationForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This login is taken: choose another.")
+            raise forms.ValidationError(_("This login is taken: choose another."))
         return username
 
     def clean(self):
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif first:
             # Django's validators, knowing the person's names so the password is not one.
             person = get_user_model()(

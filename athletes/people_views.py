@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,23 +45,26 @@ SETTLED_SHOWN = timedelta(days=30)
 UNUSABLE = {
     "unknown": (
         404,
-        "This invitation link is not valid",
-        "The link is incomplete or was changed. Ask the person who invited you to send it again.",
+        _("This invitation link is not valid"),
+        _(
+            "The link is incomplete or was changed. Ask the person who invited you to send it "
+            "again."
+        ),
     ),
     Invitation.Status.ACCEPTED: (
         410,
-        "This invitation was already used",
-        "Each link works once. If it was you, sign in; otherwise ask for a new link.",
+        _("This invitation was already used"),
+        _("Each link works once. If it was you, sign in; otherwise ask for a new link."),
     ),
     Invitation.Status.REVOKED: (
         410,
-        "This invitation was withdrawn",
-        "The person who invited you withdrew it. Ask them for a new link if you still need one.",
+        _("This invitation was withdrawn"),
+        _("The person who invited you withdrew it. Ask them for a new link if you still need one."),
     ),
     Invitation.Status.EXPIRED: (
         410,
-        "This invitation has expired",
-        "Links work for a limited time. Ask the person who invited you to send a new one.",
+        _("This invitation has expired"),
+        _("Links work for a limited time. Ask the person who invited you to send a new one."),
     ),
 }
 
@@ -199,7 +204,7 @@ def accept(request, token):
             form.add_error(None, invalid)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {invitation.team}.")
+            messages.success(request, gettext("Welcome to %(team)s.") % {"team": invitation.team})
             return redirect(home_for(invitation.role))
     return render(request, "people/accept.html", {**context, "form": form})
 

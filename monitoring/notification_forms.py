@@ -2,6 +2,8 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import EmailDelivery, NotificationPreference
 
@@ -13,32 +15,32 @@ class NotificationPreferenceForm(forms.ModelForm):
     language. `staff=False` (an athlete) keeps the language alone: athletes get no flag
     e-mails."""
 
-    language = forms.ChoiceField(required=False, label="Language")
+    language = forms.ChoiceField(required=False, label=_("Language"))
     delivery = forms.ChoiceField(
-        choices=EmailDelivery.choices, widget=forms.RadioSelect, label="How to send them"
+        choices=EmailDelivery.choices, widget=forms.RadioSelect, label=_("How to send them")
     )
     digest_time = forms.TimeField(
-        label="Daily digest at (local time)",
+        label=_("Daily digest at (local time)"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": "Give a time of day such as 07:30."},
+        error_messages={"invalid": _("Give a time of day such as 07:30.")},
     )
 
     class Meta:
         model = NotificationPreference
         fields = (*EMAIL_FIELDS, "delivery", "digest_time", "language")
         labels = {
-            "email_pain_persisting": "Pain above threshold",
-            "email_metric_regression": "Metric regression",
-            "email_missed_checkins": "Missed check-ins",
+            "email_pain_persisting": _("Pain above threshold"),
+            "email_metric_regression": _("Metric regression"),
+            "email_missed_checkins": _("Missed check-ins"),
         }
 
     def __init__(self, *args, staff=True, **kwargs):
         super().__init__(*args, **kwargs)
         # The languages the site offers (settings.LANGUAGES); blank is the site's own.
         site = dict(settings.LANGUAGES).get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
-        self.fields["language"].choices = [("", f"The site's language ({site})")] + [
-            (code, name) for code, name in settings.LANGUAGES
-        ]
+        self.fields["language"].choices = [
+            ("", gettext("The site's language (%(language)s)") % {"language": site})
+        ] + [(code, name) for code, name in settings.LANGUAGES]
         if not staff:
             for name in (*EMAIL_FIELDS, "delivery", "digest_time"):
                 del self.fields[name]

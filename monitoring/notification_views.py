@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -105,7 +106,7 @@ def preferences(request):
             request.user, {name: form.cleaned_data[name] for name in form.fields}
         )
         remember_language(request, form.cleaned_data["language"])
-        messages.success(request, "Your preferences are saved.")
+        messages.success(request, gettext("Your preferences are saved."))
         return redirect("notifications:preferences")
     return render(
         request,
