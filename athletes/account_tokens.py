@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .tokens import live_tokens_of, revoke_own_token, token_lifetime
@@ -30,5 +31,8 @@ def token_list(request):
 @require_POST
 def revoke(request, pk):
     token = revoke_own_token(request.user, pk)
-    messages.success(request, f"Revoked “{token.name}”: it can no longer use your account.")
+    messages.success(
+        request,
+        gettext("Revoked “%(name)s”: it can no longer use your account.") % {"name": token.name},
+    )
     return redirect("accounts-tokens")

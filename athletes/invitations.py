@@ -26,12 +26,15 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from .access import add_membership, invitable_athletes, may_invite
 from .models import Athlete, Invitation, Role, Team
 from .two_factor import qr_code_data_uri
 
-NOT_YOUR_TEAM = "You do not manage this team, or may not invite people in this role to it."
+NOT_YOUR_TEAM = gettext_lazy(
+    "You do not manage this team, or may not invite people in this role to it."
+)
 
 # Where each role lands after accepting (URL names).
 HOMES = {
@@ -116,11 +119,13 @@ def create_invitation(
         raise InvitationRefused(field="team" if not may_invite(by, team, Role.ATHLETE) else "role")
     if athlete is not None:
         if role != Role.ATHLETE:
-            raise ValidationError({"athlete": "Only an athlete invitation names an athlete."})
+            raise ValidationError(
+                {"athlete": gettext("Only an athlete invitation names an athlete.")}
+            )
         records = invitable_athletes(by, team) if by is not None else team.athletes.all()
         if not records.filter(pk=athlete.pk, user__isnull=True).exists():
             raise ValidationError(
-                {"athlete": "Choose an athlete of this team who has no login yet."}
+                {"athlete": gettext("Choose an athlete of this team who has no login yet.")}
             )
     invitation = Invitation(
         team=team, role=role, email=email or "", athlete=athlete, invited_by=by, created_at=now
@@ -209,7 +214,9 @@ def accept_invitation(
                 last_name=last_name,
             )
     except IntegrityError:
-        raise ValidationError({"username": "This login is taken: choose another."}) from None
+        raise ValidationError(
+            {"username": gettext("This login is taken: choose another.")}
+        ) from None
     add_membership(user, invitation.team, invitation.role)
     if invitation.role == Role.ATHLETE:
         _link_athlete(invitation, user)
@@ -226,7 +233,9 @@ def _link_athlete(invitation: Invitation, user) -> None:
     linked = Athlete.objects.filter(pk=invitation.athlete_id, user__isnull=True).update(user=user)
     if not linked:
         # Someone else's login took this record meanwhile: nothing of this acceptance stays.
-        raise ValidationError("This athlete record already has a login: ask for a new link.")
+        raise ValidationError(
+            gettext("This athlete record already has a login: ask for a new link.")
+        )
 
 
 def home_for(role: str) -> str:

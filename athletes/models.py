@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -17,12 +18,12 @@ from core.plausibility import validate_birth_date, validate_log_date
 
 
 class Role(models.TextChoices):
-    COACH = "coach", "Coach"
-    CLINICIAN = "clinician", "Clinician"
-    ATHLETE = "athlete", "Athlete"
+    COACH = "coach", _("Coach")
+    CLINICIAN = "clinician", _("Clinician")
+    ATHLETE = "athlete", _("Athlete")
     # Manages the team's people (invites, revokes); sees no athlete data unless they also
     # hold a coach or clinician membership in the team.
-    ADMIN = "admin", "Team admin"
+    ADMIN = "admin", _("Team admin")
 
 
 # The roles that see the athletes of their teams (a team admin alone does not).
@@ -74,9 +75,9 @@ class Membership(models.Model):
 
 
 class DominantLeg(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-    UNKNOWN = "unknown", "Not known"
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    UNKNOWN = "unknown", _("Not known")
 
 
 class AthleteQuerySet(models.QuerySet):
@@ -90,9 +91,9 @@ class AthleteQuerySet(models.QuerySet):
 
 class Athlete(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "F", "Female"
-        MALE = "M", "Male"
-        OTHER = "X", "Other / not stated"
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        OTHER = "X", _("Other / not stated")
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="athletes")
     # Linked where the athlete logs in themselves; coaches may keep athletes without accounts.
@@ -140,13 +141,13 @@ class Athlete(models.Model):
 
 
 class MuscleGroup(models.TextChoices):
-    HAMSTRING = "hamstring", "Hamstring"
-    CALF = "calf", "Calf"
+    HAMSTRING = "hamstring", _("Hamstring")
+    CALF = "calf", _("Calf")
 
 
 class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
 
 
 HAMSTRING_MUSCLES = ("bf_lh", "bf_sh", "semimembranosus", "semitendinosus")
@@ -155,19 +156,19 @@ CALF_MUSCLES = ("med_gastroc", "lat_gastroc", "soleus")
 
 class Injury(models.Model):
     class Muscle(models.TextChoices):
-        UNKNOWN = "", "Not known"
-        BICEPS_FEMORIS_LH = "bf_lh", "Biceps femoris long head"
-        BICEPS_FEMORIS_SH = "bf_sh", "Biceps femoris short head"
-        SEMIMEMBRANOSUS = "semimembranosus", "Semimembranosus"
-        SEMITENDINOSUS = "semitendinosus", "Semitendinosus"
-        MEDIAL_GASTROCNEMIUS = "med_gastroc", "Medial gastrocnemius"
-        LATERAL_GASTROCNEMIUS = "lat_gastroc", "Lateral gastrocnemius"
-        SOLEUS = "soleus", "Soleus"
+        UNKNOWN = "", _("Not known")
+        BICEPS_FEMORIS_LH = "bf_lh", _("Biceps femoris long head")
+        BICEPS_FEMORIS_SH = "bf_sh", _("Biceps femoris short head")
+        SEMIMEMBRANOSUS = "semimembranosus", _("Semimembranosus")
+        SEMITENDINOSUS = "semitendinosus", _("Semitendinosus")
+        MEDIAL_GASTROCNEMIUS = "med_gastroc", _("Medial gastrocnemius")
+        LATERAL_GASTROCNEMIUS = "lat_gastroc", _("Lateral gastrocnemius")
+        SOLEUS = "soleus", _("Soleus")
 
     class Mechanism(models.TextChoices):
-        HIGH_SPEED_RUNNING = "high_speed_running", "High-speed running"
-        STRETCHING = "stretching", "Stretching"
-        OTHER = "other", "Other"
+        HIGH_SPEED_RUNNING = "high_speed_running", _("High-speed running")
+        STRETCHING = "stretching", _("Stretching")
+        OTHER = "other", _("Other")
 
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="injuries")
     muscle_group = models.CharField(max_length=16, choices=MuscleGroup.choices)
@@ -176,9 +177,9 @@ class Injury(models.Model):
 
     class BamicClass(models.TextChoices):
         NONE = "", "—"
-        MYOFASCIAL = "a", "a — myofascial"
-        MUSCULOTENDINOUS = "b", "b — musculotendinous"
-        INTRATENDINOUS = "c", "c — intratendinous"
+        MYOFASCIAL = "a", _("a — myofascial")
+        MUSCULOTENDINOUS = "b", _("b — musculotendinous")
+        INTRATENDINOUS = "c", _("c — intratendinous")
 
     # British Athletics Muscle Injury Classification grade 0–4 (a 1–3 scale fits inside).
     grade = models.PositiveSmallIntegerField(help_text="BAMIC grade 0–4 (or a 1–3 scale)")
@@ -245,8 +246,8 @@ class Baseline(models.Model):
 
     class BaselineSide(models.TextChoices):
         NONE = "", "—"
-        LEFT = "left", "Left"
-        RIGHT = "right", "Right"
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
 
     athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="baselines")
     metric = models.ForeignKey(
@@ -324,27 +325,27 @@ class ApiToken(AbstractAuthToken):
 
 
 class AuditAction(models.TextChoices):
-    PLAN_ASSIGN = "plan.assign", "Protocol assigned"
-    PLAN_COMPLETE = "plan.complete", "Plan completed (return to play done)"
-    INJURY_CLOSE = "injury.close", "Injury closed"
-    ATHLETE_ARCHIVE = "athlete.archive", "Athlete archived"
-    ATHLETE_RESTORE = "athlete.restore", "Athlete restored"
-    PHASE_ADVANCE = "phase.advance", "Phase advanced"
-    PHASE_OVERRIDE = "phase.override", "Phase advanced with override"
-    PHASE_REGRESS = "phase.regress", "Phase regressed"
-    SIGNOFF_REQUEST = "signoff.request", "Clinician review requested"
-    SIGNOFF_APPROVE = "signoff.approve", "Approved by clinician"
-    SIGNOFF_DECLINE = "signoff.decline", "Declined by clinician"
-    FLAG_ACKNOWLEDGE = "flag.acknowledge", "Flag acknowledged"
-    FLAG_RESOLVE = "flag.resolve", "Flag resolved"
-    CHECKIN_CORRECT = "checkin.correct", "Check-in corrected"
-    CHECKIN_VOID = "checkin.void", "Check-in voided"
-    SESSION_CORRECT = "session.correct", "Session corrected"
-    SESSION_VOID = "session.void", "Session voided"
-    MEASUREMENT_CORRECT = "measurement.correct", "Measurement corrected"
-    MEASUREMENT_VOID = "measurement.void", "Measurement voided"
-    PRIVACY_EXPORT = "privacy.export", "Data exported (privacy request)"
-    PRIVACY_ERASE = "privacy.erase", "Personal data erased (privacy request)"
+    PLAN_ASSIGN = "plan.assign", _("Protocol assigned")
+    PLAN_COMPLETE = "plan.complete", _("Plan completed (return to play done)")
+    INJURY_CLOSE = "injury.close", _("Injury closed")
+    ATHLETE_ARCHIVE = "athlete.archive", _("Athlete archived")
+    ATHLETE_RESTORE = "athlete.restore", _("Athlete restored")
+    PHASE_ADVANCE = "phase.advance", _("Phase advanced")
+    PHASE_OVERRIDE = "phase.override", _("Phase advanced with override")
+    PHASE_REGRESS = "phase.regress", _("Phase regressed")
+    SIGNOFF_REQUEST = "signoff.request", _("Clinician review requested")
+    SIGNOFF_APPROVE = "signoff.approve", _("Approved by clinician")
+    SIGNOFF_DECLINE = "signoff.decline", _("Declined by clinician")
+    FLAG_ACKNOWLEDGE = "flag.acknowledge", _("Flag acknowledged")
+    FLAG_RESOLVE = "flag.resolve", _("Flag resolved")
+    CHECKIN_CORRECT = "checkin.correct", _("Check-in corrected")
+    CHECKIN_VOID = "checkin.void", _("Check-in voided")
+    SESSION_CORRECT = "session.correct", _("Session corrected")
+    SESSION_VOID = "session.void", _("Session voided")
+    MEASUREMENT_CORRECT = "measurement.correct", _("Measurement corrected")
+    MEASUREMENT_VOID = "measurement.void", _("Measurement voided")
+    PRIVACY_EXPORT = "privacy.export", _("Data exported (privacy request)")
+    PRIVACY_ERASE = "privacy.erase", _("Personal data erased (privacy request)")
 
 
 # Corrections of an athlete's own entries: their before/after values are personal data, and
@@ -426,10 +427,10 @@ class Invitation(models.Model):
     Pending while not accepted, not revoked and not expired."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        REVOKED = "revoked", "Revoked"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=16, choices=Role.choices)

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS, knox_settings
 
@@ -57,10 +58,10 @@ def password_fingerprint(password_hash: str) -> str:
 class TokenState(models.TextChoices):
     """Whether a token may be used, or what ended it (derived on each request, not stored)."""
 
-    LIVE = "live", "Works"
-    EXPIRED = "expired", "Expired"
-    PASSWORD_CHANGED = "password_changed", "Ended by a password change"
-    INACTIVE = "inactive", "Account deactivated"
+    LIVE = "live", _("Works")
+    EXPIRED = "expired", _("Expired")
+    PASSWORD_CHANGED = "password_changed", _("Ended by a password change")
+    INACTIVE = "inactive", _("Account deactivated")
 
 
 # The 401's message to a client whose token matched but may not be used.
@@ -150,7 +151,7 @@ def purge_dead_tokens(user, *, now=None) -> int:
         dead = dead.filter(
             Q(expiry__lte=now) | ~Q(password_fingerprint=password_fingerprint(user.password))
         )
-    deleted, _ = dead.delete()
+    deleted, _rows = dead.delete()
     return deleted
 
 

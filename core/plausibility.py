@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 EARLIEST_LOG_DATE = dt.date(2000, 1, 1)
@@ -33,17 +34,17 @@ def _today() -> dt.date:
 
 def validate_birth_date(value: dt.date) -> None:
     if value < EARLIEST_BIRTH_DATE:
-        raise ValidationError("Enter a date of birth after 1 Jan 1900.", code="too_early")
+        raise ValidationError(gettext("Enter a date of birth after 1 Jan 1900."), code="too_early")
     if value > _today():
-        raise ValidationError("A date of birth cannot be in the future.", code="future")
+        raise ValidationError(gettext("A date of birth cannot be in the future."), code="future")
 
 
 def validate_log_date(value: dt.date) -> None:
     """A day something happened: from 1 Jan 2000 up to today."""
     if value < EARLIEST_LOG_DATE:
-        raise ValidationError("Enter a date from 1 Jan 2000 on.", code="too_early")
+        raise ValidationError(gettext("Enter a date from 1 Jan 2000 on."), code="too_early")
     if value > _today():
-        raise ValidationError("This date cannot be in the future.", code="future")
+        raise ValidationError(gettext("This date cannot be in the future."), code="future")
 
 
 def validate_log_time(value: dt.datetime) -> None:
@@ -52,4 +53,4 @@ def validate_log_time(value: dt.datetime) -> None:
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value < EARLIEST_LOG_TIME:
-        raise ValidationError("Enter a time from 1 Jan 2000 on.", code="too_early")
+        raise ValidationError(gettext("Enter a time from 1 Jan 2000 on."), code="too_early")

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import localized_number
 from core.plausibility import (
     EARLIEST_LOG_DATE,
     EARLIEST_LOG_TIME,
@@ -44,8 +45,8 @@ def _one_per_client_key(name: str) -> models.UniqueConstraint:
 
 
 class ValueType(models.TextChoices):
-    NUMBER = "number", "Number"
-    PASS_FAIL = "pass_fail", "Pass (1) or fail (0)"
+    NUMBER = "number", _("Number")
+    PASS_FAIL = "pass_fail", _("Pass (1) or fail (0)")
 
 
 class VoidableQuerySet(models.QuerySet):
@@ -100,15 +101,15 @@ class MetricKind(models.Model):
     """The registry of objective measurements (PRODUCT.md §2.5)."""
 
     class Direction(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
 
     class Category(models.TextChoices):
-        SPRINT = "sprint", "Sprint"
-        STRENGTH = "strength", "Strength"
-        HOP = "hop", "Hop and jump"
-        MOBILITY = "mobility", "Mobility"
-        CLINICAL = "clinical", "Clinical test"
+        SPRINT = "sprint", _("Sprint")
+        STRENGTH = "strength", _("Strength")
+        HOP = "hop", _("Hop and jump")
+        MOBILITY = "mobility", _("Mobility")
+        CLINICAL = "clinical", _("Clinical test")
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
@@ -161,8 +162,8 @@ class MetricKind(models.Model):
         if value is None:
             return "–"
         if self.is_pass_fail:
-            return "pass" if value == 1 else "fail"
-        return f"{value:,.{self.decimals}f}"
+            return str(_("pass")) if value == 1 else str(_("fail"))
+        return localized_number(value, self.decimals)
 
     def value_errors(self, value, side: str = "") -> dict[str, str]:
         """Field-keyed messages for a value (and side) this metric cannot have; {} when fine.
@@ -300,16 +301,16 @@ class CheckIn(Voidable):
 
 
 class RecoveryKind(models.TextChoices):
-    FOAM_ROLLING = "foam_rolling", "Foam rolling"
-    MASSAGE = "massage", "Massage"
-    COLD = "cold", "Ice or cold water"
-    HEAT = "heat", "Heat"
-    MOBILITY = "mobility", "Mobility"
-    ELEVATION = "elevation", "Elevation"
-    SLEEP = "sleep", "Extra sleep / nap"
-    CROSS_TRAINING = "cross_training", "Easy cross-training"
-    NUTRITION = "nutrition", "Nutrition"
-    REST_DAY = "rest_day", "Rest day"
+    FOAM_ROLLING = "foam_rolling", _("Foam rolling")
+    MASSAGE = "massage", _("Massage")
+    COLD = "cold", _("Ice or cold water")
+    HEAT = "heat", _("Heat")
+    MOBILITY = "mobility", _("Mobility")
+    ELEVATION = "elevation", _("Elevation")
+    SLEEP = "sleep", _("Extra sleep / nap")
+    CROSS_TRAINING = "cross_training", _("Easy cross-training")
+    NUTRITION = "nutrition", _("Nutrition")
+    REST_DAY = "rest_day", _("Rest day")
 
 
 class RecoveryActivity(models.Model):
@@ -347,27 +348,27 @@ MIN_TEMPERATURE_C, MAX_TEMPERATURE_C = -40, 55
 
 
 class SessionType(models.TextChoices):
-    TECHNIQUE = "technique", "Technique"
-    ACCELERATION = "acceleration", "Acceleration"
-    FLY_IN = "fly_in", "Fly-in"
-    TEMPO = "tempo", "Tempo"
-    RESISTED = "resisted", "Resisted sprint"
-    PLYOMETRIC = "plyometric", "Plyometric"
-    STRENGTH = "strength", "Strength"
-    CROSS_TRAINING = "cross_training", "Cross-training"
+    TECHNIQUE = "technique", _("Technique")
+    ACCELERATION = "acceleration", _("Acceleration")
+    FLY_IN = "fly_in", _("Fly-in")
+    TEMPO = "tempo", _("Tempo")
+    RESISTED = "resisted", _("Resisted sprint")
+    PLYOMETRIC = "plyometric", _("Plyometric")
+    STRENGTH = "strength", _("Strength")
+    CROSS_TRAINING = "cross_training", _("Cross-training")
 
 
 class TrainingSession(Voidable):
     Type = SessionType
 
     class Surface(models.TextChoices):
-        TRACK = "track", "Track"
-        GRASS = "grass", "Grass"
-        INDOOR = "indoor", "Indoor"
-        TREADMILL = "treadmill", "Treadmill"
-        GYM = "gym", "Gym"
-        POOL = "pool", "Pool"
-        OTHER = "other", "Other"
+        TRACK = "track", _("Track")
+        GRASS = "grass", _("Grass")
+        INDOOR = "indoor", _("Indoor")
+        TREADMILL = "treadmill", _("Treadmill")
+        GYM = "gym", _("Gym")
+        POOL = "pool", _("Pool")
+        OTHER = "other", _("Other")
 
     athlete = models.ForeignKey(
         "athletes.Athlete", on_delete=models.CASCADE, related_name="training_sessions"
@@ -492,14 +493,14 @@ class ImportBatch(models.Model):
 
 class Measurement(Voidable):
     class MeasuredSide(models.TextChoices):
-        NONE = "", "Both / not sided"
-        LEFT = "left", "Left"
-        RIGHT = "right", "Right"
+        NONE = "", _("Both / not sided")
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Typed in"
-        CSV = "csv", "CSV import"
-        API = "api", "API"
+        MANUAL = "manual", _("Typed in")
+        CSV = "csv", _("CSV import")
+        API = "api", _("API")
 
     athlete = models.ForeignKey(
         "athletes.Athlete", on_delete=models.CASCADE, related_name="measurements"
@@ -560,15 +561,15 @@ class Measurement(Voidable):
 
 
 class FlagKind(models.TextChoices):
-    PAIN_PERSISTING = "pain_persisting", "Pain above threshold"
-    METRIC_REGRESSION = "metric_regression", "Metric regression"
-    MISSED_CHECKINS = "missed_checkins", "Missed check-ins"
+    PAIN_PERSISTING = "pain_persisting", _("Pain above threshold")
+    METRIC_REGRESSION = "metric_regression", _("Metric regression")
+    MISSED_CHECKINS = "missed_checkins", _("Missed check-ins")
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 # The statuses of a flag a person still has to handle (it blocks a sign-off approval, the
@@ -689,8 +690,15 @@ class Notification(models.Model):
 
 
 class EmailDelivery(models.TextChoices):
-    EACH = "each", "One e-mail per flag, as it opens"
-    DIGEST = "digest", "One e-mail a day, at the time below"
+    EACH = "each", _("One e-mail per flag, as it opens")
+    DIGEST = "digest", _("One e-mail a day, at the time below")
+
+
+def language_or_default(language: str | None) -> str:
+    """`language` when the site offers it (settings.LANGUAGES), else settings.LANGUAGE_CODE."""
+    if language and language in dict(settings.LANGUAGES):
+        return language
+    return settings.LANGUAGE_CODE
 
 
 class NotificationPreference(models.Model):
@@ -736,6 +744,12 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"Notification preferences of {self.user}"
+
+    @property
+    def message_language(self) -> str:
+        """The language of what is sent to this person (e-mails, pushes): their choice when
+        the site offers it (settings.LANGUAGES), else settings.LANGUAGE_CODE."""
+        return language_or_default(self.language)
 
     # The switch of each flag kind (monitoring.notify reads it through `emails_kind`).
     KIND_FIELDS = {

@@ -18,11 +18,21 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from athletes.access import own_notifications, staff_of_teams
 
-from .models import EmailDelivery, Flag, FlagKind, Notification, NotificationPreference
+from .models import (
+    EmailDelivery,
+    Flag,
+    FlagKind,
+    Notification,
+    NotificationPreference,
+    language_or_default,
+)
 from .selectors import flag_summary
 
 logger = logging.getLogger(__name__)
@@ -31,11 +41,8 @@ logger = logging.getLogger(__name__)
 # --- notifications -----------------------------------------------------------------------------
 
 
-FLAG_SUBJECT = {
-    FlagKind.PAIN_PERSISTING: "Pain above threshold",
-    FlagKind.METRIC_REGRESSION: "Metric regression",
-    FlagKind.MISSED_CHECKINS: "Missed check-ins",
-}
+# A flag's kind as a subject line: the kind's label, in the language active when read.
+FLAG_SUBJECT = {kind: kind.label for kind in FlagKind}
 
 
 def notify_pending(now=None) -> tuple[int, int]:
@@ -54,9 +61,12 @@ def notify_pending(now=None) -> tuple[int, int]:
         )
         Flag.objects.filter(pk__in=[f.pk for f in flags], notified_at=None).update(notified_at=now)
         staff = staff_of_teams({f.athlete.team_id for f in flags})
+        languages = _languages({user_id for ids in staff.values() for user_id in ids})
         created = Notification.objects.bulk_create(
             [
-                Notification(recipient_id=user_id, flag=flag, message=_message(flag))
+                Notification(
+                    recipient_id=user_id, flag=flag, message=_message(flag, languages[user_id])
+                )
                 for flag in flags
                 for user_id in staff.get(flag.athlete.team_id, [])
             ],
@@ -83,6 +93,22 @@ def notify_pending(now=None) -> tuple[int, int]:
     return len(created), emailed
 
 
+def _languages(user_ids) -> dict:
+    """Each person's language for what is sent to them (NotificationPreference.
+    message_language), by user id: one query."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "language"
+        )
+    )
+    return {user_id: language_or_default(chosen.get(user_id)) for user_id in user_ids}
+
+
+def _language(user) -> str:
+    preference = _preference(user)
+    return settings.LANGUAGE_CODE if preference is None else preference.message_language
+
+
 def _preference(user) -> NotificationPreference | None:
     try:
         return user.notification_preference
@@ -95,8 +121,17 @@ def _wants_email(user, kind) -> bool:
     return preference is None or preference.emails_kind(kind)
 
 
-def _message(flag) -> str:
-    return f"{FLAG_SUBJECT[flag.kind]} — {flag.athlete.full_name}: {flag_summary(flag)}"[:300]
+def _message(flag, language: str) -> str:
+    """The notification's line, in the recipient's language (it is stored as written)."""
+    with translation.override(language):
+        return (
+            _("%(kind)s — %(athlete)s: %(summary)s")
+            % {
+                "kind": FLAG_SUBJECT[flag.kind],
+                "athlete": flag.athlete.full_name,
+                "summary": flag_summary(flag),
+            }
+        )[:300]
 
 
 def flag_page_url(athlete_id) -> str:
@@ -105,34 +140,51 @@ def flag_page_url(athlete_id) -> str:
 
 
 def _email_body(flag) -> str:
-    """Who, what, when it opened, and where to act on it."""
+    """Who, what, when it opened, and where to act on it, in the active language."""
     athlete = flag.athlete
     opened = timezone.localtime(flag.opened_at)
+    words = {
+        "kind": FLAG_SUBJECT[flag.kind],
+        "athlete": athlete.full_name,
+        "first_name": athlete.first_name,
+        "team": athlete.team.name,
+        "summary": flag_summary(flag),
+        "opened_summary": flag.summary,
+        "date": date_format(opened, "DATE_FORMAT"),
+        "time": time_format(opened, "TIME_FORMAT"),
+        "zone": opened.tzname(),
+        "url": flag_page_url(athlete.pk),
+    }
     return (
-        f"{FLAG_SUBJECT[flag.kind]} — {athlete.full_name} ({athlete.team.name}): "
-        f"{flag_summary(flag)}\n"
-        f"\n"
-        f"When it opened: {flag.summary}\n"
-        f"\n"
-        f"Flag opened {opened.day} {opened:%b %Y at %H:%M} {opened.tzname()}.\n"
-        f"\n"
-        f"Review the evidence on {athlete.first_name}'s page, then acknowledge or resolve "
-        f"the flag:\n"
-        f"{flag_page_url(athlete.pk)}\n"
-        f"\n"
-        f"You receive this as a coach or clinician of {athlete.team.name} in Sprintback.\n"
+        "\n\n".join(
+            [
+                _("%(kind)s — %(athlete)s (%(team)s): %(summary)s") % words,
+                _("When it opened: %(opened_summary)s") % words,
+                _("Flag opened %(date)s at %(time)s %(zone)s.") % words,
+                _(
+                    "Review the evidence on %(first_name)s's page, then acknowledge or resolve "
+                    "the flag:\n%(url)s"
+                )
+                % words,
+                _("You receive this as a coach or clinician of %(team)s in Sprintback.") % words,
+            ]
+        )
+        + "\n"
     )
 
 
 def _email(notification) -> int:
-    if not notification.recipient.email:
+    """The flag's e-mail to one person, in their language."""
+    recipient = notification.recipient
+    if not recipient.email:
         return 0
-    send_mail(
-        subject=f"[Sprintback] {notification.message[:120]}",
-        message=_email_body(notification.flag),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[notification.recipient.email],
-    )
+    with translation.override(_language(recipient)):
+        send_mail(
+            subject=f"[Sprintback] {notification.message[:120]}",
+            message=_email_body(notification.flag),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[recipient.email],
+        )
     return 1
 
 
@@ -200,13 +252,17 @@ def _send_digest(preference, now) -> int:
     if not listed or not user.email:
         return 0
     try:
-        send_mail(
-            subject=f"[Sprintback] {len(listed)} new flag{'s' if len(listed) != 1 else ''} "
-            "to review",
-            message=_digest_body(listed, now),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
-        )
+        with translation.override(preference.message_language):
+            count = len(listed)
+            subject = ngettext(
+                "%(count)s new flag to review", "%(count)s new flags to review", count
+            ) % {"count": count}
+            send_mail(
+                subject=f"[Sprintback] {subject}",
+                message=_digest_body(listed, now),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+            )
     except Exception:
         Notification.objects.filter(pk__in=claimed).update(emailed_at=None)
         raise
@@ -214,18 +270,26 @@ def _send_digest(preference, now) -> int:
 
 
 def _digest_body(notifications, now) -> str:
-    lines = [f"New flags on your athletes ({len(notifications)}), newest first:", ""]
+    lines = [
+        _("New flags on your athletes (%(count)s), newest first:") % {"count": len(notifications)},
+        "",
+    ]
     for n in notifications:
         flag = n.flag
         opened = timezone.localtime(flag.opened_at)
-        lines += [
-            f"- {flag.athlete.full_name} ({flag.athlete.team.name}) — {FLAG_SUBJECT[flag.kind]}: "
-            f"{flag_summary(flag, now=now)}; opened {opened.day} {opened:%b %H:%M}",
-            f"  {flag_page_url(flag.athlete_id)}",
-        ]
+        line = _("%(athlete)s (%(team)s) — %(kind)s: %(summary)s; opened %(day)s %(time)s") % {
+            "athlete": flag.athlete.full_name,
+            "team": flag.athlete.team.name,
+            "kind": FLAG_SUBJECT[flag.kind],
+            "summary": flag_summary(flag, now=now),
+            "day": date_format(opened, "SHORT_DATE_FORMAT"),
+            "time": time_format(opened, "TIME_FORMAT"),
+        }
+        lines += [f"- {line}", f"  {flag_page_url(flag.athlete_id)}"]
     lines += [
         "",
-        f"All your notifications: {settings.SITE_URL}{reverse('notifications:list')}",
-        "You receive this daily digest because you chose it in your notification preferences.",
+        _("All your notifications: %(url)s")
+        % {"url": f"{settings.SITE_URL}{reverse('notifications:list')}"},
+        _("You receive this daily digest because you chose it in your notification preferences."),
     ]
     return "\n".join(lines) + "\n"

@@ -25,8 +25,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import CheckIn, CheckinReminder, NotificationPreference, PushSubscription
+from .models import (
+    CheckIn,
+    CheckinReminder,
+    NotificationPreference,
+    PushSubscription,
+)
 from .push import PushOutcome, send_push
+from .selectors import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -195,19 +201,12 @@ def reminder_text() -> tuple[str, str]:
     )
 
 
-def _language_of(user) -> str:
-    language = (
-        NotificationPreference.objects.filter(user=user).values_list("language", flat=True).first()
-    )
-    return language or settings.LANGUAGE_CODE
-
-
 def deliver_reminder(athlete) -> str:
     """Send the athlete one reminder: Web Push to each of their subscriptions; e-mail when they
     have none or every push failed. Returns the channel: "push", "email" or "" (nothing could
     be sent: no subscription that took it and no e-mail address)."""
     user = athlete.user
-    with translation.override(_language_of(user)):
+    with translation.override(language_of(user)):
         title, body = reminder_text()
         today_url = reverse("me:today")
         payload = json.dumps({"title": title, "body": body, "url": today_url})

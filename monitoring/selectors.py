@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from athletes.access import own_notifications
+from core.numbers import localized_number
 
 from . import rules
 from .models import (
@@ -20,6 +23,7 @@ from .models import (
     Notification,
     NotificationPreference,
     RecoveryActivity,
+    language_or_default,
     worst_pain_expression,
 )
 
@@ -132,8 +136,11 @@ def recovery_on(athlete, day):
 def _hours_text(hours: float) -> str:
     hours = int(hours)
     if hours >= 72:
-        return f"{hours} hours (about {round(hours / 24)} days)"
-    return f"{hours} hours"
+        days = round(hours / 24)
+        return ngettext(
+            "%(hours)s hours (about %(days)s day)", "%(hours)s hours (about %(days)s days)", days
+        ) % {"hours": hours, "days": days}
+    return ngettext("%(hours)s hour", "%(hours)s hours", hours) % {"hours": hours}
 
 
 def _rising_values(reports) -> str:
@@ -187,11 +194,27 @@ def _silent_days(flag, now) -> int | None:
 def _percent(value: float) -> str:
     """A percentage at the precision people read: "8", "2.5", "12"."""
     text = f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}"
-    return text.removesuffix(".0")
+    return localized_number(float(text.removesuffix(".0")))
 
 
-# Worse than the best, in words, by the direction of the metric and its unit.
-WORSE_WORD = {("lower", "s"): "slower", ("lower", ""): "higher", ("higher", ""): "lower"}
+# The measured side in a flag's line ("30 m split (left)").
+SIDE_WORDS = {
+    "left": pgettext_lazy("measured side", "left"),
+    "right": pgettext_lazy("measured side", "right"),
+}
+
+
+def _regression_text(direction, unit_kind: str, words: dict) -> str:
+    """A regression in words, by the direction of the metric and its unit: "slower" for a
+    sprint time, "higher" for another lower-is-better value, "lower" for a higher-is-better
+    one. Whole sentences, so each language words them its own way."""
+    if (direction, unit_kind) == ("lower", "s"):
+        return _("%(name)s %(pct)s %% slower than the 28-day best") % words
+    if direction == "lower":
+        return _("%(name)s %(pct)s %% higher than the 28-day best") % words
+    if direction == "higher":
+        return _("%(name)s %(pct)s %% lower than the 28-day best") % words
+    return _("%(name)s %(pct)s %% worse than the 28-day best") % words
 
 
 def _pain_threshold(evidence: dict):
@@ -212,29 +235,40 @@ def flag_summary(flag, *, now=None) -> str:
         threshold = _pain_threshold(evidence)
         if evidence.get("rule") == "rising":
             values = _rising_values(evidence.get("reports") or [])
-            return f"pain rising: {values}/10" if values else "pain rising across three reports"
+            if values:
+                return _("pain rising: %(values)s/10") % {"values": values}
+            return _("pain rising across three reports")
         hours = _pain_hours(flag, now)
-        text = f"pain ≥ {threshold}/10"
-        return f"{text} for {hours:.0f} h" if hours else text
+        if hours:
+            return _("pain ≥ %(threshold)s/10 for %(hours)s h") % {
+                "threshold": threshold,
+                "hours": f"{hours:.0f}",
+            }
+        return _("pain ≥ %(threshold)s/10") % {"threshold": threshold}
     if flag.kind == FlagKind.MISSED_CHECKINS:
         days = _silent_days(flag, now)
         if not days:
-            return "check-ins have stopped"
-        unit = "day" if days == 1 else "days"
+            return _("check-ins have stopped")
         if evidence.get("last_checkin_at") is None and "plan_started_at" in evidence:
-            return f"no check-in since the plan started {days} {unit} ago"
-        return f"no check-in for {days} {unit}"
+            return ngettext(
+                "no check-in since the plan started %(days)s day ago",
+                "no check-in since the plan started %(days)s days ago",
+                days,
+            ) % {"days": days}
+        return ngettext("no check-in for %(days)s day", "no check-in for %(days)s days", days) % {
+            "days": days
+        }
     if flag.kind == FlagKind.METRIC_REGRESSION:
-        name = evidence.get("metric_name") or "a test"
-        if evidence.get("side"):
-            name += f" ({evidence['side']})"
+        name = evidence.get("metric_name") or _("a test")
+        side = evidence.get("side")
+        if side:
+            name = _("%(test)s (%(side)s)") % {"test": name, "side": SIDE_WORDS.get(side, side)}
         direction = evidence.get("direction")
         unit_kind = "s" if evidence.get("unit") == "s" else ""
-        worse = WORSE_WORD.get((direction, unit_kind)) or WORSE_WORD.get((direction, ""), "worse")
         pct = evidence.get("drop_pct")
         if isinstance(pct, int | float):
-            return f"{name} {_percent(pct)} % {worse} than the 28-day best"
-        return f"{name} worse than the 28-day best"
+            return _regression_text(direction, unit_kind, {"name": name, "pct": _percent(pct)})
+        return _("%(name)s worse than the 28-day best") % {"name": name}
     return flag.summary or flag.get_kind_display()
 
 
@@ -243,11 +277,10 @@ def open_for(flag, *, now=None) -> str:
     now = now or timezone.now()
     seconds = max(0, (now - flag.opened_at).total_seconds())
     if seconds < 3600:
-        return "open under an hour"
+        return _("open under an hour")
     if seconds < 2 * 86400:
-        hours = int(seconds // 3600)
-        return f"open {hours} h"
-    return f"open {int(seconds // 86400)} days"
+        return _("open %(hours)s h") % {"hours": int(seconds // 3600)}
+    return _("open %(days)s days") % {"days": int(seconds // 86400)}
 
 
 def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSES) -> list[str]:
@@ -259,31 +292,49 @@ def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSE
     messages = []
     for flag in Flag.objects.filter(athlete=athlete, status__in=statuses):
         evidence = flag.evidence or {}
-        told = (
-            "your coach and clinician have seen it"
-            if flag.status == FlagStatus.ACKNOWLEDGED
-            else "your coach and clinician have been told"
-        )
         if flag.kind == FlagKind.PAIN_PERSISTING:
             threshold = _pain_threshold(evidence)
             if evidence.get("rule") == "rising":
                 values = _rising_values(evidence.get("reports") or [])
-                text = "Your pain has gone up in your last three check-ins"
                 if values:
-                    text += f" ({values} out of 10)"
+                    text = _(
+                        "Your pain has gone up in your last three check-ins (%(values)s out of 10)"
+                    ) % {"values": values}
+                else:
+                    text = _("Your pain has gone up in your last three check-ins")
             else:
                 hours = _pain_hours(flag, now)
-                verb = "was" if flag.condition_cleared_at else "has stayed"
-                text = f"Your pain {verb} at {threshold} or above"
+                words = {"threshold": threshold}
                 if hours:
-                    text += f" for {_hours_text(hours)}"
+                    words["duration"] = _hours_text(hours)
+                if flag.condition_cleared_at and hours:
+                    text = _("Your pain was at %(threshold)s or above for %(duration)s") % words
+                elif flag.condition_cleared_at:
+                    text = _("Your pain was at %(threshold)s or above") % words
+                elif hours:
+                    text = (
+                        _("Your pain has stayed at %(threshold)s or above for %(duration)s") % words
+                    )
+                else:
+                    text = _("Your pain has stayed at %(threshold)s or above") % words
         elif flag.kind == FlagKind.MISSED_CHECKINS:
             days = evidence.get("days_without_checkin")
-            text = f"No check-in for {days} days" if days else "Check-ins have stopped"
+            if days:
+                text = ngettext(
+                    "No check-in for %(days)s day", "No check-in for %(days)s days", days
+                ) % {"days": days}
+            else:
+                text = _("Check-ins have stopped")
         else:
-            name = evidence.get("metric_name") or "test"
-            text = f"Your latest {name} result was worse than your recent level"
-        messages.append(f"{text} — {told}.")
+            name = evidence.get("metric_name") or _("test")
+            text = _("Your latest %(test)s result was worse than your recent level") % {
+                "test": name
+            }
+        if flag.status == FlagStatus.ACKNOWLEDGED:
+            message = _("%(what)s — your coach and clinician have seen it.")
+        else:
+            message = _("%(what)s — your coach and clinician have been told.")
+        messages.append(message % {"what": text})
     return messages
 
 
@@ -308,6 +359,15 @@ def notification_for(user, pk) -> Notification:
 def unread_notification_count(user) -> int:
     """The bell's number: one count query."""
     return own_notifications(user, Notification.objects.filter(read_at=None)).count()
+
+
+def language_of(user) -> str:
+    """The language of what is sent to `user` (NotificationPreference.message_language):
+    their choice when the site offers it, else settings.LANGUAGE_CODE. One query."""
+    language = (
+        NotificationPreference.objects.filter(user=user).values_list("language", flat=True).first()
+    )
+    return language_or_default(language)
 
 
 def notification_preference(user) -> NotificationPreference:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from athletes.access import own_notifications
 from athletes.evaluation import request_evaluation
@@ -76,6 +76,19 @@ def replayed(model, athlete, client_key):
     return manager.filter(athlete=athlete, client_key=client_key).first()
 
 
+# What a log time may not be, by what is logged: whole sentences, for each language's words.
+TOO_EARLY = {
+    "check-in": gettext_lazy("The check-in time must be from 1 Jan 2000 on."),
+    "measurement": gettext_lazy("The measurement time must be from 1 Jan 2000 on."),
+    "session": gettext_lazy("The session time must be from 1 Jan 2000 on."),
+}
+IN_THE_FUTURE = {
+    "check-in": gettext_lazy("The check-in time cannot be in the future."),
+    "measurement": gettext_lazy("The measurement time cannot be in the future."),
+    "session": gettext_lazy("The session time cannot be in the future."),
+}
+
+
 def clean_log_time(
     value: dt.datetime | None, *, now: dt.datetime, field: str, what: str
 ) -> dt.datetime:
@@ -88,9 +101,13 @@ def clean_log_time(
         value = timezone.make_aware(value)
     # Compared before converting: a year-1 time with a positive offset has no UTC value.
     if value < EARLIEST_LOG_TIME:
-        raise ValidationError({field: f"The {what} time must be from 1 Jan 2000 on."})
+        raise ValidationError(
+            {field: TOO_EARLY.get(what, f"The {what} time must be from 1 Jan 2000 on.")}
+        )
     if value > now + CLOCK_SKEW:
-        raise ValidationError({field: f"The {what} time cannot be in the future."})
+        raise ValidationError(
+            {field: IN_THE_FUTURE.get(what, f"The {what} time cannot be in the future.")}
+        )
     return min(value.astimezone(dt.UTC), now)  # offsets beyond ±16 h are valid ISO, not SQL
 
 
@@ -265,13 +282,15 @@ def record_recovery(
         return RecoveryResult(existing, created=False)
     performed_on = performed_on or today
     if performed_on > today:
-        raise ValidationError({"performed_on": "Recovery work cannot be logged for a future day."})
+        raise ValidationError(
+            {"performed_on": gettext("Recovery work cannot be logged for a future day.")}
+        )
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        raise ValidationError({"minutes": "Minutes must be a whole number."}) from None
+        raise ValidationError({"minutes": gettext("Minutes must be a whole number.")}) from None
     if not 1 <= minutes <= MAX_RECOVERY_MINUTES:
-        raise ValidationError({"minutes": "Minutes must be between 1 and 1440 (one day)."})
+        raise ValidationError({"minutes": gettext("Minutes must be between 1 and 1440 (one day).")})
     activity = RecoveryActivity(
         athlete=athlete,
         kind=kind,

@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from athletes.access import athlete_page
-from athletes.models import Side
+from athletes.models import MuscleGroup, Side
 from core.forms import add_service_errors
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
 from monitoring.corrections import correct_checkin
@@ -34,7 +36,7 @@ from rehab.plan_summary import athlete_plan_summary
 
 HISTORY_PAGE_SIZE = 10
 HISTORY_DAYS = 56
-NOT_YOURS = "You can only log your own check-in and recovery."
+NOT_YOURS = gettext_lazy("You can only log your own check-in and recovery.")
 SAVED_KEY = "checkin_saved"  # the session's mark: the next Today page shows the feedback
 
 
@@ -56,13 +58,31 @@ def _posted_form(request, athlete, form_class):
 def _soreness_labels(athlete) -> tuple[str, str]:
     injury = athlete.injuries.order_by("-occurred_on").first()
     if injury is None:
-        return "Soreness — most affected leg", "Soreness — other leg"
-    region = injury.get_muscle_group_display().lower()
-    other = Side(injury.uninjured_side).label
+        return _("Soreness — most affected leg"), _("Soreness — other leg")
+    # The side and the muscle group in one phrase ("Left hamstring"): the word order and the
+    # agreement differ by language, so each pair is its own sentence.
+    region = injury.muscle_group
     return (
-        f"{injury.get_side_display()} {region} (injured side)",
-        f"{other} {region}",
+        _("%(leg)s (injured side)") % {"leg": leg_words(injury.side, region)},
+        leg_words(injury.uninjured_side, region),
     )
+
+
+# "Left hamstring", "Right calf": a side and a muscle group together, translated as a whole
+# (Spanish and French put the side after the muscle and make it agree with it).
+LEG_WORDS = {
+    ("left", "hamstring"): pgettext_lazy("injured leg", "Left hamstring"),
+    ("right", "hamstring"): pgettext_lazy("injured leg", "Right hamstring"),
+    ("left", "calf"): pgettext_lazy("injured leg", "Left calf"),
+    ("right", "calf"): pgettext_lazy("injured leg", "Right calf"),
+}
+
+
+def leg_words(side: str, muscle_group: str) -> str:
+    words = LEG_WORDS.get((side, muscle_group))
+    if words is not None:
+        return str(words)
+    return f"{Side(side).label} {MuscleGroup(muscle_group).label.lower()}"
 
 
 def _checkin_initial(existing) -> dict:
@@ -108,8 +128,11 @@ def _conflict_form(request, existing) -> CheckInForm:
     when = date_format(timezone.localtime(existing.taken_at), "TIME_FORMAT")
     form.add_error(
         None,
-        f"You already logged a check-in for {_day(existing.local_date)} (at {when}). Your "
-        "answers are below: save to change that day's check-in, or pick another time.",
+        _(
+            "You already logged a check-in for %(day)s (at %(time)s). Your answers are below: "
+            "save to change that day's check-in, or pick another time."
+        )
+        % {"day": _day(existing.local_date), "time": when},
     )
     return form
 
@@ -172,8 +195,12 @@ def today(request, athlete):
 def _saved_message(result, *, today) -> str:
     day = result.checkin.local_date
     if result.created or result.replayed:
-        return "Check-in saved. Thank you." if day == today else f"Check-in for {_day(day)} saved."
-    return "Today's check-in updated." if day == today else f"Check-in for {_day(day)} updated."
+        if day == today:
+            return _("Check-in saved. Thank you.")
+        return _("Check-in for %(day)s saved.") % {"day": _day(day)}
+    if day == today:
+        return _("Today's check-in updated.")
+    return _("Check-in for %(day)s updated.") % {"day": _day(day)}
 
 
 def editing_or_none(athlete, form):
@@ -209,11 +236,14 @@ def checkin_edit(request, athlete, pk):
             except CheckInConflict as conflict:
                 form.add_error(
                     "taken_at",
-                    f"{_day(conflict.existing.local_date)} already has a check-in: edit that "
-                    "one instead.",
+                    _("%(day)s already has a check-in: edit that one instead.")
+                    % {"day": _day(conflict.existing.local_date)},
                 )
             else:
-                messages.success(request, f"Check-in for {_day(corrected.local_date)} updated.")
+                messages.success(
+                    request,
+                    _("Check-in for %(day)s updated.") % {"day": _day(corrected.local_date)},
+                )
                 return redirect("me:history")
         status = 400
     else:
@@ -262,7 +292,9 @@ def recovery(request, athlete):
             else:
                 activity = result.activity
                 messages.success(
-                    request, f"Logged: {activity.get_kind_display()}, {activity.minutes} min."
+                    request,
+                    _("Logged: %(kind)s, %(minutes)s min.")
+                    % {"kind": activity.get_kind_display(), "minutes": activity.minutes},
                 )
                 return redirect("me:recovery")
         status = 400

@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.numbers import localized_number
+
 
 def parse_iso(value):
     """ISO text (a date, or a date and time) as a date or an aware local datetime; dates and
@@ -64,7 +66,7 @@ def number_text(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
+        return localized_number(value)
     return str(value)
 
 

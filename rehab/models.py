@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from athletes.models import MuscleGroup
 from core.models import AppendOnlyModel
@@ -138,14 +139,14 @@ PHASE_FIELDS = (
 
 
 class GateKind(models.TextChoices):
-    PAIN = "pain", "Pain at or below threshold"
-    NO_NEXT_DAY_SORENESS = "no_next_day_soreness", "No next-day soreness"
-    MIN_DAYS = "min_days", "Minimum days in phase"
-    LSI = "lsi", "Limb symmetry index"
-    VS_BASELINE = "vs_baseline", "Versus pre-injury baseline"
-    METRIC_THRESHOLD = "metric_threshold", "Test result at or beyond a value"
-    TEST_PASSED = "test_passed", "Test passed"
-    CONFIDENCE = "confidence", "Confidence"
+    PAIN = "pain", _("Pain at or below threshold")
+    NO_NEXT_DAY_SORENESS = "no_next_day_soreness", _("No next-day soreness")
+    MIN_DAYS = "min_days", _("Minimum days in phase")
+    LSI = "lsi", _("Limb symmetry index")
+    VS_BASELINE = "vs_baseline", _("Versus pre-injury baseline")
+    METRIC_THRESHOLD = "metric_threshold", _("Test result at or beyond a value")
+    TEST_PASSED = "test_passed", _("Test passed")
+    CONFIDENCE = "confidence", _("Confidence")
 
 
 METRIC_GATES = (GateKind.LSI, GateKind.VS_BASELINE, GateKind.METRIC_THRESHOLD, GateKind.TEST_PASSED)
@@ -221,9 +222,9 @@ class Plan(models.Model):
     """An athlete's rehab plan for one injury, following one protocol."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CLOSED = "closed", "Closed"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
 
     athlete = models.ForeignKey("athletes.Athlete", on_delete=models.CASCADE, related_name="plans")
     injury = models.OneToOneField("athletes.Injury", on_delete=models.CASCADE, related_name="plan")
@@ -373,13 +374,13 @@ class PhaseChange(models.Model):
     """Append-only history of a plan's phases: who moved it, when, why, on what evidence."""
 
     class Kind(models.TextChoices):
-        START = "start", "Plan started"
+        START = "start", _("Plan started")
         # A plan started mid-rehab: the move into the phase the athlete was already in.
-        BROUGHT_IN = "brought_in", "Brought in mid-rehab"
-        ADVANCE = "advance", "Advanced"
-        OVERRIDE = "override", "Advanced with override"
-        REGRESS = "regress", "Regressed"
-        CLINICAL_APPROVAL = "clinical_approval", "Advanced after clinical approval"
+        BROUGHT_IN = "brought_in", _("Brought in mid-rehab")
+        ADVANCE = "advance", _("Advanced")
+        OVERRIDE = "override", _("Advanced with override")
+        REGRESS = "regress", _("Regressed")
+        CLINICAL_APPROVAL = "clinical_approval", _("Advanced after clinical approval")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phase_changes")
     from_phase = models.ForeignKey(
@@ -430,14 +431,14 @@ class SignOffRequest(models.Model):
     the return to play itself. Snapshots the evidence at the moment it is made."""
 
     class Kind(models.TextChoices):
-        PHASE_REVIEW = "phase_review", "Phase review"
-        RETURN_TO_PLAY = "return_to_play", "Return to play"
+        PHASE_REVIEW = "phase_review", _("Phase review")
+        RETURN_TO_PLAY = "return_to_play", _("Return to play")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for clinician review"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "pending", _("Waiting for clinician review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="signoff_requests")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -471,8 +472,8 @@ class SignOffDecision(AppendOnlyModel):
     """A named clinician's decision. Never edited or deleted; a later one supersedes it."""
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approved"
-        DECLINE = "decline", "Declined"
+        APPROVE = "approve", _("Approved")
+        DECLINE = "decline", _("Declined")
 
     request = models.ForeignKey(SignOffRequest, on_delete=models.PROTECT, related_name="decisions")
     decision = models.CharField(max_length=8, choices=Decision.choices)
