@@ -6,7 +6,9 @@
  *                       "rest,activity,morning" or "worst,morning,phase".
  *   data-chart="metric" a metric against its baseline and gates: {days, lines, pass_fail}.
  *   data-chart="spark"  the roster's 14-day worst pain, the values in data-values.
- * The element keeps its aria-label (or a text alternative next to it) for screen readers. */
+ * The element keeps its aria-label (or a text alternative next to it) for screen readers.
+ * A pain chart's legend words may come from the page, translated: data-label-day and
+ * data-label-<line> (e.g. data-label-rest); without them the English words below. */
 (function () {
   "use strict";
   if (typeof uPlot === "undefined") { return; }
@@ -82,7 +84,7 @@
     var phases = lines.indexOf("phase") >= 0;
     opts.scales.y = { range: [0, 10] };
     opts.axes = [timeAxis(), { scale: "y", splits: [0, 2, 4, 6, 8, 10], size: 30, label: phases ? "pain" : null }];
-    opts.series = [DAY];
+    opts.series = [{ label: el.dataset.labelDay || DAY.label, value: DAY.value }];
     lines.forEach(function (name) {
       data.push(d[name]);
       if (name === "phase") {
@@ -103,7 +105,8 @@
       // A day between two gaps has no line to it: its point must show whatever the density.
       if (d[name].indexOf(null) >= 0) { points.show = true; }
       opts.series.push({
-        label: line.label, stroke: line.stroke, dash: line.dash, width: 2, scale: "y",
+        label: el.dataset["label" + name.charAt(0).toUpperCase() + name.slice(1)] || line.label,
+        stroke: line.stroke, dash: line.dash, width: 2, scale: "y",
         points: points, value: outOfTen
       });
     });
