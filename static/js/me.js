@@ -4,6 +4,8 @@
  * (with its client key) is kept on the phone in IndexedDB (idb-keyval), shown as
  * "waiting to send", and re-sent when the connection returns or the next page loads. The
  * server stores each client key once, so a retry can never create a second record.
+ * Every word it shows comes from the page, translated: the data-* attributes of #queue-status
+ * (templates/me/base.html).
  */
 (function () {
   "use strict";
@@ -12,6 +14,8 @@
   var athlete = document.body.dataset.athlete;
   var status = document.getElementById("queue-status");
   var flushing = false;
+  // One waiting entry is named by its form's data-queue: the #queue-status attribute with its words.
+  var PENDING_ONE = { checkin: "pendingCheckin", recovery: "pendingRecovery" };
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -30,6 +34,11 @@
       var key = uuid();
       if (key) input.value = key;
     });
+  }
+
+  // A text of the page's language, from #queue-status's data-* attributes ("" when missing).
+  function words(name) {
+    return (status && status.dataset[name]) || "";
   }
 
   function showStatus(text, sent) {
@@ -51,8 +60,8 @@
 
   function describePending(items) {
     if (!items.length) return "";
-    var label = items.length === 1 ? "1 " + items[0].label : items.length + " entries";
-    return label + " waiting to send — saved on this phone, it will be sent when you are back online.";
+    if (items.length > 1) return words("pendingMany").replace("{count}", String(items.length));
+    return words(PENDING_ONE[items[0].kind] || "pendingOne");
   }
 
   function refreshStatus() {
@@ -134,7 +143,7 @@
       if (left.length) {
         showStatus(describePending(left));
       } else if (sent) {
-        showStatus(last && last.ok ? "Sent: your saved entries are stored." : "", true);
+        showStatus(last && last.ok ? words("sent") : "", true);
         if (last && new URL(last.response.url).pathname === window.location.pathname) {
           render(last.response, last.html);
         }
@@ -164,12 +173,12 @@
       key: body.get("client_key") || String(Date.now()),
       url: form.action,
       body: body.toString(),
-      label: form.dataset.queueLabel || "entry",
+      kind: form.dataset.queue,
       athlete: athlete,
       queuedAt: Date.now()
     };
     buttons.forEach(function (b) { b.disabled = true; });
-    if (submitter && submitter.dataset.idle) submitter.textContent = "Saving…";
+    if (submitter && submitter.dataset.idle) submitter.textContent = words("saving");
 
     function release() {
       delete form.dataset.busy;
@@ -178,12 +187,12 @@
     function keepForLater() {
       return queue(item).then(function () {
         form.dataset.busy = "queued";
-        if (submitter) submitter.textContent = "Waiting to send";
+        if (submitter) submitter.textContent = words("waiting");
         form.classList.add("queued");
         return refreshStatus();
       }, function () {
         release();
-        showStatus("Could not save: no connection and no storage on this phone. Try again.");
+        showStatus(words("noStorage"));
       });
     }
 
