@@ -181,11 +181,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 # The languages a person may choose on their preferences page (each in its own words): those
-# the site has a complete catalogue (locale/) and formats (config/formats) for. A request is in
-# the person's choice, else the browser's (LocaleMiddleware), else LANGUAGE_CODE. Spanish and
-# French have their formats; they join when their catalogues are complete (issue 17), so that no
-# page mixes Django's translated words with ours in English.
-LANGUAGES = [("en-gb", "English")]
+# with a catalogue (locale/, `make messages`) and formats (config/formats). A request is in the
+# person's choice, else the browser's (LocaleMiddleware), else LANGUAGE_CODE. Spanish and French
+# translate everything an athlete reads and every e-mail (core.translations); staff pages are in
+# English where no translation is written yet.
+LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 try:
