@@ -46,6 +46,7 @@ ATHLETE_FACING = (
     "monitoring/notify.py",
     "rehab/checkin_feedback.py",
     "rehab/athlete_words.py",
+    "rehab/protocol_templates.py",
     "rehab/reminders.py",
     "athletes/invitations.py",
 )

@@ -155,11 +155,18 @@ def _email_body(flag) -> str:
         "zone": opened.tzname(),
         "url": flag_page_url(athlete.pk),
     }
+    # The summary stored when the flag opened is English (the scan writes it once, for the
+    # record); other languages have the same facts in the translated line above it.
+    opened_line = (
+        [_("When it opened: %(opened_summary)s") % words]
+        if translation.get_language().startswith("en")
+        else []
+    )
     return (
         "\n\n".join(
             [
                 _("%(kind)s — %(athlete)s (%(team)s): %(summary)s") % words,
-                _("When it opened: %(opened_summary)s") % words,
+                *opened_line,
                 _("Flag opened %(date)s at %(time)s %(zone)s.") % words,
                 _(
                     "Review the evidence on %(first_name)s's page, then acknowledge or resolve "

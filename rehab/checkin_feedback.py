@@ -25,6 +25,7 @@ from monitoring.selectors import PainWeeks, athlete_flag_messages, checkin_strea
 
 from .gates import MET
 from .plan_summary import PlanSummary, athlete_plan_summary
+from .protocol_templates import in_readers_language
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ def next_phase_words(summary: PlanSummary) -> NextPhaseWords:
             total=len(gates),
             text=_("You are in the last phase of your plan."),
         )
-    words = {"order": nxt.order, "name": nxt.name, "met": met, "total": len(gates)}
+    name = in_readers_language(nxt.name)
+    words = {"order": nxt.order, "name": name, "met": met, "total": len(gates)}
     if not gates:
         text = _(
             "Phase %(order)s (%(name)s) has no criteria in your plan: your coach decides "
@@ -165,7 +167,7 @@ def next_phase_words(summary: PlanSummary) -> NextPhaseWords:
         text += " " + _("Moving to phase %(order)s also needs your clinician's review.") % words
     return NextPhaseWords(
         order=nxt.order,
-        name=nxt.name,
+        name=name,
         needs_clinical_review=nxt.needs_clinical_review,
         met=met,
         total=len(gates),

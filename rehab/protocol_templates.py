@@ -3,9 +3,22 @@
 Seven phases each (PRODUCT.md §2.2); every gate sits on the phase it lets an athlete leave.
 Phase and gate tuples hold the fields named by PHASE_COLUMNS and GATE_COLUMNS, in that order
 (a gate's metric as its code, or None).
+
+A phase's words (name, goal, content, allowed intensity) are stored as data, in English, and a
+coach may rewrite them. The shipped ones are also catalogue entries (gettext_noop marks them for
+`make messages`), so `in_readers_language` shows them in the reader's language; text a coach
+typed has no entry and reads as typed.
 """
 
+from django.utils.translation import gettext, gettext_noop
+
 from .models import PHASE_FIELDS
+
+
+def in_readers_language(text: str) -> str:
+    """Stored protocol text in the active language where it is the shipped English."""
+    return gettext(text) if text else text
+
 
 PHASE_COLUMNS = ("order", *PHASE_FIELDS)
 GATE_COLUMNS = ("kind", "metric", "threshold", "window", "description")
@@ -13,11 +26,12 @@ GATE_COLUMNS = ("kind", "metric", "threshold", "window", "description")
 _PHASES = [
     (
         0,
-        "Protect and assess",
-        "Settle pain, restore pain-free range of motion, record a baseline.",
-        "Non-impact work, controlled isometric loading, assessment of pain-free range of motion, "
-        "strength symmetry and sprint mechanics at light effort.",
-        "No running above jogging",
+        gettext_noop("Protect and assess"),
+        gettext_noop("Settle pain, restore pain-free range of motion, record a baseline."),
+        gettext_noop(
+            "Non-impact work, controlled isometric loading, assessment of pain-free range of motion, strength symmetry and sprint mechanics at light effort."
+        ),
+        gettext_noop("No running above jogging"),
         30,
         None,
         3,
@@ -26,11 +40,12 @@ _PHASES = [
     ),
     (
         1,
-        "Technique and base",
-        "Rebuild running mechanics at low intensity.",
-        "About two weeks of technique: posterior-chain drills, stride-length control, ground-contact "
-        "timing, tempo runs; swim, bike or elliptical for fitness.",
-        "Up to 60–70 % of max velocity",
+        gettext_noop("Technique and base"),
+        gettext_noop("Rebuild running mechanics at low intensity."),
+        gettext_noop(
+            "About two weeks of technique: posterior-chain drills, stride-length control, ground-contact timing, tempo runs; swim, bike or elliptical for fitness."
+        ),
+        gettext_noop("Up to 60–70 % of max velocity"),
         70,
         60,
         10,
@@ -39,11 +54,12 @@ _PHASES = [
     ),
     (
         2,
-        "Short accelerations",
-        "Tolerate acceleration over short distances.",
-        "Gentle accelerations on level ground, clean starts from a light stance, controlled "
-        "decelerations, submaximal strides, low-impact plyometrics.",
-        "Up to 75–80 %, short distances",
+        gettext_noop("Short accelerations"),
+        gettext_noop("Tolerate acceleration over short distances."),
+        gettext_noop(
+            "Gentle accelerations on level ground, clean starts from a light stance, controlled decelerations, submaximal strides, low-impact plyometrics."
+        ),
+        gettext_noop("Up to 75–80 %, short distances"),
         80,
         30,
         7,
@@ -52,11 +68,12 @@ _PHASES = [
     ),
     (
         3,
-        "Longer accelerations and fly-ins",
-        "Extend distance and speed; load the muscle eccentrically.",
-        "Longer accelerations, fly-ins, light resisted sprints (bands, sleds), unilateral strength, "
-        "dosed eccentric loading, from linear to multi-directional.",
-        "Up to 85–90 %",
+        gettext_noop("Longer accelerations and fly-ins"),
+        gettext_noop("Extend distance and speed; load the muscle eccentrically."),
+        gettext_noop(
+            "Longer accelerations, fly-ins, light resisted sprints (bands, sleds), unilateral strength, dosed eccentric loading, from linear to multi-directional."
+        ),
+        gettext_noop("Up to 85–90 %"),
         90,
         50,
         7,
@@ -65,10 +82,12 @@ _PHASES = [
     ),
     (
         4,
-        "High speed and reactive",
-        "Near-maximal speed with reactive and variable-pace work.",
-        "Near-maximal blocks, reactive and variable-pace sprints, single-leg hops, proprioception.",
-        "Up to 95 %",
+        gettext_noop("High speed and reactive"),
+        gettext_noop("Near-maximal speed with reactive and variable-pace work."),
+        gettext_noop(
+            "Near-maximal blocks, reactive and variable-pace sprints, single-leg hops, proprioception."
+        ),
+        gettext_noop("Up to 95 %"),
         95,
         60,
         7,
@@ -77,10 +96,12 @@ _PHASES = [
     ),
     (
         5,
-        "Full sprinting and sport tasks",
-        "Maximal sprinting and sport-specific demands under fatigue.",
-        "Maximal sprints, sport-specific starts and cues, repeated high-velocity efforts under fatigue.",
-        "100 %",
+        gettext_noop("Full sprinting and sport tasks"),
+        gettext_noop("Maximal sprinting and sport-specific demands under fatigue."),
+        gettext_noop(
+            "Maximal sprints, sport-specific starts and cues, repeated high-velocity efforts under fatigue."
+        ),
+        gettext_noop("100 %"),
         100,
         None,
         7,
@@ -89,10 +110,10 @@ _PHASES = [
     ),
     (
         6,
-        "Maintenance and surveillance",
-        "Keep the gains after return to play.",
-        "Maintenance strength, periodic re-testing, deload weeks.",
-        "Normal training",
+        gettext_noop("Maintenance and surveillance"),
+        gettext_noop("Keep the gains after return to play."),
+        gettext_noop("Maintenance strength, periodic re-testing, deload weeks."),
+        gettext_noop("Normal training"),
         100,
         None,
         28,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from django import template
 
-from rehab import evidence_text
+from rehab import evidence_text, protocol_templates
 from rehab.gates import GateStatus
 
 register = template.Library()
+
+
+@register.filter
+def in_readers_language(value):
+    """A phase's stored words in the reader's language where they are the shipped ones
+    (rehab.protocol_templates.in_readers_language): `{{ phase.name|in_readers_language }}`."""
+    return protocol_templates.in_readers_language(value)
 
 
 @register.filter

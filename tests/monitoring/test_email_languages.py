@@ -1,16 +1,13 @@
 """What Sprintback sends reads in the person's own language: a flag e-mail and the daily digest
 in each recipient's (NotificationPreference.language, else the site's), the check-in reminder
 by e-mail and by push in the athlete's, the check-in feedback and the check-in form's errors
-in the athlete's. English stays as it was for everyone who chose nothing.
-
-These read the committed catalogues (locale/<language>/LC_MESSAGES/django.mo): until they
-are built, the tests are skipped."""
+in the athlete's. English stays as it was for everyone who chose nothing. They read the
+committed catalogues (locale/<language>/LC_MESSAGES/django.mo)."""
 
 import datetime as dt
 import json
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
@@ -38,13 +35,7 @@ from tests.factories import (
     start_plan,
 )
 
-CATALOGUES = [settings.BASE_DIR / f"locale/{code}/LC_MESSAGES/django.mo" for code in ("es", "fr")]
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not all(path.exists() for path in CATALOGUES), reason="catalogue not built yet"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("fr", "Français")]
 NOW = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
@@ -120,6 +111,9 @@ def test_a_flag_email_reaches_each_recipient_in_their_own_language(flagged_team)
     assert "Review the evidence on Maya's page" in english.body
     for other in (spanish, french):
         assert "Review the evidence" not in other.body
+        # The summary stored when the flag opened is English: only the English e-mail quotes it.
+        assert "Pain 5/10 at 3 check-ins" not in other.body
+    assert "When it opened: Pain 5/10 at 3 check-ins over 52 h" in english.body
     # The flag's URL is the same in every language.
     assert {m.body.split("\n")[-4] for m in mail.outbox} == {english.body.split("\n")[-4]}
 
