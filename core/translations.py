@@ -29,6 +29,7 @@ ATHLETE_FACING = (
     "templates/registration/*",
     "templates/accounts/invitation_*",
     "templates/accounts/profile.html",
+    "templates/_chart_scripts.html",
     "templates/people/accept.html",
     "templates/people/unusable.html",
     "portal/me_views.py",

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+from django.utils.formats import date_format
 
 from rehab import evidence_text, protocol_templates
 from rehab.gates import GateStatus
 
 register = template.Library()
+
+
+@register.simple_tag
+def short_month_names() -> str:
+    """The twelve months as the active language writes them in a short date (its
+    SHORT_DATE_FORMAT without the day: "Jan" in English, "ene" in Spanish), comma-separated,
+    for the charts' axes."""
+    names = []
+    for month in range(1, 13):
+        text = date_format(dt.date(2000, month, 1), "SHORT_DATE_FORMAT")
+        names.append(" ".join(part for part in text.split() if not part.isdigit()))
+    return ",".join(names)
 
 
 @register.filter

@@ -48,7 +48,10 @@
   function legendValue(text) {
     return function (u, v, s, idx) { return idx == null ? "" : (v == null ? "–" : text(v)); };
   }
-  var dayText = uPlot.fmtDate("{D} {MMM}");
+  // Month names as the page's language writes them in a short date (data-months, from the
+  // locale's SHORT_DATE_FORMAT); uPlot's English ones where the page gives none.
+  var NAMES = WORDS.months ? { MMM: WORDS.months.split(",") } : undefined;
+  var dayText = uPlot.fmtDate("{D} {MMM}", NAMES);
   var DAY = { label: WORDS.day, value: function (u, v) { return v == null ? "" : dayText(new Date(v * 1000)); } };
   var outOfTen = legendValue(function (v) { return v + "/10"; });
   function passFail(v) { return v === 1 ? WORDS.pass : (v === 0 ? WORDS.fail : ""); }
@@ -66,7 +69,8 @@
     if (xs[xs.length - 1] - xs[0] < WEEK) { plot.setScale("x", { min: mid - WEEK / 2, max: mid + WEEK / 2 }); }
   }
 
-  function timeAxis() { return { values: "{D} {MMM}", space: 60, size: 36, incrs: DAY_STEPS }; }
+  function dayTicks(u, splits) { return splits.map(function (v) { return dayText(new Date(v * 1000)); }); }
+  function timeAxis() { return { values: dayTicks, space: 60, size: 36, incrs: DAY_STEPS }; }
 
   function base(el, kind) {
     return {
