@@ -1,6 +1,6 @@
 """The athlete's pages and a flag e-mail in Spanish and French on a phone (390×844, system
 Chromium): the person's chosen language on every page, in <html lang>, with no English left
-in what they read; screenshots for docs/screenshots/ (athlete-*-es.png, athlete-*-fr.png,
+in what they read, and axe-core finds nothing serious; screenshots for docs/screenshots/ (athlete-*-es.png, athlete-*-fr.png,
 email-flag-es.png, email-flag-fr.png)."""
 
 import datetime as dt
@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from monitoring import notify
 from monitoring.models import FlagKind, NotificationPreference
+from tests.accessibility import assert_accessible
 from tests.factories import CheckInFactory, FlagFactory, start_plan
 from tests.portal.test_club_journey_browser import PHONE, shot
 
@@ -62,7 +63,8 @@ def sign_in(page, live_server, user):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_athlete_reads_every_page_in_their_language(browser, live_server, maya, language):
     speaks(maya.user, language)
-    context = browser.new_context(viewport=PHONE, locale="en-GB")  # the browser says English
+    # The browser says English; bypass_csp lets axe-core in (tests/accessibility.py).
+    context = browser.new_context(viewport=PHONE, locale="en-GB", bypass_csp=True)
     page = context.new_page()
     sign_in(page, live_server, maya.user)
     page.wait_for_url(f"{live_server.url}/me/")
@@ -95,6 +97,7 @@ def test_the_athlete_reads_every_page_in_their_language(browser, live_server, ma
             "document.documentElement.scrollWidth > document.documentElement.clientWidth"
         )
         assert not overflow, f"{path} scrolls sideways in {language}"
+        assert_accessible(page, f"{path} in {language}")  # longer words, same contrast and targets
         shot(page, f"athlete-{name}-{language}")
     context.close()
 
