@@ -10,6 +10,7 @@ from .models import (
     MetricKind,
     Notification,
     RecoveryActivity,
+    SprintTrial,
     TrainingSession,
 )
 
@@ -68,6 +69,18 @@ class MeasurementAdmin(EvidenceAdmin):
     list_filter = ["metric", "source"]
     search_fields = ATHLETE_NAME_SEARCH
     autocomplete_fields = ["athlete", "metric"]
+    date_hierarchy = "measured_at"
+
+
+@admin.register(SprintTrial)
+class SprintTrialAdmin(EvidenceAdmin):
+    """Recorded through monitoring.sprints (the fit and its derived measurements go with the
+    trial), so read only here like the other evidence."""
+
+    list_display = ["athlete", "measured_at", "start", "mss", "tau", "quality"]
+    list_filter = ["quality", "start"]
+    search_fields = ATHLETE_NAME_SEARCH
+    autocomplete_fields = ["athlete"]
     date_hierarchy = "measured_at"
 
 

@@ -160,7 +160,81 @@ METRICS = [
         50.0,
         "1 = clinician palpation without pain, 0 = painful.",
     ),
+    # The sprint profile (issue 18): fitted from a sprint trial's splits (monitoring.sprints),
+    # stored as derived measurements (source "derived"), never typed in.
+    *(
+        (code, name, unit, direction, "sprint", False, swc_pct, description)
+        for code, name, unit, direction, swc_pct, description in (
+            (
+                "sprint_mss",
+                "Maximal sprinting speed (fitted)",
+                "m/s",
+                "higher",
+                2.0,
+                "MSS of the mono-exponential fit to a sprint's splits.",
+            ),
+            (
+                "sprint_tau",
+                "Sprint acceleration time constant τ",
+                "s",
+                "lower",
+                5.0,
+                "τ of the fit: how quickly the athlete approaches top speed.",
+            ),
+            (
+                "sprint_max_acceleration",
+                "Maximal sprint acceleration",
+                "m/s²",
+                "higher",
+                5.0,
+                "MSS ÷ τ: the fitted acceleration at the start.",
+            ),
+            (
+                "sprint_t90",
+                "Time to 90 % of top speed",
+                "s",
+                "lower",
+                5.0,
+                "τ × ln 10: when the fitted speed reaches 90 % of MSS.",
+            ),
+            (
+                "sprint_f0",
+                "Horizontal force F0",
+                "N/kg",
+                "higher",
+                5.0,
+                "Theoretical maximal horizontal force per kg (Samozino and Morin).",
+            ),
+            (
+                "sprint_v0",
+                "Theoretical maximal velocity V0",
+                "m/s",
+                "higher",
+                3.0,
+                "Velocity where the horizontal force-velocity line reaches zero force.",
+            ),
+            (
+                "sprint_pmax",
+                "Maximal horizontal power Pmax",
+                "W/kg",
+                "higher",
+                5.0,
+                "F0 × V0 ÷ 4, per kg of body mass.",
+            ),
+        )
+    ),
 ]
+
+# The derived sprint metrics, by the SprintProfile attribute each one stores.
+SPRINT_PROFILE_METRICS = {
+    "mss": "sprint_mss",
+    "tau": "sprint_tau",
+    "max_acceleration": "sprint_max_acceleration",
+    "t90": "sprint_t90",
+    "f0": "sprint_f0",
+    "v0": "sprint_v0",
+    "pmax": "sprint_pmax",
+}
 
 # Plausibility per metric kind (PRODUCT.md §2.9): value type, lowest and highest plausible
 # value in the metric's unit, decimals shown. Wide enough for anyone from a rehab jog to a
@@ -187,4 +261,13 @@ PLAUSIBLE = {
     "knee_to_wall": ("number", 0, 25, 1),
     "h_test": ("pass_fail", 0, 1, 0),
     "palpation": ("pass_fail", 0, 1, 0),
+    # Fitted sprint profile: from a rehab run-through to world-class (MSS about 12.4 m/s,
+    # τ about 0.9–1.4 s; F0 up to about 11 N/kg, Pmax up to about 30 W/kg).
+    "sprint_mss": ("number", 2.0, 13.0, 2),
+    "sprint_tau": ("number", 0.3, 4.0, 2),
+    "sprint_max_acceleration": ("number", 0.5, 20.0, 2),
+    "sprint_t90": ("number", 0.5, 10.0, 2),
+    "sprint_f0": ("number", 0.5, 20.0, 2),
+    "sprint_v0": ("number", 2.0, 15.0, 2),
+    "sprint_pmax": ("number", 1.0, 45.0, 1),
 }

@@ -467,6 +467,125 @@ class TrainingSession(Voidable):
         return f"{self.athlete} {self.date}: {self.get_type_display()} {self.duration_min} min"
 
 
+# A sprint trial's bounds (PRODUCT issue 18): wide enough for any timing-gate layout, from a
+# rehab run-through to a 400 m; anything beyond is a device or typing error.
+MAX_SPRINT_SPLITS = 20
+MAX_SPLIT_DISTANCE_M = 400
+MAX_SPLIT_TIME_S = 60
+MAX_RUN_IN_M = 100
+MIN_BODY_MASS_KG, MAX_BODY_MASS_KG = 30, 200
+
+
+class SprintStart(models.TextChoices):
+    STANDING = "standing", _("Standing")
+    CROUCH = "crouch", _("Crouch")
+    FLYING = "flying", _("Flying (with a run-in)")
+
+
+class SprintQuality(models.TextChoices):
+    """The fit's verdict (monitoring.sprint_profile.fit_profile)."""
+
+    GOOD = "good", _("Good fit")
+    TOO_FEW_SPLITS = "too_few_splits", _("Too few splits")
+    POOR_FIT = "poor_fit", _("Poor fit")
+    FLYING = "flying", _("Flying start: top speed only")
+
+
+class SprintTrial(Voidable):
+    """One timed sprint: the splits (distance from the start line in m → time in s) as
+    entered, and the sprint profile fitted to them (PRODUCT issue 18). Written only by
+    monitoring.sprints.record_sprint_trial, which stores the fitted values that are usable as
+    derived measurements (Measurement.sprint_trial, source "derived") in the same
+    transaction, so gates, charts, rules and baselines read them like any other metric."""
+
+    Start = SprintStart
+    Quality = SprintQuality
+
+    athlete = models.ForeignKey(
+        "athletes.Athlete", on_delete=models.CASCADE, related_name="sprint_trials"
+    )
+    measured_at = models.DateTimeField(validators=[validate_log_time])
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sprint_trials",
+    )
+    start = models.CharField(max_length=8, choices=SprintStart.choices)
+    run_in_m = models.FloatField(
+        "run-in (m)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_RUN_IN_M)],
+        help_text="Flying starts only: the distance run before the first gate.",
+    )
+    # [{"distance_m": 10.0, "time_s": 1.89}, …]: at least two, both strictly increasing.
+    splits = models.JSONField(default=list)
+    body_mass_kg = models.FloatField(
+        "body mass (kg)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_BODY_MASS_KG), MaxValueValidator(MAX_BODY_MASS_KG)],
+        help_text="For the horizontal force-velocity profile (F0, V0, Pmax).",
+    )
+    wind_surface_notes = models.CharField("wind and surface", max_length=200, blank=True)
+    # The fitted profile (None where the fit gives no value, e.g. F0 without body mass).
+    mss = models.FloatField("MSS (m/s)", null=True, blank=True, editable=False)
+    tau = models.FloatField("τ (s)", null=True, blank=True, editable=False)
+    time_shift = models.FloatField("time shift (s)", null=True, blank=True, editable=False)
+    max_acceleration = models.FloatField(
+        "maximal acceleration (m/s²)", null=True, blank=True, editable=False
+    )
+    t90 = models.FloatField("time to 90 % of MSS (s)", null=True, blank=True, editable=False)
+    f0 = models.FloatField("F0 (N/kg)", null=True, blank=True, editable=False)
+    v0 = models.FloatField("V0 (m/s)", null=True, blank=True, editable=False)
+    pmax = models.FloatField("Pmax (W/kg)", null=True, blank=True, editable=False)
+    rmse = models.FloatField("fit error (s)", null=True, blank=True, editable=False)
+    quality = models.CharField(max_length=16, choices=SprintQuality.choices, editable=False)
+    client_key = models.UUIDField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__in=SprintStart.values), name="sprint_start_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(quality__in=SprintQuality.values), name="sprint_quality_valid"
+            ),
+            # A flying start has a run-in; the others start from the line.
+            models.CheckConstraint(
+                condition=Q(start=SprintStart.FLYING, run_in_m__gt=0, run_in_m__lte=MAX_RUN_IN_M)
+                | (~Q(start=SprintStart.FLYING) & Q(run_in_m__isnull=True)),
+                name="sprint_run_in_for_flying",
+            ),
+            models.CheckConstraint(
+                condition=Q(body_mass_kg__isnull=True)
+                | Q(body_mass_kg__gte=MIN_BODY_MASS_KG, body_mass_kg__lte=MAX_BODY_MASS_KG),
+                name="sprint_body_mass_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(measured_at__gte=EARLIEST_LOG_TIME), name="sprint_taken_since_2000"
+            ),
+            _void_has_reason("sprint_void_has_reason"),
+            _one_per_client_key("sprint_client_key_unique"),
+        ]
+        indexes = [
+            # The athlete's trials in time order: GET /api/v1/sprints/?athlete=, the athlete
+            # page, the pre-injury top speed (the best MSS before the injury).
+            models.Index(fields=["athlete", "measured_at"], name="sprint_athlete_time_idx"),
+        ]
+
+    def __str__(self):
+        top = "–" if self.mss is None else f"{self.mss:.2f} m/s"
+        return f"{self.athlete} {self.measured_at:%Y-%m-%d %H:%M}: sprint, MSS {top}"
+
+
 class ImportBatch(models.Model):
     """One confirmed CSV import. Its key is handed out with the preview, so a second confirm
     of the same preview (back button, a double click) finds the batch and stores nothing."""
@@ -501,6 +620,7 @@ class Measurement(Voidable):
         MANUAL = "manual", _("Typed in")
         CSV = "csv", _("CSV import")
         API = "api", _("API")
+        DERIVED = "derived", _("Derived (sprint profile)")
 
     athlete = models.ForeignKey(
         "athletes.Athlete", on_delete=models.CASCADE, related_name="measurements"
@@ -517,6 +637,15 @@ class Measurement(Voidable):
         related_name="measurements",
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    # The sprint trial a derived value (source "derived") was fitted from; it goes with it.
+    sprint_trial = models.ForeignKey(
+        SprintTrial,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        editable=False,
+    )
     notes = models.CharField(max_length=200, blank=True)
     client_key = models.UUIDField(null=True, blank=True)
     import_batch = models.ForeignKey(
@@ -544,6 +673,12 @@ class Measurement(Voidable):
             ),
             _void_has_reason("measurement_void_has_reason"),
             _one_per_client_key("measurement_client_key_unique"),
+            # A derived value comes from a sprint trial, and only derived values do.
+            models.CheckConstraint(
+                condition=Q(source="derived", sprint_trial__isnull=False)
+                | (~Q(source="derived") & Q(sprint_trial__isnull=True)),
+                name="measurement_derived_has_trial",
+            ),
         ]
         indexes = [
             # Regression rule and gates: an athlete's recent values of one metric.

@@ -81,11 +81,13 @@ TOO_EARLY = {
     "check-in": gettext_lazy("The check-in time must be from 1 Jan 2000 on."),
     "measurement": gettext_lazy("The measurement time must be from 1 Jan 2000 on."),
     "session": gettext_lazy("The session time must be from 1 Jan 2000 on."),
+    "sprint": gettext_lazy("The sprint time must be from 1 Jan 2000 on."),
 }
 IN_THE_FUTURE = {
     "check-in": gettext_lazy("The check-in time cannot be in the future."),
     "measurement": gettext_lazy("The measurement time cannot be in the future."),
     "session": gettext_lazy("The session time cannot be in the future."),
+    "sprint": gettext_lazy("The sprint time cannot be in the future."),
 }
 
 

@@ -32,6 +32,7 @@ from monitoring.models import (
     Notification,
     PushSubscription,
     RecoveryActivity,
+    SprintTrial,
     TrainingSession,
 )
 
@@ -125,6 +126,7 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
             Notification,
             Flag,
             Measurement,
+            SprintTrial,  # after its derived measurements, before the session it may cite
             TrainingSession,
             RecoveryActivity,
             CheckIn,
