@@ -1,0 +1,274 @@
+"""Recording sprint trials (PRODUCT issue 18): the splits checked, the sprint profile fitted
+(monitoring.sprint_profile), and the trial stored with its derived measurements.
+
+Pages, the API and imports call `record_sprint_trial`; nothing else writes SprintTrial rows or
+derived measurements.
+"""
+
+import datetime as dt
+import logging
+import math
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from athletes.access import require_role
+from athletes.evaluation import request_evaluation
+from athletes.models import Role
+from core.db import insert_unless_exists
+
+from .metric_registry import SPRINT_PROFILE_METRICS
+from .models import (
+    MAX_BODY_MASS_KG,
+    MAX_RUN_IN_M,
+    MAX_SPLIT_DISTANCE_M,
+    MAX_SPLIT_TIME_S,
+    MAX_SPRINT_SPLITS,
+    MIN_BODY_MASS_KG,
+    Measurement,
+    MetricKind,
+    SprintQuality,
+    SprintStart,
+    SprintTrial,
+)
+from .services import clean_log_time, replayed
+from .sprint_profile import QUALITY_TEXTS, fit_profile
+
+logger = logging.getLogger(__name__)
+
+# Who records a sprint: the athlete's coaches and clinicians, as for measurements (an athlete
+# does not time their own sprints: the API's measurements take staff only).
+RECORDED_BY = (Role.COACH, Role.CLINICIAN)
+
+# The fits whose values are usable as measurements: a poor fit's numbers stay on the trial
+# for people to see, but no gate, chart, flag or baseline should read them.
+USABLE_QUALITIES = (SprintQuality.GOOD, SprintQuality.FLYING)
+
+
+def _number(value) -> float | None:
+    """A finite float from a JSON number (or a numeric string a form posts); None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value or len(value) > 30:
+            return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def clean_splits(splits) -> list[dict]:
+    """The splits as [{"distance_m": float, "time_s": float}, …], or ValidationError at
+    `splits` with one message per rule broken, each naming the split (1-based)."""
+    if not isinstance(splits, list | tuple) or len(splits) < 2:
+        raise ValidationError({"splits": [gettext("Enter at least two splits.")]})
+    if len(splits) > MAX_SPRINT_SPLITS:
+        raise ValidationError(
+            {"splits": [gettext("Enter at most %(count)d splits.") % {"count": MAX_SPRINT_SPLITS}]}
+        )
+    errors, cleaned = [], []
+    previous = None
+    for n, split in enumerate(splits, start=1):
+        if not isinstance(split, dict):
+            errors.append(gettext("Split %(n)d: enter a distance in m and a time in s.") % {"n": n})
+            previous = None
+            continue
+        distance, time = _number(split.get("distance_m")), _number(split.get("time_s"))
+        problems = []
+        if distance is None:
+            problems.append(gettext("Split %(n)d: the distance must be a number.") % {"n": n})
+        elif distance <= 0:
+            problems.append(
+                gettext("Split %(n)d: the distance must be greater than 0 m.") % {"n": n}
+            )
+        elif distance > MAX_SPLIT_DISTANCE_M:
+            problems.append(
+                gettext("Split %(n)d: the distance must be at most %(max)d m.")
+                % {"n": n, "max": MAX_SPLIT_DISTANCE_M}
+            )
+        if time is None:
+            problems.append(gettext("Split %(n)d: the time must be a number.") % {"n": n})
+        elif time <= 0:
+            problems.append(gettext("Split %(n)d: the time must be greater than 0 s.") % {"n": n})
+        elif time > MAX_SPLIT_TIME_S:
+            problems.append(
+                gettext("Split %(n)d: the time must be at most %(max)d s.")
+                % {"n": n, "max": MAX_SPLIT_TIME_S}
+            )
+        if not problems and previous is not None:
+            if distance <= previous["distance_m"]:
+                problems.append(
+                    gettext("Split %(n)d: the distance must be greater than the one before.")
+                    % {"n": n}
+                )
+            if time <= previous["time_s"]:
+                problems.append(
+                    gettext("Split %(n)d: the time must be greater than the one before.") % {"n": n}
+                )
+        errors.extend(problems)
+        current = None if problems else {"distance_m": distance, "time_s": time}
+        if current is not None:
+            cleaned.append(current)
+        previous = current
+    if errors:
+        raise ValidationError({"splits": errors})
+    return cleaned
+
+
+def _clean_start(start, run_in_m) -> tuple[str, float | None]:
+    if start not in SprintStart.values:
+        raise ValidationError({"start": gettext("Choose a standing, crouch or flying start.")})
+    if start != SprintStart.FLYING:
+        if run_in_m not in (None, ""):
+            raise ValidationError(
+                {"run_in_m": gettext("Only a flying start has a run-in: leave it empty.")}
+            )
+        return start, None
+    run_in = _number(run_in_m)
+    if run_in is None or not 0 < run_in <= MAX_RUN_IN_M:
+        raise ValidationError(
+            {
+                "run_in_m": gettext(
+                    "A flying start needs its run-in: more than 0 and at most %(max)d m."
+                )
+                % {"max": MAX_RUN_IN_M}
+            }
+        )
+    return start, run_in
+
+
+def _clean_body_mass(body_mass_kg) -> float | None:
+    if body_mass_kg in (None, ""):
+        return None
+    mass = _number(body_mass_kg)
+    if mass is None or not MIN_BODY_MASS_KG <= mass <= MAX_BODY_MASS_KG:
+        raise ValidationError(
+            {
+                "body_mass_kg": gettext("Enter a body mass between %(low)d and %(high)d kg.")
+                % {"low": MIN_BODY_MASS_KG, "high": MAX_BODY_MASS_KG}
+            }
+        )
+    return mass
+
+
+def record_sprint_trial(
+    athlete,
+    *,
+    by,
+    measured_at: dt.datetime | None,
+    splits,
+    start: str,
+    run_in_m=None,
+    body_mass_kg=None,
+    session=None,
+    notes: str = "",
+    client_key: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
+) -> SprintTrial:
+    """Store one sprint trial and its fitted profile exactly once.
+
+    - `by` must be a coach or clinician of the athlete's team (PermissionDenied otherwise).
+    - The splits, start, run-in, body mass, session and time are checked first; errors are
+      keyed by field, each message naming the split it is about.
+    - The profile is fitted (monitoring.sprint_profile.fit_profile); the trial and one derived
+      measurement per fitted value (source "derived", linked to the trial, at the trial's
+      time) are stored in one transaction with the athlete's evaluation request. A poor fit's
+      values stay on the trial only; a value outside its metric's plausible range is not
+      stored as a measurement.
+    - The same `client_key` again returns the first trial and writes nothing.
+    """
+    require_role(by, athlete, RECORDED_BY)
+    now = now or timezone.now()
+    if (existing := replayed(SprintTrial, athlete, client_key)) is not None:
+        return existing
+    measured_at = clean_log_time(measured_at, now=now, field="measured_at", what="sprint")
+    cleaned = clean_splits(splits)
+    start, run_in = _clean_start(start, run_in_m)
+    mass = _clean_body_mass(body_mass_kg)
+    if session is not None and session.athlete_id != athlete.pk:
+        raise ValidationError({"session": gettext("Choose a session of this athlete.")})
+    pairs = [(split["distance_m"], split["time_s"]) for split in cleaned]
+    profile = fit_profile(pairs, start=start, run_in_m=run_in, body_mass_kg=mass)
+    trial = SprintTrial(
+        athlete=athlete,
+        measured_at=measured_at,
+        session=session,
+        start=start,
+        run_in_m=run_in,
+        splits=cleaned,
+        body_mass_kg=mass,
+        wind_surface_notes=(notes or "").strip(),
+        mss=profile.mss,
+        tau=profile.tau,
+        time_shift=profile.time_shift,
+        max_acceleration=profile.max_acceleration,
+        t90=profile.t90,
+        f0=profile.f0,
+        v0=profile.v0,
+        pmax=profile.pmax,
+        rmse=profile.rmse,
+        quality=profile.quality,
+        client_key=client_key,
+        created_by=by,
+    )
+    trial.full_clean(exclude=["athlete", "created_by", "session"], validate_unique=False)
+    with transaction.atomic():
+        if not insert_unless_exists(trial):
+            # The same key a moment ago, from a request that has just committed.
+            return replayed(SprintTrial, athlete, client_key)
+        Measurement.objects.bulk_create(_derived_measurements(trial, by=by))
+        request_evaluation([athlete.pk])
+    return trial
+
+
+def _derived_measurements(trial: SprintTrial, *, by) -> list[Measurement]:
+    """One measurement per usable fitted value of the trial (source "derived")."""
+    if trial.quality not in USABLE_QUALITIES:
+        return []
+    metrics = MetricKind.objects.in_bulk(SPRINT_PROFILE_METRICS.values(), field_name="code")
+    rows = []
+    for attribute, code in SPRINT_PROFILE_METRICS.items():
+        value, metric = getattr(trial, attribute), metrics.get(code)
+        if value is None or metric is None or not math.isfinite(value):
+            continue
+        if metric.value_errors(value):
+            logger.info(
+                "Sprint trial %s: %s = %r is not plausible; not stored", trial.pk, code, value
+            )
+            continue
+        rows.append(
+            Measurement(
+                athlete_id=trial.athlete_id,
+                metric=metric,
+                value=value,
+                measured_at=trial.measured_at,
+                session_id=trial.session_id,
+                source=Measurement.Source.DERIVED,
+                sprint_trial=trial,
+                logged_by=by,
+            )
+        )
+    return rows
+
+
+def trial_profile(trial: SprintTrial) -> dict:
+    """The trial's fitted profile as the API shows it."""
+    return {
+        "mss": trial.mss,
+        "tau": trial.tau,
+        "time_shift": trial.time_shift,
+        "max_acceleration": trial.max_acceleration,
+        "t90": trial.t90,
+        "f0": trial.f0,
+        "v0": trial.v0,
+        "pmax": trial.pmax,
+        "rmse": trial.rmse,
+        "quality": trial.quality,
+        "quality_text": str(QUALITY_TEXTS.get(trial.quality, "")),
+    }
