@@ -7,11 +7,14 @@ import itertools
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitoring.sprint_profile import (
     SprintProfile,
     air_friction_coefficient,
     fit_profile,
+    model_distance,
     model_times,
 )
 
@@ -48,7 +51,9 @@ GRID = list(itertools.product((7.0, 9.0, 11.0), (0.8, 1.2, 1.6), sorted(DISTANCE
 
 def test_the_bisection_and_the_closed_form_agree():
     for d in (5, 10, 30, 60):
-        assert model_times([d], 9.0, 1.2)[0] == pytest.approx(time_at(d, 9.0, 1.2), abs=1e-9)
+        t = time_at(d, 9.0, 1.2)
+        assert model_times([d], 9.0, 1.2)[0] == pytest.approx(t, abs=1e-9)
+        assert model_distance(t, 9.0, 1.2) == pytest.approx(d, abs=1e-9)
 
 
 @pytest.mark.parametrize(("mss", "tau", "n"), GRID)
@@ -241,3 +246,28 @@ def test_height_changes_only_the_air_term_and_no_body_mass_means_no_force_profil
 def test_invalid_input_is_refused(bad, kwargs):
     with pytest.raises(ValueError):
         fit_profile(bad, **kwargs)
+
+
+@settings(max_examples=60)
+@given(
+    mss=st.floats(7.0, 11.0),
+    tau=st.floats(0.8, 1.6),
+    shift=st.one_of(st.just(0.0), st.floats(0.2, 0.4)),
+    distances=st.lists(st.sampled_from((5, 10, 15, 20, 30, 40, 50, 60)), min_size=3, unique=True),
+)
+def test_any_exact_trial_in_range_is_recovered(mss, tau, shift, distances):
+    # The layouts gates are set up in: a split by 10 m (where a late start shows: without it
+    # τ absorbs the shift to within 3 ms) and one at 30 m or beyond (near top speed).
+    distances = set(distances)
+    if min(distances) > 10:
+        distances.add(10)
+    if max(distances) < 30:
+        distances.add(30)
+    distances = sorted(distances)
+
+    profile = fit_profile(splits(distances, mss, tau, shift), start="standing")
+
+    assert profile.quality == "good"
+    assert profile.mss == pytest.approx(mss, rel=0.005)
+    assert profile.tau == pytest.approx(tau, rel=0.02)
+    assert profile.time_shift == pytest.approx(shift, abs=0.005)
