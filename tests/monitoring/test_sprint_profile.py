@@ -119,8 +119,8 @@ def test_two_splits_that_need_a_shift_ask_for_a_third():
 
 @pytest.mark.parametrize("start", ["standing", "crouch"])
 def test_fewer_than_two_splits_are_too_few(start):
-    for given in ([], [(10, 1.9)]):
-        profile = fit_profile(given, start=start)
+    for few in ([], [(10, 1.9)]):
+        profile = fit_profile(few, start=start)
         assert profile == SprintProfile(
             mss=None, tau=None, time_shift=0.0, max_acceleration=None, t90=None,
             f0=None, v0=None, pmax=None, rmse=None,
