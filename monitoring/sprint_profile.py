@@ -3,7 +3,8 @@
 A pure module (no models, no database): split times in, a `SprintProfile` out. Services store
 its numbers as derived measurements; pages and the API only show them.
 
-The model (Furusawa, Hill and Parkinson 1927; Clark et al. 2017; Samozino et al. 2016):
+The model (Furusawa, Hill and Parkinson 1927; used for split times by Clark et al. and by
+Samozino et al. 2016, below):
 
     v(t) = MSS·(1 − e^(−t/τ))                 velocity
     d(t) = MSS·(t + τ·e^(−t/τ) − τ)           distance from the start
@@ -49,6 +50,8 @@ Verdicts (`quality`):
   more than `DECELERATION_TOLERANCE` slower than an earlier one; the model's speed only
   rises). The values that could be computed are still reported.
 - "flying": a flying start (see above).
+`quality_text` is a lazily translated sentence (gettext_lazy): `str()` it in the language the
+reader needs, or store `quality` and look the sentence up in `QUALITY_TEXTS` when showing it.
 
 Horizontal force–velocity profile (with body mass), Samozino P, Rabita G, Dorel S, et al.
 "A simple method for measuring power, force, velocity properties, and mechanical

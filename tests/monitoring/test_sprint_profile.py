@@ -82,6 +82,14 @@ def test_the_fit_recovers_mss_tau_and_the_shift_of_a_standing_start(mss, tau, n,
     assert profile.rmse < 0.001
 
 
+def test_a_crouch_start_takes_a_shift_too_when_it_clearly_improves_the_fit():
+    profile = fit_profile(splits((5, 10, 20, 30, 40), 9.0, 1.2, shift=0.25), start="crouch")
+
+    assert profile.time_shift == pytest.approx(0.25, abs=0.005)
+    assert profile.mss == pytest.approx(9.0, rel=0.005)
+    assert profile.quality == "good"
+
+
 def test_a_shift_that_does_not_improve_the_fit_meaningfully_is_left_out():
     # 3 splits with a few ms of timing noise: a shifted fit is exactly determined (rmse 0),
     # but it would only be fitting the noise.
