@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import EmailDelivery, NotificationPreference
+from .reminders import time_zone_names
 
 EMAIL_FIELDS = ("email_pain_persisting", "email_metric_regression", "email_missed_checkins")
 
@@ -22,14 +23,16 @@ class NotificationPreferenceForm(forms.ModelForm):
         label=gettext_lazy("How to send them"),
     )
     digest_time = forms.TimeField(
-        label=gettext_lazy("Daily digest at (local time)"),
+        label=gettext_lazy("Daily digest at (your time)"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": gettext_lazy("Give a time of day such as 07:30.")},
     )
 
+    time_zone = forms.ChoiceField(required=False, label=gettext_lazy("Your time zone"))
+
     class Meta:
         model = NotificationPreference
-        fields = (*EMAIL_FIELDS, "delivery", "digest_time", "language")
+        fields = (*EMAIL_FIELDS, "delivery", "digest_time", "time_zone", "language")
         labels = {
             "email_pain_persisting": gettext_lazy("Pain above threshold"),
             "email_metric_regression": gettext_lazy("Metric regression"),
@@ -43,8 +46,12 @@ class NotificationPreferenceForm(forms.ModelForm):
         self.fields["language"].choices = [
             ("", _("The site's language (%(language)s)") % {"language": site})
         ] + [(code, name) for code, name in settings.LANGUAGES]
+        self.fields["time_zone"].choices = [
+            ("", _("The site's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE})
+        ] + [(name, name) for name in time_zone_names()]
         if not staff:
-            for name in (*EMAIL_FIELDS, "delivery", "digest_time"):
+            # An athlete's time zone is set beside their reminder (/me/reminders/).
+            for name in (*EMAIL_FIELDS, "delivery", "digest_time", "time_zone"):
                 del self.fields[name]
 
     @property

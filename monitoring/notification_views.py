@@ -7,6 +7,7 @@ need a coach or clinician role (403 otherwise). The preferences page is every si
 person's own (athletes choose only their language).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -118,6 +119,12 @@ def preferences(request):
     return render(
         request,
         "notifications/preferences.html",
-        {**frame_for(request.user), "form": form, "staff": staff, "preference": preference},
+        {
+            **frame_for(request.user),
+            "form": form,
+            "staff": staff,
+            "preference": preference,
+            "zone_name": preference.time_zone or settings.TIME_ZONE,
+        },
         status=400 if form.errors else 200,
     )

@@ -33,6 +33,7 @@ from .models import (
     NotificationPreference,
     language_or_default,
 )
+from .reminders import next_reminder_at, zone
 from .selectors import flag_summary
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,11 @@ def _preference(user) -> NotificationPreference | None:
         return None
 
 
+def _zone_of(preference: NotificationPreference | None):
+    """The clock an e-mail's times are written in: the person's time zone, else the site's."""
+    return zone(preference.time_zone if preference is not None else "")
+
+
 def _wants_email(user, kind) -> bool:
     preference = _preference(user)
     return preference is None or preference.emails_kind(kind)
@@ -181,11 +187,12 @@ def _email_body(flag) -> str:
 
 
 def _email(notification) -> int:
-    """The flag's e-mail to one person, in their language."""
+    """The flag's e-mail to one person, in their language and on their clock."""
     recipient = notification.recipient
     if not recipient.email:
         return 0
-    with translation.override(_language(recipient)):
+    preference = _preference(recipient)
+    with translation.override(_language(recipient)), timezone.override(_zone_of(preference)):
         send_mail(
             subject=f"[Sprintback] {notification.message[:120]}",
             message=_email_body(notification.flag),
@@ -198,15 +205,10 @@ def _email(notification) -> int:
 # --- the daily digest --------------------------------------------------------------------------
 
 
-def next_digest_at(digest_time: dt.time, *, now=None) -> dt.datetime:
-    """The next moment after `now` when the local clock (settings.TIME_ZONE) shows
-    `digest_time`."""
-    now = now or timezone.now()
-    day = timezone.localtime(now).date()
-    due = timezone.make_aware(dt.datetime.combine(day, digest_time))
-    if due <= now:
-        due = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), digest_time))
-    return due
+def next_digest_at(digest_time: dt.time, *, zone_name: str = "", now=None) -> dt.datetime:
+    """The next moment after `now` when the person's local clock (their time zone, else
+    settings.TIME_ZONE) shows `digest_time`; the same daylight-saving rule as the reminders."""
+    return next_reminder_at(digest_time, zone(zone_name), now=now or timezone.now())
 
 
 def send_due_digests(now=None) -> dict:
@@ -229,7 +231,11 @@ def send_due_digests(now=None) -> dict:
         report["due"] += 1
         claimed = NotificationPreference.objects.filter(
             pk=preference.pk, next_digest_at=preference.next_digest_at
-        ).update(next_digest_at=next_digest_at(preference.digest_time, now=now))
+        ).update(
+            next_digest_at=next_digest_at(
+                preference.digest_time, zone_name=preference.time_zone, now=now
+            )
+        )
         if not claimed:
             continue
         try:
@@ -259,7 +265,10 @@ def _send_digest(preference, now) -> int:
     if not listed or not user.email:
         return 0
     try:
-        with translation.override(preference.message_language):
+        with (
+            translation.override(preference.message_language),
+            timezone.override(_zone_of(preference)),
+        ):
             count = len(listed)
             subject = ngettext(
                 "%(count)s new flag to review", "%(count)s new flags to review", count

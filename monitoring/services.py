@@ -30,6 +30,7 @@ from .models import (
     TrainingSession,
 )
 from .notify import next_digest_at
+from .reminders import clean_time_zone
 
 logger = logging.getLogger(__name__)
 
@@ -401,13 +402,18 @@ def mark_all_notifications_read(user, *, now=None) -> int:
 
 def save_notification_preferences(user, values: dict, *, now=None) -> NotificationPreference:
     """Store the user's preferences (`values`: NotificationPreference fields). Choosing the
-    daily digest schedules the next one at the chosen local time; leaving it unschedules it."""
+    daily digest schedules the next one at the chosen time on the person's own clock (their
+    time zone, else the site's); leaving it unschedules it."""
     now = now or timezone.now()
     preference, _ = NotificationPreference.objects.get_or_create(user=user)
     for name, value in values.items():
         setattr(preference, name, value)
+    if preference.time_zone:
+        clean_time_zone(preference.time_zone)
     if preference.delivery == EmailDelivery.DIGEST:
-        preference.next_digest_at = next_digest_at(preference.digest_time, now=now)
+        preference.next_digest_at = next_digest_at(
+            preference.digest_time, zone_name=preference.time_zone, now=now
+        )
     else:
         preference.next_digest_at = None
     preference.full_clean(exclude=["user"])

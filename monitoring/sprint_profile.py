@@ -3,7 +3,8 @@
 A pure module (no models, no database): split times in, a `SprintProfile` out. Services store
 its numbers as derived measurements; pages and the API only show them.
 
-The model (Furusawa, Hill and Parkinson 1927; Clark et al. 2017; Samozino et al. 2016):
+The model (Furusawa, Hill and Parkinson 1927; used for split times by Clark et al. and by
+Samozino et al. 2016, below):
 
     v(t) = MSS·(1 − e^(−t/τ))                 velocity
     d(t) = MSS·(t + τ·e^(−t/τ) − τ)           distance from the start
@@ -30,8 +31,9 @@ margin: by at least `SHIFT_MIN_GAIN_S` (3 ms, above the few-ms precision of timi
 with 4 or more splits, by an F-test of the nested fits (one extra parameter, p < 0.05);
 otherwise `time_shift` is 0.0. With 3 splits the shifted fit is exactly determined (its rmse
 is 0), so only the absolute margin can tell a late start from timing noise. A shift below
-about 0.1 s in a fast-accelerating athlete (τ ≈ 0.8 s) is at the edge of what the splits show:
-τ absorbs most of it.
+about 0.15 s is at the edge of what the splits show (a smaller τ absorbs most of it), and a
+shift shows only with an early split: without one by 10 m (e.g. 15, 20, 30 m) a no-shift fit
+with a shorter τ and a lower MSS stays within 3 ms of the splits and is kept.
 
 Flying starts: the athlete is already running at the first line, so the model does not
 apply; MSS is the fastest segment speed (distance difference / time difference over
@@ -48,6 +50,8 @@ Verdicts (`quality`):
   more than `DECELERATION_TOLERANCE` slower than an earlier one; the model's speed only
   rises). The values that could be computed are still reported.
 - "flying": a flying start (see above).
+`quality_text` is a lazily translated sentence (gettext_lazy): `str()` it in the language the
+reader needs, or store `quality` and look the sentence up in `QUALITY_TEXTS` when showing it.
 
 Horizontal force–velocity profile (with body mass), Samozino P, Rabita G, Dorel S, et al.
 "A simple method for measuring power, force, velocity properties, and mechanical
@@ -215,9 +219,16 @@ def _shift_helps(rmse: float, shifted_rmse: float, n: int) -> bool:
     return float(f_dist.sf(f_stat, 1, n - 3)) < SHIFT_F_TEST_P
 
 
-def _at_bound(value: float, bounds: tuple[float, float], *, lower_ok: bool = False) -> bool:
-    margin = BOUND_TOLERANCE * (bounds[1] - bounds[0])
-    return (not lower_ok and value <= bounds[0] + margin) or value >= bounds[1] - margin
+def _at_lower_bound(value: float, bounds: tuple[float, float]) -> bool:
+    return value <= bounds[0] + BOUND_TOLERANCE * (bounds[1] - bounds[0])
+
+
+def _at_upper_bound(value: float, bounds: tuple[float, float]) -> bool:
+    return value >= bounds[1] - BOUND_TOLERANCE * (bounds[1] - bounds[0])
+
+
+def _at_bound(value: float, bounds: tuple[float, float]) -> bool:
+    return _at_lower_bound(value, bounds) or _at_upper_bound(value, bounds)
 
 
 def air_friction_coefficient(body_mass_kg: float, height_m: float | None = None) -> float:
@@ -303,16 +314,13 @@ def fit_profile(
     at_bounds = (
         _at_bound(mss, MSS_BOUNDS)
         or _at_bound(tau, TAU_BOUNDS)
-        or (shift > 0 and _at_bound(shift, SHIFT_BOUNDS, lower_ok=True))
+        or _at_upper_bound(shift, SHIFT_BOUNDS)  # no shift (0.0) is not a bound hit
     )
     if slowing:
         return verdict("poor_fit", "poor_fit_slowing", **values)
-    if (
-        len(pairs) == 2
-        and _at_bound(tau, TAU_BOUNDS)
-        and tau < 1.0
-        and not _at_bound(mss, MSS_BOUNDS)
-    ):
+    if len(pairs) == 2 and _at_lower_bound(tau, TAU_BOUNDS) and not _at_bound(mss, MSS_BOUNDS):
+        # Faster early than any τ allows: what a late timer looks like, and a shift needs a
+        # third split.
         return verdict("too_few_splits", "too_few_splits_shift", **values)
     if rmse > POOR_FIT_RMSE_S or at_bounds:
         return verdict("poor_fit", **values)

@@ -294,3 +294,44 @@ def test_leaving_the_digest_unschedules_it(world):
     digest(world.coach)
     preference = save_notification_preferences(world.coach, {"delivery": EmailDelivery.EACH})
     assert preference.next_digest_at is None
+
+
+def test_the_digest_rings_on_the_persons_own_clock_and_its_e_mail_says_their_times(world):
+    """A coach in Madrid (UTC+1 in winter) choosing 07:00 gets the digest at 06:00 UTC; the
+    flag's time in it is written on the Madrid clock."""
+    winter = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
+    preference = save_notification_preferences(
+        world.coach,
+        {
+            "delivery": EmailDelivery.DIGEST,
+            "digest_time": dt.time(7, 0),
+            "time_zone": "Europe/Madrid",
+        },
+        now=winter,
+    )
+    assert preference.next_digest_at == dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
+    FlagFactory(athlete=world.athlete, opened_at=dt.datetime(2026, 12, 1, 5, 30, tzinfo=dt.UTC))
+    notify_pending(dt.datetime(2026, 12, 1, 5, 31, tzinfo=dt.UTC))
+    mail.outbox.clear()
+    send_due_digests(dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC))
+    (message,) = [m for m in mail.outbox if m.to == [world.coach.email]]
+    assert "06:30" in message.body  # 05:30 UTC on the Madrid clock
+    preference.refresh_from_db()
+    assert preference.next_digest_at == dt.datetime(2026, 12, 2, 6, 0, tzinfo=dt.UTC)
+
+
+def test_a_time_zone_the_list_does_not_have_is_refused_on_the_page(client, world):
+    client.force_login(world.coach)
+    body = {
+        **ALL_ON,
+        "delivery": "digest",
+        "digest_time": "07:00",
+        "language": "",
+        "time_zone": "Mars/Olympus",
+    }
+    response = client.post(PREFERENCES, body)
+    assert response.status_code == 400
+    assert "time_zone" in response.context["form"].errors
+    assert not NotificationPreference.objects.filter(
+        user=world.coach, time_zone="Mars/Olympus"
+    ).exists()

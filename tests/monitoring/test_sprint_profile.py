@@ -7,11 +7,14 @@ import itertools
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitoring.sprint_profile import (
     SprintProfile,
     air_friction_coefficient,
     fit_profile,
+    model_distance,
     model_times,
 )
 
@@ -48,7 +51,9 @@ GRID = list(itertools.product((7.0, 9.0, 11.0), (0.8, 1.2, 1.6), sorted(DISTANCE
 
 def test_the_bisection_and_the_closed_form_agree():
     for d in (5, 10, 30, 60):
-        assert model_times([d], 9.0, 1.2)[0] == pytest.approx(time_at(d, 9.0, 1.2), abs=1e-9)
+        t = time_at(d, 9.0, 1.2)
+        assert model_times([d], 9.0, 1.2)[0] == pytest.approx(t, abs=1e-9)
+        assert model_distance(t, 9.0, 1.2) == pytest.approx(d, abs=1e-9)
 
 
 @pytest.mark.parametrize(("mss", "tau", "n"), GRID)
@@ -75,6 +80,14 @@ def test_the_fit_recovers_mss_tau_and_the_shift_of_a_standing_start(mss, tau, n,
     assert profile.tau == pytest.approx(tau, rel=0.02)
     assert profile.time_shift == pytest.approx(shift, abs=0.005)
     assert profile.rmse < 0.001
+
+
+def test_a_crouch_start_takes_a_shift_too_when_it_clearly_improves_the_fit():
+    profile = fit_profile(splits((5, 10, 20, 30, 40), 9.0, 1.2, shift=0.25), start="crouch")
+
+    assert profile.time_shift == pytest.approx(0.25, abs=0.005)
+    assert profile.mss == pytest.approx(9.0, rel=0.005)
+    assert profile.quality == "good"
 
 
 def test_a_shift_that_does_not_improve_the_fit_meaningfully_is_left_out():
@@ -114,8 +127,8 @@ def test_two_splits_that_need_a_shift_ask_for_a_third():
 
 @pytest.mark.parametrize("start", ["standing", "crouch"])
 def test_fewer_than_two_splits_are_too_few(start):
-    for given in ([], [(10, 1.9)]):
-        profile = fit_profile(given, start=start)
+    for few in ([], [(10, 1.9)]):
+        profile = fit_profile(few, start=start)
         assert profile == SprintProfile(
             mss=None, tau=None, time_shift=0.0, max_acceleration=None, t90=None,
             f0=None, v0=None, pmax=None, rmse=None,
@@ -241,3 +254,28 @@ def test_height_changes_only_the_air_term_and_no_body_mass_means_no_force_profil
 def test_invalid_input_is_refused(bad, kwargs):
     with pytest.raises(ValueError):
         fit_profile(bad, **kwargs)
+
+
+@settings(max_examples=60)
+@given(
+    mss=st.floats(7.0, 11.0),
+    tau=st.floats(0.8, 1.6),
+    shift=st.one_of(st.just(0.0), st.floats(0.2, 0.4)),
+    distances=st.lists(st.sampled_from((5, 10, 15, 20, 30, 40, 50, 60)), min_size=3, unique=True),
+)
+def test_any_exact_trial_in_range_is_recovered(mss, tau, shift, distances):
+    # The layouts gates are set up in: a split by 10 m (where a late start shows: without it
+    # τ absorbs the shift to within 3 ms) and one at 30 m or beyond (near top speed).
+    distances = set(distances)
+    if min(distances) > 10:
+        distances.add(10)
+    if max(distances) < 30:
+        distances.add(30)
+    distances = sorted(distances)
+
+    profile = fit_profile(splits(distances, mss, tau, shift), start="standing")
+
+    assert profile.quality == "good"
+    assert profile.mss == pytest.approx(mss, rel=0.005)
+    assert profile.tau == pytest.approx(tau, rel=0.02)
+    assert profile.time_shift == pytest.approx(shift, abs=0.005)
