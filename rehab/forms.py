@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.plausibility import validate_log_time
 from monitoring.corrections import REASON_MAX, SESSION_FIELDS
-from monitoring.models import Measurement, MetricKind, TrainingSession
+from monitoring.models import Measurement, MetricKind, SprintStart, TrainingSession
 
 from .models import PHASE_FIELDS, GateCriterion, Phase, Protocol
 from .selectors import ROSTER_SORTS, SORT_DIRECTIONS
@@ -460,3 +460,65 @@ class ClinicRegressForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_phase"].queryset = plan.earlier_phases()
         self.fields["to_phase"].label_from_instance = lambda p: f"{p.order}. {p.name}"
+
+
+# The rows the sprint form offers: enough for 5-10-20-30-40-60 m gates and a few more.
+SPRINT_FORM_ROWS = 8
+
+
+class SprintTrialForm(forms.Form):
+    """One sprint trial as timing gates give it: split distances from the start line and the
+    times at them. Empty rows are skipped; the rules (at least two splits, both rising, the
+    start's run-in, body mass) are monitoring.sprints.record_sprint_trial's."""
+
+    measured_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for the current time."),
+        label=_("Measured at"),
+        validators=[validate_log_time],
+    )
+    start = forms.ChoiceField(choices=SprintStart.choices, label=_("Start"))
+    run_in_m = forms.FloatField(
+        required=False, label=_("Run-in (m)"), help_text=_("Flying starts only.")
+    )
+    body_mass_kg = forms.FloatField(
+        required=False,
+        label=_("Body mass (kg)"),
+        help_text=_("Optional: gives the force–velocity profile."),
+    )
+    notes = forms.CharField(required=False, max_length=200, label=_("Wind, surface, notes"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in range(1, SPRINT_FORM_ROWS + 1):
+            self.fields[f"distance_{row}"] = forms.FloatField(
+                required=False, label=_("Split %(row)s: distance (m)") % {"row": row}
+            )
+            self.fields[f"time_{row}"] = forms.FloatField(
+                required=False, label=_("Split %(row)s: time (s)") % {"row": row}
+            )
+
+    @property
+    def split_rows(self):
+        return [
+            (self[f"distance_{row}"], self[f"time_{row}"]) for row in range(1, SPRINT_FORM_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        splits = []
+        for row in range(1, SPRINT_FORM_ROWS + 1):
+            distance, time = data.get(f"distance_{row}"), data.get(f"time_{row}")
+            if f"distance_{row}" in self.errors or f"time_{row}" in self.errors:
+                continue
+            if distance is None and time is None:
+                continue
+            if distance is None:
+                self.add_error(f"distance_{row}", gettext("Give the distance of this split."))
+            elif time is None:
+                self.add_error(f"time_{row}", gettext("Give the time of this split."))
+            else:
+                splits.append({"distance_m": distance, "time_s": time})
+        data["splits"] = splits
+        return data

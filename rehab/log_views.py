@@ -2,8 +2,9 @@
 measurements for the coach's athletes. The rules (ranges, dates, duplicates) are
 monitoring.services' and monitoring.csv_import's."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,9 +12,12 @@ from athletes.access import get_athlete_for, staff_required, visible_athletes
 from athletes.models import STAFF_ROLES
 from core.forms import service_errors_on
 from monitoring import csv_import
+from monitoring.models import SprintTrial
 from monitoring.services import record_measurement, record_session
+from monitoring.sprint_profile import QUALITY_TEXTS
+from monitoring.sprints import RECORDED_BY, record_sprint_trial
 
-from .forms import MeasurementForm, MeasurementImportForm, SessionForm
+from .forms import MeasurementForm, MeasurementImportForm, SessionForm, SprintTrialForm
 from .views import back_to_athlete
 
 
@@ -56,6 +60,47 @@ def measurement_new(request, pk):
                 request, athlete, _("%(metric)s logged.") % {"metric": data["metric"].name}
             )
     return _render_log_form(request, athlete, form, what="measurement")
+
+
+@staff_required
+def sprint_new(request, pk):
+    """A sprint trial typed from the timing gates: the profile is fitted on save and the
+    trial's page shows it."""
+    athlete = get_athlete_for(request.user, pk, RECORDED_BY)
+    form = SprintTrialForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_errors_on(form):
+            trial = record_sprint_trial(
+                athlete,
+                by=request.user,
+                measured_at=data["measured_at"],
+                splits=data["splits"],
+                start=data["start"],
+                run_in_m=data["run_in_m"],
+                body_mass_kg=data["body_mass_kg"],
+                notes=data["notes"],
+            )
+            messages.success(request, _("Sprint trial saved."))
+            return redirect("coach:sprint", athlete.pk, trial.pk)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "coach/sprint_form.html", {"athlete": athlete, "form": form}, status=status
+    )
+
+
+@staff_required
+def sprint_detail(request, pk, sprint_pk):
+    """One trial: its splits and the profile fitted from them."""
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
+    trial = get_object_or_404(SprintTrial, pk=sprint_pk, athlete=athlete)
+    context = {
+        "athlete": athlete,
+        "trial": trial,
+        "quality_text": QUALITY_TEXTS.get(trial.quality, ""),
+        "rmse_ms": None if trial.rmse is None else trial.rmse * 1000,
+    }
+    return render(request, "coach/sprint_detail.html", context)
 
 
 @staff_required

@@ -34,6 +34,8 @@ athlete_patterns = [
     # Logging.
     path("sessions/new/", log_views.session_new, name="session-new"),
     path("measurements/new/", log_views.measurement_new, name="measurement-new"),
+    path("sprints/new/", log_views.sprint_new, name="sprint-new"),
+    path("sprints/<int:sprint_pk>/", log_views.sprint_detail, name="sprint"),
     # Corrections.
     path("checkins/<int:entry_pk>/void/", correction_views.checkin_void, name="checkin-void"),
     path("sessions/<int:entry_pk>/edit/", correction_views.session_edit, name="session-edit"),

@@ -20,6 +20,7 @@ from monitoring.models import (
     Flag,
     FlagStatus,
     Measurement,
+    SprintTrial,
     TrainingSession,
 )
 from monitoring.selectors import pain_series
@@ -184,6 +185,10 @@ def athlete_overview(
         .select_related("metric", "voided_by")
         .order_by("-measured_at", "-id"),
         measurements_page,
+    )
+    # The latest sprint trials, each linking to its profile (one query).
+    context["sprint_trials"] = list(
+        SprintTrial.objects.filter(athlete=athlete).order_by("-measured_at", "-id")[:5]
     )
     context["flags"] = list(
         Flag.objects.filter(athlete=athlete)
