@@ -313,6 +313,11 @@ RULES: dict[str, Rule] = {
         service="No page or API sends a measurement's client key; record_measurement replays "
         "a key it has seen. Not added in the admin.",
     ),
+    "monitoring.SprintTrial.sprint_client_key_unique": Rule(
+        service="No page or API sends a sprint trial's client key (the API's Idempotency-Key "
+        "is the core record's); record_sprint_trial replays a key it has seen, and inserts with "
+        "ON CONFLICT DO NOTHING when two requests race. Not added in the admin.",
+    ),
     "monitoring.ImportBatch.import_key_once": Rule(
         service="The CSV import's one-time key: import_measurements inserts the batch with "
         "ON CONFLICT DO NOTHING and answers “already imported” (tests/monitoring/"

@@ -13,6 +13,7 @@ from athletes.invitations import create_invitation
 from athletes.models import Role
 from athletes.tokens import issue_token
 from monitoring.models import Notification, RecoveryActivity
+from monitoring.sprints import record_sprint_trial
 from rehab.models import GateCriterion, Phase, Protocol
 from rehab.signoff import request_signoff
 from tests.factories import (
@@ -28,6 +29,9 @@ from tests.factories import (
 )
 from tests.world import Club, World, build_club
 
+# A crouch-start 40 m (about MSS 9 m/s, τ 1.1 s): splits at 5, 10, 20, 30 and 40 m.
+SPRINT_SPLITS = [(5, 1.33), (10, 2.04), (20, 3.27), (30, 4.41), (40, 5.54)]
+
 
 @dataclass
 class FuzzClub(Club):
@@ -42,6 +46,7 @@ class FuzzClub(Club):
     measurement: object
     pass_fail: object  # a measurement of a pass/fail test
     bilateral: object  # a measurement of a per-leg test
+    sprint: object  # a sprint trial with its derived measurements
     flag: object
     protocol: object  # the team's own, small: two phases, two gates each
     recovery: object
@@ -99,6 +104,14 @@ def build_fuzz_club(name: str) -> FuzzClub:
             value=300,
             side="left",
             measured_at=now,
+        ),
+        sprint=record_sprint_trial(
+            athlete,
+            by=coach,
+            measured_at=now - dt.timedelta(hours=2),
+            splits=[{"distance_m": d, "time_s": t} for d, t in SPRINT_SPLITS],
+            start="crouch",
+            body_mass_kg=70,
         ),
         flag=flag,
         protocol=small_protocol(team),

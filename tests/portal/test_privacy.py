@@ -27,8 +27,10 @@ from monitoring.models import (
     Notification,
     PushSubscription,
     RecoveryActivity,
+    SprintTrial,
     TrainingSession,
 )
+from monitoring.sprints import record_sprint_trial
 from portal.privacy import athlete_tables, erase_athlete, export_athlete
 from rehab.models import GateSummary, Phase, PhaseChange, Plan, SignOffDecision, SignOffRequest
 from tests.factories import (
@@ -47,6 +49,7 @@ PERSONAL = (
     RecoveryActivity,
     TrainingSession,
     Measurement,
+    SprintTrial,
     Flag,
     Notification,
     Baseline,
@@ -68,6 +71,12 @@ def athlete_with_everything(team, coach, clinician, name):
     )
     session = SessionFactory(athlete=athlete, plan=plan)
     MeasurementFactory(athlete=athlete, session=session)
+    # A sprint trial and its derived measurements (source "derived", linked to the trial).
+    record_sprint_trial(
+        athlete, by=coach, measured_at=now, start="crouch", session=session,
+        splits=[{"distance_m": 10, "time_s": 2.04}, {"distance_m": 20, "time_s": 3.27},
+                {"distance_m": 30, "time_s": 4.41}],
+    )  # fmt: skip
     Baseline.objects.create(
         athlete=athlete, metric=MetricKind.objects.get(code="split_30m"), value=4.0,
         measured_on=now.date() - dt.timedelta(days=100),
@@ -263,10 +272,13 @@ def test_voided_entries_are_exported_and_erased_too(world):
 
     owner = world["owner"]
     void_checkin(CheckIn.objects.get(athlete=owner), by=world["coach"], reason="Wrong athlete")
-    void_measurement(Measurement.objects.get(athlete=owner), by=world["coach"], reason="Misfire")
+    typed = Measurement.objects.get(athlete=owner, sprint_trial=None)  # not a derived one
+    void_measurement(typed, by=world["coach"], reason="Misfire")
     exported = export_athlete(owner, by=world["coach"])["tables"]
     assert [r["void_reason"] for r in exported["monitoring.CheckIn"]] == ["Wrong athlete"]
-    assert [r["void_reason"] for r in exported["monitoring.Measurement"]] == ["Misfire"]
+    assert [
+        r["void_reason"] for r in exported["monitoring.Measurement"] if r["source"] != "derived"
+    ] == ["Misfire"]
 
     erase_athlete(owner, by=world["coach"])
     assert not CheckIn.all_objects.filter(athlete=owner).exists()
