@@ -131,6 +131,7 @@ VIEWS: dict[str, list[Page]] = {
     "SessionForm": [Page(on_athlete("session-new"), coach)],
     "SessionCorrectionForm": [Page(on_athlete("session-edit", "session"), coach)],
     "MeasurementForm": [Page(on_athlete("measurement-new"), coach)],
+    "SprintTrialForm": [Page(on_athlete("sprint-new"), coach)],
     "MeasurementCorrectionForm": [
         Page(
             on_athlete("measurement-edit", entry),

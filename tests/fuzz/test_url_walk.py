@@ -39,6 +39,7 @@ PARAMETER_KINDS = {
     "coach:session-void": {"pk": "athlete", "entry_pk": "session"},
     "coach:measurement-edit": {"pk": "athlete", "entry_pk": "measurement"},
     "coach:measurement-void": {"pk": "athlete", "entry_pk": "measurement"},
+    "coach:sprint": {"pk": "athlete", "sprint_pk": "sprint"},
     "coach:flag-acknowledge": {"pk": "athlete", "flag_pk": "flag"},
     "coach:flag-resolve": {"pk": "athlete", "flag_pk": "flag"},
     "coach:injury-edit": {"pk": "athlete", "injury_pk": "injury"},
