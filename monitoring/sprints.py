@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import math
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext
 
 from athletes.access import require_role
 from athletes.evaluation import request_evaluation
-from athletes.models import Role
+from athletes.models import Baseline, Role
 from core.db import insert_unless_exists
 
 from .metric_registry import SPRINT_PROFILE_METRICS
@@ -255,6 +256,51 @@ def _derived_measurements(trial: SprintTrial, *, by) -> list[Measurement]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class TopSpeedBaseline:
+    """The athlete's own maximal sprinting speed before the injury, in m/s, and where it comes
+    from: "typed" (their baseline of sprint_mss) or "trials" (`trial`, their fastest usable
+    trial before the injury)."""
+
+    value: float
+    source: str
+    trial: SprintTrial | None = None
+
+    def percent(self, mss: float | None) -> float | None:
+        """A speed as % of this baseline, to one decimal (None without a speed)."""
+        return None if mss is None else round(100.0 * mss / self.value, 1)
+
+
+def pre_injury_top_speed(athlete) -> TopSpeedBaseline | None:
+    """The speed the ladder of phases is held to (issue 18): the typed baseline of maximal
+    sprinting speed if there is one, else the fastest good or flying-start trial measured
+    before the athlete's latest injury; None when neither exists."""
+    typed = (
+        Baseline.objects.filter(athlete=athlete, metric__code=SPRINT_PROFILE_METRICS["mss"])
+        .values_list("value", flat=True)
+        .first()
+    )
+    if typed:
+        return TopSpeedBaseline(value=typed, source="typed")
+    injury = athlete.injuries.order_by("-occurred_on").first()
+    if injury is None:
+        return None
+    injured_from = timezone.make_aware(dt.datetime.combine(injury.occurred_on, dt.time(0)))
+    fastest = (
+        SprintTrial.objects.filter(
+            athlete=athlete,
+            quality__in=USABLE_QUALITIES,
+            mss__isnull=False,
+            measured_at__lt=injured_from,
+        )
+        .order_by("-mss")
+        .first()
+    )
+    if fastest is None:
+        return None
+    return TopSpeedBaseline(value=fastest.mss, source="trials", trial=fastest)
 
 
 def trial_profile(trial: SprintTrial) -> dict:

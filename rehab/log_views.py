@@ -15,7 +15,7 @@ from monitoring import csv_import
 from monitoring.models import SprintTrial
 from monitoring.services import record_measurement, record_session
 from monitoring.sprint_profile import QUALITY_TEXTS
-from monitoring.sprints import RECORDED_BY, record_sprint_trial
+from monitoring.sprints import RECORDED_BY, pre_injury_top_speed, record_sprint_trial
 
 from .forms import MeasurementForm, MeasurementImportForm, SessionForm, SprintTrialForm
 from .views import back_to_athlete
@@ -99,7 +99,10 @@ def sprint_detail(request, pk, sprint_pk):
         "trial": trial,
         "quality_text": QUALITY_TEXTS.get(trial.quality, ""),
         "rmse_ms": None if trial.rmse is None else trial.rmse * 1000,
+        "top_speed": pre_injury_top_speed(athlete),
     }
+    if context["top_speed"] is not None:
+        context["top_speed_pct"] = context["top_speed"].percent(trial.mss)
     return render(request, "coach/sprint_detail.html", context)
 
 
