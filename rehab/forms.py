@@ -169,6 +169,18 @@ class SessionCorrectionForm(SessionForm):
     reason = correction_reason(_("Required when someone else logged this session."))
 
 
+def measured_at_field() -> forms.DateTimeField:
+    """When a measurement or a sprint trial was taken: optional (now when empty), never in the
+    future nor before the log's earliest date."""
+    return forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for the current time."),
+        label=_("Measured at"),
+        validators=[validate_log_time],
+    )
+
+
 class MeasurementForm(forms.Form):
     metric = forms.ModelChoiceField(
         queryset=MetricKind.objects.all(), to_field_name="code", label=_("Metric")
@@ -177,13 +189,7 @@ class MeasurementForm(forms.Form):
     side = forms.ChoiceField(
         choices=Measurement.MeasuredSide.choices, required=False, label=_("Side")
     )
-    measured_at = forms.DateTimeField(
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty for the current time."),
-        label=_("Measured at"),
-        validators=[validate_log_time],
-    )
+    measured_at = measured_at_field()
     notes = forms.CharField(required=False, max_length=200, label=_("Notes"))
 
     def clean_value(self):
@@ -471,13 +477,7 @@ class SprintTrialForm(forms.Form):
     times at them. Empty rows are skipped; the rules (at least two splits, both rising, the
     start's run-in, body mass) are monitoring.sprints.record_sprint_trial's."""
 
-    measured_at = forms.DateTimeField(
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty for the current time."),
-        label=_("Measured at"),
-        validators=[validate_log_time],
-    )
+    measured_at = measured_at_field()
     start = forms.ChoiceField(choices=SprintStart.choices, label=_("Start"))
     run_in_m = forms.FloatField(
         required=False, label=_("Run-in (m)"), help_text=_("Flying starts only.")
