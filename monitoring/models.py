@@ -699,6 +699,7 @@ class FlagKind(models.TextChoices):
     PAIN_PERSISTING = "pain_persisting", _("Pain above threshold")
     METRIC_REGRESSION = "metric_regression", _("Metric regression")
     MISSED_CHECKINS = "missed_checkins", _("Missed check-ins")
+    INTENSITY_ABOVE_PHASE = "intensity_above_phase", _("Faster than the phase allows")
 
 
 class FlagStatus(models.TextChoices):
@@ -727,7 +728,7 @@ class Flag(models.Model):
     plan = models.ForeignKey(
         "rehab.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
     )
-    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    kind = models.CharField(max_length=24, choices=FlagKind.choices)
     status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     summary = models.CharField(max_length=200, blank=True)
     evidence = models.JSONField(default=dict)
@@ -848,6 +849,7 @@ class NotificationPreference(models.Model):
     email_pain_persisting = models.BooleanField("pain above threshold", default=True)
     email_metric_regression = models.BooleanField("metric regression", default=True)
     email_missed_checkins = models.BooleanField("missed check-ins", default=True)
+    email_intensity_above_phase = models.BooleanField("faster than the phase allows", default=True)
     delivery = models.CharField(
         max_length=10, choices=EmailDelivery.choices, default=EmailDelivery.EACH
     )
@@ -891,6 +893,7 @@ class NotificationPreference(models.Model):
         FlagKind.PAIN_PERSISTING: "email_pain_persisting",
         FlagKind.METRIC_REGRESSION: "email_metric_regression",
         FlagKind.MISSED_CHECKINS: "email_missed_checkins",
+        FlagKind.INTENSITY_ABOVE_PHASE: "email_intensity_above_phase",
     }
 
     def emails_kind(self, kind: str) -> bool:

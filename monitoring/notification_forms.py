@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy
 from .models import EmailDelivery, NotificationPreference
 from .reminders import time_zone_names
 
-EMAIL_FIELDS = ("email_pain_persisting", "email_metric_regression", "email_missed_checkins")
+EMAIL_FIELDS = (
+    "email_pain_persisting",
+    "email_metric_regression",
+    "email_missed_checkins",
+    "email_intensity_above_phase",
+)
 
 
 class NotificationPreferenceForm(forms.ModelForm):
@@ -37,6 +42,7 @@ class NotificationPreferenceForm(forms.ModelForm):
             "email_pain_persisting": gettext_lazy("Pain above threshold"),
             "email_metric_regression": gettext_lazy("Metric regression"),
             "email_missed_checkins": gettext_lazy("Missed check-ins"),
+            "email_intensity_above_phase": gettext_lazy("Faster than the phase allows"),
         }
 
     def __init__(self, *args, staff=True, **kwargs):

@@ -187,10 +187,18 @@ class RecentLevel:
 
 
 def smallest_worthwhile_change(level: RecentLevel, metric: MetricInfo) -> tuple[float, str]:
-    """0.2 × the athlete's SD with at least five points, else the metric's default %."""
+    """0.2 × the athlete's SD with at least five points, else the metric's default %; never
+    less than half a unit of the precision the metric is shown at (a very steady series, such
+    as a fitted sprint value, would otherwise call a change nobody can see a regression:
+    "worse by 0.00 s")."""
     if level.count >= MIN_POINTS_FOR_SD and level.sd:
-        return SD_FACTOR * level.sd, f"0.2 × SD of {level.count} points"
-    return abs(level.best) * metric.swc_pct / 100, f"{metric.swc_pct:g} % of the best"
+        swc, basis = SD_FACTOR * level.sd, f"0.2 × SD of {level.count} points"
+    else:
+        swc, basis = abs(level.best) * metric.swc_pct / 100, f"{metric.swc_pct:g} % of the best"
+    shown = 0.5 * 10.0**-metric.decimals
+    if swc < shown:
+        return shown, f"the precision shown ({metric.text(2 * shown)} {metric.unit})"
+    return swc, basis
 
 
 def _worse_by(value: float, reference: float, direction: str) -> float:
@@ -301,3 +309,80 @@ def missed_checkins(
                 "last_checkin" if silent_since == last_checkin_at else "plan_start"
             )
     return Finding("missed_checkins", summary, evidence)
+
+
+@dataclass(frozen=True)
+class SpeedExposure:
+    """How fast the athlete ran once in the current phase, as % of their pre-injury top speed:
+    a sprint trial's fitted MSS ("trial"), or the top intensity typed on a session ("session",
+    already a % of max). `arrived_at` is when it was logged, which the rule compares with a
+    resolution."""
+
+    source: str  # "trial" or "session"
+    id: int
+    at: dt.datetime  # when it was run (a session: the start of its day)
+    arrived_at: dt.datetime
+    percent: float
+    speed: float | None = None  # m/s, trials only
+
+    def as_evidence(self) -> dict:
+        return {
+            "source": self.source,
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "percent": self.percent,
+            "speed": self.speed,
+        }
+
+
+def intensity_above_phase(
+    exposures: Sequence[SpeedExposure],
+    *,
+    ceiling_pct: float,
+    phase: dict,
+    now: dt.datetime,
+    baseline: dict | None = None,
+    resolved_at: dt.datetime | None = None,
+) -> Finding | None:
+    """Running faster than the current phase allows (issue 18): a trial or session of the phase
+    whose top speed, as % of the athlete's pre-injury top speed, is above the phase's allowed
+    % (`Phase.max_velocity_pct`). At the ceiling is allowed; the share is compared at the one
+    decimal people see. Exposures run after `now` are ignored; after a resolution only those
+    logged after it count. The evidence is the fastest one, with every one above the ceiling."""
+    considered = [
+        e for e in exposures if e.at <= now and (resolved_at is None or e.arrived_at > resolved_at)
+    ]
+    above = sorted(
+        (e for e in considered if round(e.percent, 1) > ceiling_pct),
+        key=lambda e: (-e.percent, e.at),
+    )
+    if not above:
+        return None
+    top = above[0]
+    evidence = {
+        "source": top.source,
+        "trial_id": top.id if top.source == "trial" else None,
+        "session_id": top.id if top.source == "session" else None,
+        "at": top.at.isoformat(),
+        "speed": top.speed,
+        "percent": round(top.percent, 1),
+        "ceiling_pct": ceiling_pct,
+        "phase": phase,
+        "baseline_mss": baseline.get("mss") if baseline else None,
+        "baseline_source": baseline.get("source") if baseline else None,
+        "above_count": len(above),
+        "exposures": [e.as_evidence() for e in above[:10]],
+    }
+    if resolved_at is not None:
+        evidence["resolved_at"] = resolved_at.isoformat()
+    where = f"phase {phase.get('order')}"
+    if top.source == "trial":
+        summary = (
+            f"Sprint at {top.percent:.1f} % of pre-injury top speed ({top.speed:.2f} m/s) in "
+            f"{where}, which allows {ceiling_pct:g} %"
+        )
+    else:
+        summary = f"Session at {top.percent:g} % of max in {where}, which allows {ceiling_pct:g} %"
+    if len(above) > 1:
+        summary += f" ({len(above)} above it)"
+    return Finding("intensity_above_phase", summary, evidence)

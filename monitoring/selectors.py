@@ -269,7 +269,33 @@ def flag_summary(flag, *, now=None) -> str:
         if isinstance(pct, int | float):
             return _regression_text(direction, unit_kind, {"name": name, "pct": _percent(pct)})
         return _("%(name)s worse than the 28-day best") % {"name": name}
+    if flag.kind == FlagKind.INTENSITY_ABOVE_PHASE:
+        return _intensity_text(evidence) or flag.summary or flag.get_kind_display()
     return flag.summary or flag.get_kind_display()
+
+
+def _share_above(pct: float, ceiling: float) -> str:
+    """A share above a ceiling, with one decimal where whole numbers would not show it above
+    (80.4 against 80 reads "80.4", 93.2 reads "93")."""
+    if round(pct) > ceiling:
+        return _percent(pct)
+    return localized_number(round(pct, 1))
+
+
+def _intensity_text(evidence: dict) -> str:
+    """A flag of kind intensity_above_phase in one line for staff ("" without its numbers):
+    "sprint at 93 % of pre-injury top speed; phase 2 allows 80 %"."""
+    pct, ceiling = evidence.get("percent"), evidence.get("ceiling_pct")
+    order = (evidence.get("phase") or {}).get("order")
+    if not isinstance(pct, int | float) or not isinstance(ceiling, int | float):
+        return ""
+    words = {"pct": _share_above(pct, ceiling), "ceiling": _percent(ceiling), "order": order}
+    if evidence.get("source") == "session":
+        return _("session at %(pct)s %% of max; phase %(order)s allows %(ceiling)s %%") % words
+    return (
+        _("sprint at %(pct)s %% of pre-injury top speed; phase %(order)s allows %(ceiling)s %%")
+        % words
+    )
 
 
 def open_for(flag, *, now=None) -> str:
@@ -325,6 +351,14 @@ def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSE
                 ) % {"days": days}
             else:
                 text = _("Check-ins have stopped")
+        elif flag.kind == FlagKind.INTENSITY_ABOVE_PHASE:
+            pct, ceiling = evidence.get("percent"), evidence.get("ceiling_pct")
+            if isinstance(pct, int | float) and isinstance(ceiling, int | float):
+                text = _(
+                    "You ran at %(pct)s %% of your top speed; this phase goes up to %(ceiling)s %%"
+                ) % {"pct": _share_above(pct, ceiling), "ceiling": _percent(ceiling)}
+            else:
+                text = _("You ran faster than this phase goes up to")
         else:
             name = evidence.get("metric_name") or _("test")
             text = _("Your latest %(test)s result was worse than your recent level") % {

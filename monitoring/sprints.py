@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from athletes.access import require_role
 from athletes.evaluation import request_evaluation
-from athletes.models import Baseline, Role
+from athletes.models import Baseline, Injury, Role
 from core.db import insert_unless_exists
 
 from .metric_registry import SPRINT_PROFILE_METRICS
@@ -277,30 +279,72 @@ def pre_injury_top_speed(athlete) -> TopSpeedBaseline | None:
     """The speed the ladder of phases is held to (issue 18): the typed baseline of maximal
     sprinting speed if there is one, else the fastest good or flying-start trial measured
     before the athlete's latest injury; None when neither exists."""
-    typed = (
-        Baseline.objects.filter(athlete=athlete, metric__code=SPRINT_PROFILE_METRICS["mss"])
-        .values_list("value", flat=True)
-        .first()
+    return pre_injury_top_speeds([athlete.pk]).get(athlete.pk)
+
+
+def pre_injury_top_speeds(athlete_ids) -> dict[int, TopSpeedBaseline]:
+    """`pre_injury_top_speed` of many athletes in two queries: athlete id → baseline, for those
+    who have one. `athlete_ids` may be a list or a subquery of ids."""
+    typed = {
+        athlete_id: TopSpeedBaseline(value=value, source="typed")
+        for athlete_id, value in Baseline.objects.filter(
+            athlete_id__in=athlete_ids,
+            metric__code=SPRINT_PROFILE_METRICS["mss"],
+            value__gt=0,
+        ).values_list("athlete_id", "value")
+    }
+    latest_injury = (
+        Injury.objects.filter(athlete_id=OuterRef("athlete_id"))
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
     )
-    if typed:
-        return TopSpeedBaseline(value=typed, source="typed")
-    injury = athlete.injuries.order_by("-occurred_on").first()
-    if injury is None:
-        return None
-    injured_from = timezone.make_aware(dt.datetime.combine(injury.occurred_on, dt.time(0)))
     fastest = (
         SprintTrial.objects.filter(
-            athlete=athlete,
-            quality__in=USABLE_QUALITIES,
-            mss__isnull=False,
-            measured_at__lt=injured_from,
+            athlete_id__in=athlete_ids, quality__in=USABLE_QUALITIES, mss__isnull=False
         )
-        .order_by("-mss")
-        .first()
+        # Before the local day of the injury (the day is all the injury record says).
+        .filter(measured_at__date__lt=Subquery(latest_injury))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("athlete_id")],
+                order_by=[F("mss").desc(), F("id").asc()],
+            )
+        )
+        .filter(rank=1)
+        .order_by()
     )
-    if fastest is None:
-        return None
-    return TopSpeedBaseline(value=fastest.mss, source="trials", trial=fastest)
+    by_trials = {
+        trial.athlete_id: TopSpeedBaseline(value=trial.mss, source="trials", trial=trial)
+        for trial in fastest
+    }
+    return by_trials | typed  # a typed baseline wins
+
+
+class TopSpeeds:
+    """Pre-injury top speeds read once for the athletes of a page of rows, and looked up per
+    row; an athlete not read before is read on its own (a row created after the page)."""
+
+    def __init__(self, athlete_ids=()):
+        self._known = pre_injury_top_speeds(list(athlete_ids)) if athlete_ids else {}
+        self._read = set(athlete_ids)
+
+    def of(self, athlete_id) -> TopSpeedBaseline | None:
+        if athlete_id not in self._read:
+            self._known |= pre_injury_top_speeds([athlete_id])
+            self._read.add(athlete_id)
+        return self._known.get(athlete_id)
+
+
+def top_speed_share(mss: float | None, baseline: TopSpeedBaseline | None) -> dict:
+    """A top speed and its share of the athlete's pre-injury top speed, as the API and the
+    pages show it (percent None without a speed or a baseline)."""
+    return {
+        "mss": round(mss, 2) if mss is not None else None,
+        "pre_injury_mss": round(baseline.value, 2) if baseline else None,
+        "pre_injury_source": baseline.source if baseline else None,
+        "percent": baseline.percent(mss) if baseline else None,
+    }
 
 
 def trial_profile(trial: SprintTrial) -> dict:

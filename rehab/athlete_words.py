@@ -277,6 +277,23 @@ def _confidence(result: dict, facts: dict, metric) -> str:
     }
 
 
+def _speed_exposures(result: dict, facts: dict, metric) -> str:
+    label = _("Fast sprints")
+    if facts.get("baseline_mss") is None:
+        return _("%(label)s: no top speed from before your injury on record") % {"label": label}
+    share, needed = result.get("threshold"), result.get("window") or 0
+    fast = facts.get("at_or_above")
+    if fast is None:
+        fast = sum(1 for t in facts.get("trials") or [] if (t.get("percent") or 0) >= share)
+    return ngettext(
+        "%(label)s: %(count)s of %(needed)s at %(share)s %% of your top speed before the injury "
+        "or faster",
+        "%(label)s: %(count)s of %(needed)s at %(share)s %% of your top speed before the injury "
+        "or faster",
+        needed,
+    ) % {"label": label, "count": fast, "needed": needed, "share": number_text(share)}
+
+
 SENTENCES = {
     "pain": _pain,
     "no_next_day_soreness": _soreness,
@@ -286,6 +303,7 @@ SENTENCES = {
     "metric_threshold": _metric_threshold,
     "test_passed": _test_passed,
     "confidence": _confidence,
+    "speed_exposures": _speed_exposures,
 }
 
 

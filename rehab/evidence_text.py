@@ -236,6 +236,28 @@ def _confidence_lines(facts: dict, metric) -> list[str]:
     ]
 
 
+def _speed_lines(facts: dict, metric) -> list[str]:
+    if facts.get("baseline_mss") is None:
+        return [_("Pre-injury top speed: none recorded")]
+    if facts.get("baseline_source") == "typed":
+        lines = [_("Pre-injury top speed: %(mss)s m/s (baseline)") % {"mss": facts["baseline_mss"]}]
+    else:
+        lines = [
+            _("Pre-injury top speed: %(mss)s m/s (fastest trial before the injury)")
+            % {"mss": facts["baseline_mss"]}
+        ]
+    for t in facts.get("trials") or []:
+        lines.append(
+            _("Sprint on %(date)s: %(mss)s m/s, %(pct)s %% of pre-injury")
+            % {
+                "date": day_text(t.get("measured_at")),
+                "mss": t.get("mss"),
+                "pct": number_text(t.get("percent")),
+            }
+        )
+    return lines
+
+
 def fact_lines(result: dict, metric=None) -> list[str]:
     """The source facts of one gate result (rehab.gates) as short lines: which sessions,
     check-ins and measurements, with their dates and values. Works on stored snapshots too."""
@@ -256,6 +278,8 @@ def fact_lines(result: dict, metric=None) -> list[str]:
         return [_measurement_line(name, metric, facts.get("measurement"))]
     if kind == "confidence":
         return _confidence_lines(facts, metric)
+    if kind == "speed_exposures":
+        return _speed_lines(facts, metric)
     return []
 
 

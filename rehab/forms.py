@@ -315,7 +315,7 @@ class GateForm(forms.ModelForm):
         fields = ["kind", "metric", "threshold", "window", "description", "order"]
 
     def clean(self):
-        from .models import METRIC_GATES, THRESHOLD_GATES, WINDOW_GATES
+        from .models import METRIC_GATES, THRESHOLD_GATES, WINDOW_GATES, GateKind
 
         data = super().clean()
         kind = data.get("kind")
@@ -326,11 +326,20 @@ class GateForm(forms.ModelForm):
         if kind in WINDOW_GATES and not data.get("window"):
             self.add_error(
                 "window",
-                gettext("This kind of gate needs a window (number of sessions or check-ins)."),
+                gettext(
+                    "This kind of gate needs a window (how many sessions, check-ins or sprints)."
+                ),
             )
         threshold = data.get("threshold")
         if threshold is not None and not math.isfinite(threshold):
             self.add_error("threshold", gettext("Enter a finite number."))
+        elif (
+            kind == GateKind.SPEED_EXPOSURES and threshold is not None and not 0 < threshold <= 100
+        ):
+            self.add_error(
+                "threshold",
+                gettext("A share of pre-injury top speed: more than 0 and at most 100 (%)."),
+            )
         return data
 
 

@@ -147,6 +147,7 @@ class GateKind(models.TextChoices):
     METRIC_THRESHOLD = "metric_threshold", _("Test result at or beyond a value")
     TEST_PASSED = "test_passed", _("Test passed")
     CONFIDENCE = "confidence", _("Confidence")
+    SPEED_EXPOSURES = "speed_exposures", _("Sprints at a share of pre-injury top speed")
 
 
 METRIC_GATES = (GateKind.LSI, GateKind.VS_BASELINE, GateKind.METRIC_THRESHOLD, GateKind.TEST_PASSED)
@@ -157,8 +158,14 @@ THRESHOLD_GATES = (
     GateKind.VS_BASELINE,
     GateKind.METRIC_THRESHOLD,
     GateKind.CONFIDENCE,
+    GateKind.SPEED_EXPOSURES,
 )
-WINDOW_GATES = (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS, GateKind.CONFIDENCE)
+WINDOW_GATES = (
+    GateKind.PAIN,
+    GateKind.NO_NEXT_DAY_SORENESS,
+    GateKind.CONFIDENCE,
+    GateKind.SPEED_EXPOSURES,
+)
 
 
 class GateCriterion(models.Model):

@@ -169,6 +169,19 @@ def _peak_velocity(n):
     )
 
 
+def _speed(pct, n=3):
+    """Sprints near the top of the phase's own band before leaving it (the ladder: 75–80 %,
+    85–90 %, up to 95 %), as a share of the athlete's own pre-injury top speed. Phase 1 is
+    technique and tempo, and phase 5 already asks for near-maximal peak velocity."""
+    return (
+        "speed_exposures",
+        None,
+        pct,
+        n,
+        f"At least {n} sprints at ≥ {pct} % of pre-injury top speed",
+    )
+
+
 def _loaded(days, *tests):
     """The gates of a phase with running in it: pain and no next-day soreness over the last 3
     sessions, at least `days` days, then the phase's own tests."""
@@ -181,9 +194,15 @@ _PROTECT = [_PAIN, _days(5), _PALPATION]
 _HAMSTRING_GATES = {
     0: _PROTECT,
     1: _loaded(14, _lsi("knee_flexor_strength", 80)),
-    2: _loaded(7, _lsi("knee_flexor_strength", 85), _confidence(6)),
-    3: _loaded(7, _lsi("knee_flexor_strength", 90), _lsi("single_leg_hop", 90), _split_30m(110)),
-    4: _loaded(7, _H_TEST, _split_30m(105), _peak_velocity(95), _confidence(7)),
+    2: _loaded(7, _lsi("knee_flexor_strength", 85), _confidence(6), _speed(75)),
+    3: _loaded(
+        7,
+        _lsi("knee_flexor_strength", 90),
+        _lsi("single_leg_hop", 90),
+        _split_30m(110),
+        _speed(85),
+    ),
+    4: _loaded(7, _H_TEST, _split_30m(105), _peak_velocity(95), _confidence(7), _speed(90)),
     5: _loaded(
         7,
         _lsi("knee_flexor_strength", 90),
@@ -206,14 +225,15 @@ _CALF_RAISES_30 = (
 _CALF_GATES = {
     0: _PROTECT,
     1: _loaded(14, _lsi("knee_to_wall", 90), _lsi("calf_raises", 80)),
-    2: _loaded(7, _lsi("calf_raises", 85), _confidence(6)),
+    2: _loaded(7, _lsi("calf_raises", 85), _confidence(6), _speed(75)),
     3: _loaded(
         7,
         _lsi("calf_raises", 90, " (≤ 10 % asymmetry)"),
         _lsi("single_leg_hop", 90),
         _split_30m(110),
+        _speed(85),
     ),
-    4: _loaded(7, _CALF_RAISES_30, _split_30m(105), _peak_velocity(95), _confidence(7)),
+    4: _loaded(7, _CALF_RAISES_30, _split_30m(105), _peak_velocity(95), _confidence(7), _speed(90)),
     5: _loaded(
         7,
         _lsi("calf_raises", 90),
@@ -244,8 +264,12 @@ TEMPLATES = [
 
 
 def load_templates(Protocol, Phase, GateCriterion, MetricKind):
-    """Create the templates (idempotent: an existing template of the same name is left alone)."""
+    """Create the templates (idempotent: an existing template of the same name is left alone,
+    but for `add_new_gates`). A migration passes its historical models: gates of a kind that
+    model does not know yet are left out, and the migration that introduces the kind adds them
+    (`add_new_gates`)."""
     metrics = {m.code: m for m in MetricKind.objects.all()}
+    known_kinds = {value for value, _label in GateCriterion._meta.get_field("kind").choices}
     for spec in TEMPLATES:
         protocol, created = Protocol.objects.get_or_create(
             name=spec["name"],
@@ -264,5 +288,24 @@ def load_templates(Protocol, Phase, GateCriterion, MetricKind):
             )
             for position, gate_row in enumerate(spec["gates"][phase.order]):
                 gate = dict(zip(GATE_COLUMNS, gate_row, strict=True))
+                if gate["kind"] not in known_kinds:
+                    continue
                 gate["metric"] = metrics[gate["metric"]] if gate["metric"] else None
                 GateCriterion.objects.create(phase=phase, order=position, **gate)
+
+
+def add_new_gates(Protocol, GateCriterion, kinds):
+    """Add the shipped gates of `kinds` to the shipped templates that lack them (a template
+    created before the kind existed), at their place in the phase's list. A template a
+    maintainer renamed, or a phase that already has a gate of the kind, is left alone."""
+    for spec in TEMPLATES:
+        protocol = Protocol.objects.filter(name=spec["name"], team=None).first()
+        if protocol is None:
+            continue
+        for phase in protocol.phases.all():
+            if GateCriterion.objects.filter(phase=phase, kind__in=kinds).exists():
+                continue
+            for position, gate_row in enumerate(spec["gates"].get(phase.order, [])):
+                gate = dict(zip(GATE_COLUMNS, gate_row, strict=True))
+                if gate["kind"] in kinds:
+                    GateCriterion.objects.create(phase=phase, order=position, **gate)

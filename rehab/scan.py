@@ -40,14 +40,23 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from athletes.models import Baseline
 from monitoring import rules
 from monitoring.flags import ScanReport, flag_states, write_flags
-from monitoring.models import CheckIn, FlagKind, Measurement, MetricKind, worst_pain_expression
+from monitoring.models import (
+    CheckIn,
+    FlagKind,
+    Measurement,
+    MetricKind,
+    SprintTrial,
+    TrainingSession,
+    worst_pain_expression,
+)
 from monitoring.notify import notify_pending
+from monitoring.sprints import USABLE_QUALITIES, pre_injury_top_speeds
 
 from .models import Phase, Plan, monitored_from_expression
 
@@ -219,6 +228,77 @@ def plan_checkin_recency(athlete_ids, now):
     )
 
 
+@dataclass(frozen=True)
+class PhaseSpeeds:
+    """An athlete's current phase, its allowed top speed and how fast they ran in it."""
+
+    ceiling_pct: int
+    phase: dict
+    exposures: list
+    baseline: dict | None
+
+
+def phase_speeds(athlete_ids, now) -> dict[int, PhaseSpeeds]:
+    """Per athlete in an active plan who ran above their phase's allowed % of top speed since
+    entering it: the usable sprint trials since `phase_entered_at` as % of their pre-injury
+    top speed (monitoring.sprints), and the sessions since the day of entry whose typed top
+    intensity (% of max) is above it. Four queries whatever the number of athletes."""
+    scope = {"athlete_id__in": athlete_ids} if athlete_ids is not None else {}
+    plans = {
+        athlete_id: (ceiling, {"id": phase_id, "order": order, "name": name})
+        for athlete_id, ceiling, phase_id, order, name in active_plans(athlete_ids).values_list(
+            "athlete_id",
+            "current_phase__max_velocity_pct",
+            "current_phase_id",
+            "current_phase__order",
+            "current_phase__name",
+        )
+    }
+    exposures: dict[int, list[rules.SpeedExposure]] = defaultdict(list)
+    trials = list(
+        SprintTrial.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            measured_at__gte=F("athlete__plans__phase_entered_at"),
+            measured_at__lte=now,
+            quality__in=USABLE_QUALITIES,
+            mss__isnull=False,
+            **scope,
+        )
+        .order_by()
+        .values_list("id", "athlete_id", "measured_at", "created_at", "mss")
+    )
+    baselines = pre_injury_top_speeds({t[1] for t in trials}) if trials else {}
+    for pk, athlete_id, measured_at, created_at, mss in trials:
+        if (baseline := baselines.get(athlete_id)) is not None:
+            exposure = rules.SpeedExposure(
+                "trial", pk, measured_at, created_at, baseline.percent(mss), round(mss, 2)
+            )
+            exposures[athlete_id].append(exposure)
+    sessions = (
+        TrainingSession.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            date__gte=TruncDate("athlete__plans__phase_entered_at"),
+            date__lte=timezone.localdate(now),
+            top_intensity_pct__gt=F("athlete__plans__current_phase__max_velocity_pct"),
+            **scope,
+        )
+        .order_by()
+        .values_list("id", "athlete_id", "date", "created_at", "top_intensity_pct")
+    )
+    for pk, athlete_id, day, created_at, pct in sessions:
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        exposures[athlete_id].append(rules.SpeedExposure("session", pk, at, created_at, pct))
+    result = {}
+    for athlete_id, found in exposures.items():
+        ceiling, phase = plans[athlete_id]
+        baseline = baselines.get(athlete_id)
+        described = (
+            {"mss": round(baseline.value, 2), "source": baseline.source} if baseline else None
+        )
+        result[athlete_id] = PhaseSpeeds(ceiling, phase, found, described)
+    return result
+
+
 # --- 2. rules per athlete ----------------------------------------------------------------------
 
 
@@ -311,6 +391,18 @@ def evaluate(
             now=now,
             days=days,
             resolved_at=resolved_at(athlete_id, FlagKind.MISSED_CHECKINS),
+        )
+        found(athlete_id, finding)
+    for athlete_id, speeds in phase_speeds(athlete_ids, now).items():
+        finding = apply(
+            athlete_id,
+            rules.intensity_above_phase,
+            speeds.exposures,
+            ceiling_pct=speeds.ceiling_pct,
+            phase=speeds.phase,
+            baseline=speeds.baseline,
+            now=now,
+            resolved_at=resolved_at(athlete_id, FlagKind.INTENSITY_ABOVE_PHASE),
         )
         found(athlete_id, finding)
     return findings, set(plans) - failed, sorted(failed)

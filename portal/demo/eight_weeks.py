@@ -75,7 +75,9 @@ class _Weeks:
         self.last = max(phase.order for phase in self.protocol.phases.all())
         self.path = path_for(s, self.clock, squad.min_days(self.protocol), self.last)
         self.injury = people.injury(athlete, s, self.path.entered[0])
-        self.log = logs.Logs(self.clock, self.rng, squad.metrics, athlete, s, self.path, scale)
+        self.log = logs.Logs(
+            self.clock, self.rng, squad.metrics, athlete, s, self.path, scale, coach=self.coach
+        )
         self.leaving = {day: order for order, day in enumerate(self.path.left)}
         self.watched = {
             day - timedelta(days=n) for day in self.path.left for n in range(DILIGENT_DAYS + 1)

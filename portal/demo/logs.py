@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from monitoring.models import RecoveryKind, SessionType, TrainingSession
 from monitoring.services import record_checkin, record_measurement, record_recovery, record_session
+from monitoring.sprint_profile import model_times
+from monitoring.sprints import record_sprint_trial
 
 from . import course
 from .squad import BASELINES, Scenario
@@ -24,6 +26,13 @@ SESSION_TYPES = {
 }
 SPRINTING = {SessionType.ACCELERATION, SessionType.FLY_IN, SessionType.RESISTED}
 MAX_PCT = {0: None, 1: 65, 2: 78, 3: 88, 4: 94, 5: 100, 6: 100}
+# The timed sprints of a testing day, as % of the athlete's pre-injury top speed: near the top
+# of each phase's band and under its ceiling (none while protecting the injury).
+TRIAL_PCT = {1: 63, 2: 78, 3: 88, 4: 93, 5: 97, 6: 98}
+TRIAL_SPLITS_M = [10, 20, 30, 40]
+# τ from 1.30 s at the plan's start, 0.006 s quicker each day (acceleration comes back), to
+# 0.95 s: every later trial accelerates better, by more than the fit's rounding noise.
+TRIAL_TAU_S = (1.30, 0.006, 0.95)
 # Monday, Wednesday, Friday and Saturday on the track; daily rehab while protecting the injury.
 TRAINING_DAYS = {0, 2, 4, 5}
 TESTING_DAY = 3  # Thursday
@@ -59,8 +68,10 @@ class Logs:
     """What one injured athlete logs day by day: the morning check-in, the day's training,
     the weekly tests (and the re-test the day before each phase decision), recovery work."""
 
-    def __init__(self, clock: Clock, rng, metrics, athlete, s: Scenario, path: Path, scale):
-        self.clock, self.rng, self.metrics = clock, rng, metrics
+    def __init__(
+        self, clock: Clock, rng, metrics, athlete, s: Scenario, path: Path, scale, *, coach
+    ):
+        self.clock, self.rng, self.metrics, self.coach = clock, rng, metrics, coach
         self.athlete, self.s, self.path, self.scale = athlete, s, path, scale
         self.started_on = path.entered[0]
         self.injured_on = self.started_on - timedelta(days=2)
@@ -165,6 +176,33 @@ class Logs:
         add("palpation", 1 if phase >= 1 or progress >= 0.5 else 0, injured)
         if phase >= 4 and s.group == "hamstring":
             add("h_test", 1 if phase >= 5 or progress >= 0.5 else 0, injured)
+        # Timed sprints on the gates: one on a Thursday, three on the re-test before a decision.
+        if phase in TRIAL_PCT:
+            # Faster as the phase goes on, never slower than before (no regression to flag).
+            pct = TRIAL_PCT[phase] - 1.5 * (1 - progress)
+            # The re-test's three runs time the same (identical splits fit identically).
+            for n in range(3 if day in self.retest_days else 1):
+                self.sprint(day, self.clock.taken(day, 16, 30 + 5 * n), pct)
+
+    def sprint(self, day: date, at, pct: float) -> None:
+        """A crouch-start sprint through gates at 10–40 m at `pct` % of the athlete's
+        pre-injury top speed (the typed baseline), timed by the coach."""
+        mss = BASELINES["sprint_mss"] * self.scale * pct / 100
+        first, daily, fastest = TRIAL_TAU_S
+        tau = max(fastest, first - daily * (day - self.started_on).days)
+        times = model_times(TRIAL_SPLITS_M, mss, tau)
+        record_sprint_trial(
+            self.athlete,
+            by=self.coach,
+            measured_at=at,
+            splits=[
+                {"distance_m": d, "time_s": round(t, 3)}
+                for d, t in zip(TRIAL_SPLITS_M, times, strict=True)
+            ],
+            start="crouch",
+            notes="Timing gates",
+            now=self.clock.now,
+        )
 
     def slow_30m(self, factor: float) -> None:
         """A 30 m `factor` times the best of the athlete's splits, timed yesterday evening (or

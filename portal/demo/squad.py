@@ -76,6 +76,7 @@ BASELINES = {
     "split_10m": 1.80,
     "split_30m": 4.05,
     "peak_velocity": 10.2,
+    "sprint_mss": 10.0,
     "cmj": 52.0,
     "knee_flexor_strength": 420.0,
     "single_leg_hop": 190.0,

@@ -15,7 +15,8 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from athletes.models import Baseline
-from monitoring.models import CheckIn, Measurement, TrainingSession
+from monitoring.models import CheckIn, Measurement, SprintTrial, TrainingSession
+from monitoring.sprints import USABLE_QUALITIES, pre_injury_top_speeds
 
 from ..models import GateCriterion, GateKind, Plan
 from .rules import SORENESS_LOOKBACK_DAYS, PlanFacts
@@ -28,6 +29,7 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 # The gates that read the last `window` sessions, and those that read check-ins with confidence.
 SESSION_KINDS = (GateKind.PAIN, GateKind.NO_NEXT_DAY_SORENESS)
 CONFIDENCE_KINDS = (GateKind.CONFIDENCE,)
+SPRINT_KINDS = (GateKind.SPEED_EXPOSURES,)
 
 
 def _largest_window(gates, kinds) -> int:
@@ -46,7 +48,8 @@ def gates_by_phase(phase_ids) -> dict[int, list[GateCriterion]]:
 def load_gate_facts(
     plans: list[Plan], gates: dict[int, list[GateCriterion]], *, plan_ids=None
 ) -> dict[int, PlanFacts]:
-    """Read the data the gates of `plans` need, keyed by plan id, in at most six queries.
+    """Read the data the gates of `plans` need, keyed by plan id, in at most nine queries
+    (the last three only when a plan's phase has a speed_exposures gate).
 
     `plans` must have `current_phase` and `injury` loaded (select_related). `plan_ids` may
     be a subquery selecting the same plans' ids (cheaper than binding hundreds of ids)."""
@@ -194,4 +197,25 @@ def load_gate_facts(
         )
         for b in baselines:
             by_athlete[b.athlete_id].baselines[(b.metric_id, b.side)] = b
+
+    sprinting = [
+        plan.athlete_id
+        for plan in plans
+        if any(g.kind in SPRINT_KINDS for g in gates.get(plan.current_phase_id, []))
+    ]
+    if sprinting:
+        trials = (
+            SprintTrial.objects.filter(
+                in_phase("measured_at__date"),
+                athlete_id__in=sprinting,
+                quality__in=USABLE_QUALITIES,
+                mss__isnull=False,
+            )
+            .order_by("-measured_at", "-id")
+            .values_list("id", "athlete_id", "measured_at", "mss", named=True)
+        )
+        for trial in trials:
+            by_athlete[trial.athlete_id].sprints.append(trial)
+        for athlete_id, baseline in pre_injury_top_speeds(sprinting).items():
+            by_athlete[athlete_id].top_speed = baseline
     return facts

@@ -27,6 +27,10 @@ Rules the criteria follow (the model docstring gives the thresholds' meaning):
   better direction.
 - test_passed: latest injured-side (or unsided) result is 1.
 - confidence: the last `window` check-ins of the phase that recorded confidence are all ≥ t.
+- speed_exposures: at least `window` sprint trials of the phase (good or flying-start fits)
+  whose maximal sprinting speed is ≥ t % of the athlete's pre-injury top speed
+  (monitoring.sprints.pre_injury_top_speed), the share compared at the one decimal people see.
+  No pre-injury top speed, or fewer than `window` trials in the phase, is missing evidence.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ class PlanFacts:
     confidence_checkins: list = field(default_factory=list)  # newest first
     latest: dict = field(default_factory=dict)  # (metric_id, side) -> Measurement
     baselines: dict = field(default_factory=dict)  # (metric_id, side) -> Baseline
+    sprints: list = field(default_factory=list)  # usable sprint trials of the phase, newest first
+    top_speed: object = None  # monitoring.sprints.TopSpeedBaseline, or None
 
 
 def _d(value: dt.date | None) -> str | None:
@@ -390,6 +396,52 @@ def _confidence(gate, facts: PlanFacts, plan, now) -> dict:
     )
 
 
+def _speed_exposures(gate, facts: PlanFacts, plan, now) -> dict:
+    needed, share = gate.window, gate.threshold
+    baseline = facts.top_speed
+    trials = [t for t in facts.sprints if t.measured_at <= now]
+    fact = {
+        "baseline_mss": round(baseline.value, 2) if baseline else None,
+        "baseline_source": baseline.source if baseline else None,
+        "trials": [
+            {
+                "trial_id": t.id,
+                "measured_at": t.measured_at.isoformat(),
+                "mss": round(t.mss, 2),
+                "percent": baseline.percent(t.mss) if baseline else None,
+            }
+            for t in trials
+        ],
+    }
+    if baseline is None:
+        return _result(
+            gate,
+            MISSING,
+            "No pre-injury top speed on record (a typed baseline of maximal sprinting speed, "
+            "or a trial from before the injury)",
+            fact,
+        )
+    fast = [t for t in fact["trials"] if t["percent"] >= share]
+    fact["at_or_above"] = len(fast)
+    if len(fast) >= needed:
+        return _verdict(
+            gate,
+            True,
+            f"{len(fast)} sprints at ≥ {number_text(share)} % of the pre-injury "
+            f"{baseline.value:.2f} m/s in this phase (the gate needs {needed})",
+            fact,
+        )
+    if too_few := _too_few(gate, len(trials), "sprint trials", fact):
+        return too_few
+    return _verdict(
+        gate,
+        False,
+        f"{len(fast)} of {needed} sprints at ≥ {number_text(share)} % of the pre-injury "
+        f"{baseline.value:.2f} m/s in this phase",
+        fact,
+    )
+
+
 RULES = {
     GateKind.PAIN: _pain,
     GateKind.NO_NEXT_DAY_SORENESS: _soreness,
@@ -399,6 +451,7 @@ RULES = {
     GateKind.METRIC_THRESHOLD: _metric_threshold,
     GateKind.TEST_PASSED: _test_passed,
     GateKind.CONFIDENCE: _confidence,
+    GateKind.SPEED_EXPOSURES: _speed_exposures,
 }
 
 

@@ -363,7 +363,8 @@ def test_a_whole_squad_is_evaluated_in_a_fixed_number_of_queries(django_assert_n
                 "current_phase", "injury"
             )
         )
-        with django_assert_num_queries(6):
+        # Six, and three more for the phases with a speed_exposures gate (trials, baselines).
+        with django_assert_num_queries(9):
             reports = evaluate_plans(loaded)
     assert len(reports) == 12
     for plan in many:

@@ -106,7 +106,7 @@ def test_roster_row_shows_phase_day_gates_pain_trend_and_next_action(team, coach
     assert row.day_in_phase == 5  # entered 4 days ago: day 5
     assert row.pain_values[-2:] == [3, 2] and row.pain_values[0] is None
     assert len(row.pain_trend) == 14
-    assert (row.gates["met"], row.gates["total"]) == (0, 5)
+    assert (row.gates["met"], row.gates["total"]) == (0, 6)
     assert row.action == COLLECT_EVIDENCE
 
 
@@ -299,14 +299,15 @@ def test_roster_query_count_does_not_grow_with_the_squad(
 ):
     client.force_login(coach)
     _squad(team, 10)
-    # 22, with every plan's gates judged live (none has stored counts here; read from stored
-    # counts the selector does 4 fewer: test_gate_summary): one is the two-factor rule every
+    # 25, with every plan's gates judged live (none has stored counts here; read from stored
+    # counts the selector does 7 fewer: test_gate_summary); three are the speed_exposures
+    # gates' sprint trials and pre-injury top speeds (rehab.gates.facts); one is the two-factor rule every
     # page checks (athletes.two_factor), one the bell's unread count in the staff header, one
     # the 14-day check-in rates' grouped count (rehab.compliance).
-    with django_assert_max_num_queries(22) as small:
+    with django_assert_max_num_queries(25) as small:
         assert len(client.get(reverse("coach:roster")).context["rows"]) == 10
     _squad(team, 190)
-    with django_assert_max_num_queries(22) as large:
+    with django_assert_max_num_queries(25) as large:
         response = client.get(reverse("coach:roster"))
     assert len(response.context["rows"]) == 200
     assert len(large.captured_queries) == len(small.captured_queries)
