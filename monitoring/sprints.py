@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models import F, Max, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -319,6 +319,21 @@ def pre_injury_top_speeds(athlete_ids) -> dict[int, TopSpeedBaseline]:
         for trial in fastest
     }
     return by_trials | typed  # a typed baseline wins
+
+
+# A session's fastest usable sprint trial, as an annotation (voided trials left out: a join
+# bypasses the manager).
+SESSION_TOP_MSS = Max(
+    "sprint_trials__mss",
+    filter=Q(sprint_trials__quality__in=USABLE_QUALITIES, sprint_trials__voided_at__isnull=True),
+)
+
+
+def session_top_mss(session_id) -> float | None:
+    """SESSION_TOP_MSS of one session (a session just created carries no annotation)."""
+    return SprintTrial.objects.filter(
+        session_id=session_id, quality__in=USABLE_QUALITIES
+    ).aggregate(top=Max("mss"))["top"]
 
 
 class TopSpeeds:

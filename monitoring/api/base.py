@@ -18,7 +18,7 @@ from athletes.models import Role
 from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
 from core.filters import BoundedIsoDateTimeFilter
 
-from .. import corrections, services
+from .. import corrections, services, sprints
 
 
 class AthleteDateFilter(django_filters.FilterSet):
@@ -198,3 +198,32 @@ def correctable_schema(viewset):
         partial_update=extend_schema(request=viewset.correction_serializer_class, responses=entry),
         void=extend_schema(request=VoidSerializer, responses=entry),
     )(viewset)
+
+
+class TopSpeedSerializer(serializers.Serializer):
+    """A top speed as a share of the athlete's own pre-injury top speed (a typed baseline of
+    `sprint_mss`, else their fastest usable trial before the latest injury)."""
+
+    mss = serializers.FloatField(allow_null=True, help_text="Top speed (MSS), m/s.")
+    pre_injury_mss = serializers.FloatField(
+        allow_null=True, help_text="The athlete's pre-injury top speed, m/s."
+    )
+    pre_injury_source = serializers.ChoiceField(
+        choices=["typed", "trials"], allow_null=True, help_text="Where that speed comes from."
+    )
+    percent = serializers.FloatField(
+        allow_null=True, help_text="mss as % of pre_injury_mss, to one decimal."
+    )
+
+
+# A viewset whose serializer reads pre-injury top speeds (`top_speeds` in its context): a page
+# of rows reads them for all its athletes at once (two queries), one row for its own athlete.
+class TopSpeedContext:
+    def get_serializer(self, *args, **kwargs):
+        context = kwargs.setdefault("context", self.get_serializer_context())
+        rows = args[0] if args else None
+        if kwargs.get("many") and rows is not None:
+            context["top_speeds"] = sprints.TopSpeeds({row.athlete_id for row in rows})
+        else:
+            context.setdefault("top_speeds", sprints.TopSpeeds())
+        return super().get_serializer(*args, **kwargs)

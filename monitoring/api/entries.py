@@ -2,7 +2,7 @@
 corrections and voids."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,13 +11,15 @@ from athletes.access import ScopedAthleteField
 from core.plausibility import validate_log_time
 from core.serializers import DateTimeField, ModelSerializer
 
-from .. import corrections, services
+from .. import corrections, services, sprints
 from ..models import Measurement, MetricKind, TrainingSession
 from .base import (
     VOID_FIELDS,
     CorrectableViewSet,
     FiniteValue,
     RecordedEntry,
+    TopSpeedContext,
+    TopSpeedSerializer,
     correction_reason,
     filter_for,
 )
@@ -27,6 +29,7 @@ from .base import (
 
 class SessionSerializer(RecordedEntry, ModelSerializer):
     athlete = ScopedAthleteField()
+    top_speed = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingSession
@@ -36,10 +39,20 @@ class SessionSerializer(RecordedEntry, ModelSerializer):
             "plan",
             *corrections.SESSION_FIELDS,
             "load",
+            "top_speed",
             "created_at",
             *VOID_FIELDS,
         ]
         read_only_fields = ["plan", "load", "created_at", *VOID_FIELDS]
+
+    @extend_schema_field(TopSpeedSerializer)
+    def get_top_speed(self, session):
+        """The session's fastest sprint trial (good or flying-start fit) as % of the athlete's
+        pre-injury top speed; every value null without such a trial."""
+        mss = getattr(session, "top_mss", None)
+        if mss is None:
+            mss = sprints.session_top_mss(session.pk)
+        return sprints.top_speed_share(mss, self.context["top_speeds"].of(session.athlete_id))
 
     def record(self, athlete, *, by, values):
         return services.record_session(athlete, by=by, values=values)
@@ -56,7 +69,7 @@ class SessionCorrectionSerializer(ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in corrections.SESSION_FIELDS}
 
 
-class SessionViewSet(CorrectableViewSet):
+class SessionViewSet(TopSpeedContext, CorrectableViewSet):
     """Training sessions (session load = RPE × minutes)."""
 
     serializer_class = SessionSerializer
@@ -66,6 +79,12 @@ class SessionViewSet(CorrectableViewSet):
     filterset_class = filter_for(TrainingSession, "date", extra=["type"])
     ordering_fields = ["date", "load", "created_at"]
     ordering = ["-date", "-created_at"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve"):  # a correction locks its row: no aggregate
+            queryset = queryset.annotate(top_mss=sprints.SESSION_TOP_MSS)
+        return queryset
 
 
 # --- measurements ------------------------------------------------------------------------------

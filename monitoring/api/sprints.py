@@ -14,7 +14,14 @@ from core.serializers import DateTimeField, IdField, ModelSerializer
 
 from .. import sprints
 from ..models import MAX_SPRINT_SPLITS, SprintStart, SprintTrial, TrainingSession
-from .base import VOID_FIELDS, RecordedEntry, ScopedViewSet, filter_for
+from .base import (
+    VOID_FIELDS,
+    RecordedEntry,
+    ScopedViewSet,
+    TopSpeedContext,
+    TopSpeedSerializer,
+    filter_for,
+)
 
 
 class SplitSerializer(serializers.Serializer):
@@ -92,6 +99,7 @@ class SprintTrialSerializer(RecordedEntry, ModelSerializer):
         help_text="Wind, surface, footwear.",
     )
     profile = serializers.SerializerMethodField()
+    top_speed = serializers.SerializerMethodField()
     measurements = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,6 +115,7 @@ class SprintTrialSerializer(RecordedEntry, ModelSerializer):
             "body_mass_kg",
             "notes",
             "profile",
+            "top_speed",
             "measurements",
             "created_by",
             "created_at",
@@ -120,6 +129,14 @@ class SprintTrialSerializer(RecordedEntry, ModelSerializer):
     @extend_schema_field(ProfileSerializer)
     def get_profile(self, trial):
         return sprints.trial_profile(trial)
+
+    @extend_schema_field(TopSpeedSerializer)
+    def get_top_speed(self, trial):
+        """The fitted MSS as % of the athlete's pre-injury top speed (null for a poor fit)."""
+        usable = trial.quality in sprints.USABLE_QUALITIES
+        return sprints.top_speed_share(
+            trial.mss if usable else None, self.context["top_speeds"].of(trial.athlete_id)
+        )
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_measurements(self, trial) -> list[int]:
@@ -142,6 +159,7 @@ class SprintTrialSerializer(RecordedEntry, ModelSerializer):
 
 @extend_schema_view(create=extend_schema(parameters=[IDEMPOTENCY_HEADER]))
 class SprintTrialViewSet(
+    TopSpeedContext,
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,

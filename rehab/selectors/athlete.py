@@ -24,10 +24,12 @@ from monitoring.models import (
     TrainingSession,
 )
 from monitoring.selectors import pain_series
+from monitoring.sprints import SESSION_TOP_MSS, USABLE_QUALITIES, pre_injury_top_speed
 
 from ..compliance import checkin_strip
 from ..evidence_text import describe_report
 from ..gates import evaluate_plan
+from ..ladder import velocity_ladder
 from ..models import Plan, SignOffDecision, SignOffRequest
 
 AUDIT_TIMELINE_SIZE = 30  # the newest events; the CSV export has them all
@@ -174,12 +176,20 @@ def athlete_overview(
         .order_by("-local_date", "-id"),
         checkins_page,
     )
+    # The athlete's own pre-injury top speed: the trials, the sessions and the ladder read
+    # their speeds as a share of it.
+    top_speed = pre_injury_top_speed(athlete)
+    context["top_speed"] = top_speed
+    context["velocity_ladder"] = velocity_ladder(plan, context["changes"], top_speed, now=now)
     context["sessions"] = _page(
         TrainingSession.all_objects.filter(athlete=athlete)
         .select_related("voided_by")
+        .annotate(top_mss=SESSION_TOP_MSS)
         .order_by("-date", "-id"),
         sessions_page,
     )
+    for session in context["sessions"]:
+        session.top_speed_pct = top_speed.percent(session.top_mss) if top_speed else None
     context["measurements"] = _page(
         Measurement.all_objects.filter(athlete=athlete)
         .select_related("metric", "voided_by")
@@ -190,6 +200,12 @@ def athlete_overview(
     context["sprint_trials"] = list(
         SprintTrial.objects.filter(athlete=athlete).order_by("-measured_at", "-id")[:5]
     )
+    for trial in context["sprint_trials"]:
+        trial.top_speed_pct = (
+            top_speed.percent(trial.mss)
+            if top_speed and trial.quality in USABLE_QUALITIES
+            else None
+        )
     context["flags"] = list(
         Flag.objects.filter(athlete=athlete)
         .select_related("proposed_regression_to", "acknowledged_by", "resolved_by")

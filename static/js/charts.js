@@ -5,6 +5,9 @@
  *                       column per line); data-lines names the columns to draw, e.g.
  *                       "rest,activity,morning" or "worst,morning,phase".
  *   data-chart="metric" a metric against its baseline and gates: {days, lines, pass_fail}.
+ *   data-chart="ladder" the velocity ladder (rehab.ladder.velocity_ladder): per day the
+ *                       fastest sprint as % of pre-injury top speed (`top`), and the ceiling
+ *                       and order of that day's phase (`ceiling`, `phase`).
  *   data-chart="spark"  the roster's 14-day worst pain, the values in data-values.
  * The element keeps its aria-label (or a text alternative next to it) for screen readers.
  * The words drawn on a chart (legend, axis labels, pass and fail) come translated on this
@@ -23,7 +26,7 @@
     worst: { label: WORDS.worst, stroke: "#b42318" }
   };
   var VALUE_DASHES = [null, [10, 4], [2, 3]];  // the sides of a bilateral metric
-  var HEIGHT = { pain: 240, metric: 200 };
+  var HEIGHT = { pain: 240, metric: 200, ladder: 240 };
   var D = 86400, MO = 30 * D, WEEK = 7 * D;
   // Ticks on whole days (uPlot's own day, month and year steps): never two ticks in one day.
   var DAY_STEPS = [D, 2 * D, 3 * D, WEEK, 2 * WEEK, MO, 2 * MO, 3 * MO, 6 * MO, 365 * D];
@@ -143,6 +146,33 @@
     return new uPlot(opts, data, el);
   }
 
+  function ladderChart(el, d) {
+    var opts = base(el, "ladder");
+    var tops = d.top.filter(function (v) { return v != null; });
+    var high = Math.max(100, Math.max.apply(null, tops.concat(d.ceiling.filter(function (v) { return v != null; }))));
+    var low = Math.min(40, Math.min.apply(null, tops.length ? tops : [40]));
+    opts.scales.y = { range: [Math.floor(low / 10) * 10, Math.ceil((high + 5) / 10) * 10] };
+    opts.axes = [timeAxis(), { scale: "y", size: 40, label: WORDS.ladderAxis, values: function (u, splits) { return splits.map(function (v) { return v + " %"; }); } }];
+    var pct = legendValue(function (v) { return v + " %"; });
+    opts.series = [
+      DAY,
+      {
+        // The ceiling each phase allows, as the step it takes on the day the phase changes.
+        label: WORDS.ceiling, stroke: "#b54708", fill: "rgba(181,71,8,.08)", width: 2, dash: [6, 4],
+        paths: uPlot.paths.stepped({ align: 1 }), points: { show: false }, spanGaps: true,
+        value: function (u, v, s, idx) {
+          if (idx == null) { return ""; }
+          return v == null ? "–" : v + " % · " + WORDS.phaseValue.replace("{phase}", d.phase[idx]);
+        }
+      },
+      {
+        label: WORDS.topSpeed, stroke: "#0b63ce", width: 2, spanGaps: true,
+        points: { show: true, size: 7, fill: "#0b63ce" }, value: pct
+      },
+    ];
+    return new uPlot(opts, [d.days.map(dayStart), d.ceiling, d.top], el);
+  }
+
   function sparkline(el) {
     var values = el.dataset.values.split(",").map(function (v) { return v === "" || v === "None" ? null : Number(v); });
     var opts = {
@@ -164,7 +194,7 @@
     if (kind === "spark") { sparkline(el); return; }
     var d = parse(el.dataset.source);
     if (!d) { return; }
-    var plot = kind === "pain" ? painChart(el, d) : metricChart(el, d);
+    var plot = kind === "pain" ? painChart(el, d) : (kind === "ladder" ? ladderChart(el, d) : metricChart(el, d));
     atLeastAWeek(plot);
     drawn.push({ el: el, plot: plot, height: HEIGHT[kind] });
   }

@@ -124,15 +124,17 @@ def test_query_count_does_not_grow_with_the_logs(
     # 30: the page also reads the sign-off decisions and the audit trail (one query each), the
     # check-in log (a count and a page), the two-factor rule every page checks, (31) the
     # bell's unread count in the staff header (monitoring.context_processors) and (32) the
-    # athlete's reminder, for the coach's suggestion form, and (33) the latest sprint trials.
-    with django_assert_max_num_queries(33) as small:
+    # athlete's reminder, for the coach's suggestion form, (33) the latest sprint trials, (35)
+    # the pre-injury top speed (a typed baseline, the fastest trial before the injury), (36)
+    # the velocity ladder's trials and (39) a speed_exposures gate's trials and top speed.
+    with django_assert_max_num_queries(39) as small:
         client.get(url("athlete", athlete))
     add_checkins(range(10, 1000))
     for n in range(5, 60):
         SessionFactory(athlete=athlete, date=timezone.localdate() - dt.timedelta(days=n))
         MeasurementFactory(athlete=athlete, metric=metric("split_30m"), value=4 + n / 100)
     FlagFactory(athlete=athlete)
-    with django_assert_max_num_queries(33) as large:
+    with django_assert_max_num_queries(39) as large:
         response = client.get(url("athlete", athlete))
     assert len(response.context["pain_chart"]["days"]) == 1000
     assert len(large.captured_queries) == len(small.captured_queries)
