@@ -344,6 +344,7 @@ class AuditAction(models.TextChoices):
     SESSION_VOID = "session.void", _("Session voided")
     MEASUREMENT_CORRECT = "measurement.correct", _("Measurement corrected")
     MEASUREMENT_VOID = "measurement.void", _("Measurement voided")
+    SPRINT_VOID = "sprint.void", _("Sprint trial voided")
     PRIVACY_EXPORT = "privacy.export", _("Data exported (privacy request)")
     PRIVACY_ERASE = "privacy.erase", _("Personal data erased (privacy request)")
 
@@ -357,6 +358,7 @@ CORRECTION_ACTIONS = (
     AuditAction.SESSION_VOID,
     AuditAction.MEASUREMENT_CORRECT,
     AuditAction.MEASUREMENT_VOID,
+    AuditAction.SPRINT_VOID,
 )
 
 

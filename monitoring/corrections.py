@@ -1,5 +1,6 @@
 """Corrections with a trail (PRODUCT.md §2.9): correct or void a check-in, session or
-measurement. A wrong entry is never silently deleted.
+measurement, and void a sprint trial (with the measurements derived from it). A wrong entry is
+never silently deleted.
 
 Who may do what:
 - an athlete corrects their own check-ins (any day, from History);
@@ -31,7 +32,7 @@ from athletes.access import require_role
 from athletes.evaluation import request_evaluation
 from athletes.models import STAFF_ROLES, Role
 
-from .models import CheckIn, Flag, Measurement, TrainingSession
+from .models import CheckIn, Flag, FlagKind, Measurement, SprintTrial, TrainingSession
 from .services import (
     CHECKIN_FIELDS,
     CheckInConflict,
@@ -106,6 +107,8 @@ def _already_voided(model) -> str:
         return _("This training session was voided; it cannot be changed.")
     if model is Measurement:
         return _("This measurement was voided; it cannot be changed.")
+    if model is SprintTrial:
+        return _("This sprint trial was voided already.")
     return _("This %(entry)s was voided; it cannot be changed.") % {
         "entry": model._meta.verbose_name
     }
@@ -267,6 +270,14 @@ def void_measurement(measurement: Measurement, *, by, reason: str, now=None) -> 
     return _void(measurement, by=by, reason=reason, action=AuditAction.MEASUREMENT_VOID, now=now)
 
 
+def void_sprint_trial(trial: SprintTrial, *, by, reason: str, now=None) -> SprintTrial:
+    """Void a sprint trial entered in error (coach or clinician of the athlete's team): the
+    measurements derived from its profile are voided with it, in the same transaction."""
+    from athletes.models import AuditAction
+
+    return _void(trial, by=by, reason=reason, action=AuditAction.SPRINT_VOID, now=now)
+
+
 def _correct(model, entry, fields, *, by, values, reason, action, exclude, now):
     now = now or timezone.now()
     role = _role(by, entry.athlete, STAFF_ROLES)
@@ -301,6 +312,13 @@ def _void(entry, *, by, reason, action, now):
         before, after = _snapshot(row), {"voided": True}
         _record_change(row, action, before, after, reason, by=by, role=role, now=now)
         _mark_flags_citing(row, reason=reason, now=now)
+        if isinstance(row, SprintTrial):  # its profile's values go with it
+            derived = list(Measurement.objects.filter(sprint_trial=row))
+            Measurement.objects.filter(pk__in=[m.pk for m in derived]).update(
+                voided_at=now, voided_by_id=by.pk, void_reason=reason
+            )
+            for measurement in derived:
+                _mark_flags_citing(measurement, reason=reason, now=now)
     return row
 
 
@@ -310,6 +328,8 @@ def _snapshot(row) -> dict:
         fields = ("taken_at", *CHECKIN_FIELDS)
     elif isinstance(row, Measurement):
         fields = ("metric_id", *MEASUREMENT_FIELDS)
+    elif isinstance(row, SprintTrial):
+        fields = ("measured_at", "start", "run_in_m", "splits", "body_mass_kg", "mss", "quality")
     else:
         fields = SESSION_FIELDS
     return {name: _plain(getattr(row, name)) for name in fields}
@@ -323,16 +343,40 @@ def cited_ids(flag: Flag) -> tuple[set[int], set[int]]:
     return checkins - {None}, measurements - {None}
 
 
-def _mark_flags_citing(row, *, reason: str, now) -> None:
-    if isinstance(row, TrainingSession):
-        return
-    what = "check-in" if isinstance(row, CheckIn) else "measurement"
-    when = date_format(
-        timezone.localdate(row.taken_at if isinstance(row, CheckIn) else row.measured_at)
-    )
-    for flag in Flag.objects.unresolved().filter(athlete_id=row.athlete_id):
+def _cites(flag: Flag, row) -> bool:
+    """Whether a flag's evidence cites this check-in, measurement, sprint trial or session (an
+    intensity_above_phase flag cites the trials and sessions it found above the ceiling)."""
+    if isinstance(row, CheckIn | Measurement):
         checkins, measurements = cited_ids(flag)
-        if row.pk in (checkins if isinstance(row, CheckIn) else measurements):
+        return row.pk in (checkins if isinstance(row, CheckIn) else measurements)
+    if flag.kind != FlagKind.INTENSITY_ABOVE_PHASE:
+        return False
+    source = "trial" if isinstance(row, SprintTrial) else "session"
+    exposures = (flag.evidence or {}).get("exposures") or []
+    return any(
+        isinstance(e, dict) and e.get("source") == source and e.get("id") == row.pk
+        for e in exposures
+    )
+
+
+# What a flag's page calls a voided entry it cites.
+CITED_WORDS = {
+    CheckIn: "check-in",
+    Measurement: "measurement",
+    SprintTrial: "sprint trial",
+    TrainingSession: "session",
+}
+
+
+def _mark_flags_citing(row, *, reason: str, now) -> None:
+    what = CITED_WORDS[type(row)]
+    if isinstance(row, TrainingSession):
+        day = row.date
+    else:
+        day = timezone.localdate(row.taken_at if isinstance(row, CheckIn) else row.measured_at)
+    when = date_format(day)
+    for flag in Flag.objects.unresolved().filter(athlete_id=row.athlete_id):
+        if _cites(flag, row):
             Flag.objects.filter(pk=flag.pk).update(
                 evidence_voided_at=now,
                 evidence_voided_note=f"The {what} of {when} it cites was voided: {reason}"[:300],

@@ -16,7 +16,7 @@ from athletes.access import get_athlete_for, staff_required
 from athletes.models import STAFF_ROLES
 from core.forms import add_service_errors
 from monitoring import corrections
-from monitoring.models import CheckIn, Measurement, TrainingSession
+from monitoring.models import CheckIn, Measurement, SprintTrial, TrainingSession
 from monitoring.services import CheckInConflict
 
 from .evidence_text import metric_text
@@ -30,11 +30,13 @@ VOIDED = {
     "check-in": gettext_lazy("Check-in voided: %(entry)s."),
     "session": gettext_lazy("Session voided: %(entry)s."),
     "measurement": gettext_lazy("Measurement voided: %(entry)s."),
+    "sprint trial": gettext_lazy("Sprint trial voided: %(entry)s."),
 }
 VOIDED_ALREADY = {
     "check-in": gettext_lazy("This check-in was voided already."),
     "session": gettext_lazy("This session was voided already."),
     "measurement": gettext_lazy("This measurement was voided already."),
+    "sprint trial": gettext_lazy("This sprint trial was voided already."),
 }
 CORRECTED = {
     "session": gettext_lazy("Session corrected."),
@@ -63,6 +65,14 @@ def _describe(entry) -> str:
         return _("%(type)s session of %(date)s") % {
             "type": entry.get_type_display().lower(),
             "date": date_format(entry.date),
+        }
+    if isinstance(entry, SprintTrial):
+        when = date_format(timezone.localtime(entry.measured_at), "DATETIME_FORMAT")
+        if entry.mss is None:
+            return _("sprint trial of %(when)s") % {"when": when}
+        return _("sprint trial of %(when)s (top speed %(mss)s m/s)") % {
+            "when": when,
+            "mss": f"{entry.mss:.2f}",
         }
     values = {
         "metric": entry.metric.name,
@@ -129,6 +139,7 @@ def _void_view(model, service, what):
 checkin_void = _void_view(CheckIn, corrections.void_checkin, "check-in")
 session_void = _void_view(TrainingSession, corrections.void_session, "session")
 measurement_void = _void_view(Measurement, corrections.void_measurement, "measurement")
+sprint_void = _void_view(SprintTrial, corrections.void_sprint_trial, "sprint trial")
 
 
 def _edit_view(model, service, what, *, form_for, values_of):

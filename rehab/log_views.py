@@ -93,7 +93,10 @@ def sprint_new(request, pk):
 def sprint_detail(request, pk, sprint_pk):
     """One trial: its splits and the profile fitted from them."""
     athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
-    trial = get_object_or_404(SprintTrial, pk=sprint_pk, athlete=athlete)
+    # A voided trial still opens, marked as voided (the audit trail links to it).
+    trial = get_object_or_404(
+        SprintTrial.all_objects.select_related("voided_by"), pk=sprint_pk, athlete=athlete
+    )
     context = {
         "athlete": athlete,
         "trial": trial,

@@ -50,6 +50,7 @@ athlete_patterns = [
         correction_views.measurement_void,
         name="measurement-void",
     ),
+    path("sprints/<int:entry_pk>/void/", correction_views.sprint_void, name="sprint-void"),
 ]
 
 # Under /coach/protocols/: the protocol editor.

@@ -6,13 +6,15 @@ import math
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from athletes import access
 from athletes.access import ScopedAthleteField
-from core.api import IDEMPOTENCY_HEADER, IdempotentCreateMixin
+from core.api import IDEMPOTENCY_HEADER, Conflict, IdempotentCreateMixin, django_errors
 from core.serializers import DateTimeField, IdField, ModelSerializer
 
-from .. import sprints
+from .. import corrections, sprints
 from ..models import MAX_SPRINT_SPLITS, SprintStart, SprintTrial, TrainingSession
 from .base import (
     VOID_FIELDS,
@@ -20,6 +22,7 @@ from .base import (
     ScopedViewSet,
     TopSpeedContext,
     TopSpeedSerializer,
+    VoidSerializer,
     filter_for,
 )
 
@@ -177,4 +180,26 @@ class SprintTrialViewSet(
     ordering = ["-measured_at", "-created_at"]
 
     def get_queryset(self):
-        return self.scoped(SprintTrial.objects.prefetch_related("measurements"))
+        # Lists leave voided trials out; one trial is found voided or not (a void answers 409).
+        manager = SprintTrial.objects if self.action == "list" else SprintTrial.all_objects
+        return self.scoped(manager.prefetch_related("measurements"))
+
+    @extend_schema(request=VoidSerializer, responses=SprintTrialSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None, format=None):
+        """Void a trial entered in error, with the measurements derived from it: they leave
+        gates, charts, flags and lists; the values stay in the audit trail. Coaches and
+        clinicians of the athlete's team; `reason` required."""
+        trial = self.get_object()
+        body = VoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            voided = corrections.void_sprint_trial(
+                trial, by=request.user, reason=body.validated_data["reason"]
+            )
+        except corrections.AlreadyVoided as exc:
+            raise Conflict(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from None
+        voided = SprintTrial.all_objects.prefetch_related("measurements").get(pk=voided.pk)
+        return Response(self.get_serializer(voided).data)

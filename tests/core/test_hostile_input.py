@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 from core import serializers as api_serializers
 from core.parsers import MAX_JSON_DEPTH, BoundedJSONParser
 from monitoring.models import CheckIn, Flag, Measurement
+from monitoring.sprints import record_sprint_trial
 from rehab.models import SignOffRequest
 from tests.factories import (
     CheckInFactory,
@@ -143,6 +144,13 @@ def world(world):
         "measurements": MeasurementFactory(athlete=me).pk,
         "flags": FlagFactory(athlete=me).pk,
         "signoffs": signoff.pk,
+        "sprints": record_sprint_trial(
+            me,
+            by=world.coach,
+            measured_at=None,
+            splits=[{"distance_m": 10, "time_s": 1.9}, {"distance_m": 30, "time_s": 4.2}],
+            start="crouch",
+        ).pk,
     }
     staff_members = [world.coach, world.clinician]
     return {"ids": ids, "staff": staff_members, "me": me}

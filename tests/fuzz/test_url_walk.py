@@ -40,6 +40,7 @@ PARAMETER_KINDS = {
     "coach:measurement-edit": {"pk": "athlete", "entry_pk": "measurement"},
     "coach:measurement-void": {"pk": "athlete", "entry_pk": "measurement"},
     "coach:sprint": {"pk": "athlete", "sprint_pk": "sprint"},
+    "coach:sprint-void": {"pk": "athlete", "entry_pk": "sprint"},
     "coach:flag-acknowledge": {"pk": "athlete", "flag_pk": "flag"},
     "coach:flag-resolve": {"pk": "athlete", "flag_pk": "flag"},
     "coach:injury-edit": {"pk": "athlete", "injury_pk": "injury"},

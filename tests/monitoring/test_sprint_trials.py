@@ -415,3 +415,88 @@ def test_a_garbage_body_answers_400(world):
         response = client.generic("POST", "/api/v1/sprints/", raw, content_type="application/json")
         assert response.status_code == 400, raw[:20]
     assert not SprintTrial.all_objects.exists()
+
+
+# --- voiding a trial entered in error ----------------------------------------------------------
+
+
+def test_voiding_a_trial_voids_its_derived_measurements_and_marks_the_flags_citing_it(world):
+    from athletes.models import AuditEvent, Baseline
+    from monitoring.corrections import void_sprint_trial
+    from monitoring.models import Flag, FlagKind
+    from rehab import scan
+    from tests.factories import start_plan
+
+    start_plan(world.athlete, phase_order=2, entered_days_ago=3)  # allows 80 %
+    Baseline.objects.create(
+        athlete=world.athlete,
+        metric=MetricKind.objects.get(code="sprint_mss"),
+        value=10.0,
+        measured_on=timezone.localdate() - dt.timedelta(days=90),
+    )
+    trial = record(world.athlete, world.coach)  # MSS 9.0: 90 % of pre-injury
+    scan.scan_all()
+    flag = Flag.objects.get(athlete=world.athlete, kind=FlagKind.INTENSITY_ABOVE_PHASE)
+    void_sprint_trial(trial, by=world.clinician, reason="Gates misplaced: 30 m gate at 25 m")
+    trial.refresh_from_db()
+    assert trial.is_voided and trial.voided_by == world.clinician
+    assert not Measurement.objects.filter(sprint_trial=trial).exists()
+    assert Measurement.all_objects.filter(sprint_trial=trial, voided_at__isnull=False).count() >= 4
+    flag.refresh_from_db()
+    assert flag.evidence_voided_at is not None
+    assert (
+        "sprint trial" in flag.evidence_voided_note
+        and "Gates misplaced" in flag.evidence_voided_note
+    )
+    event = AuditEvent.objects.get(action="sprint.void")
+    assert event.before["mss"] == pytest.approx(9.0, abs=0.05)
+    assert not SprintTrial.objects.filter(pk=trial.pk).exists()
+    # The next evaluation no longer finds the sprint: the condition clears.
+    scan.scan_all()
+    flag.refresh_from_db()
+    assert flag.condition_cleared_at is not None
+    with pytest.raises(sprints_corrections_already_voided()):
+        void_sprint_trial(trial, by=world.coach, reason="again")
+
+
+def sprints_corrections_already_voided():
+    from monitoring.corrections import AlreadyVoided
+
+    return AlreadyVoided
+
+
+def test_the_api_voids_a_trial_once_and_an_athlete_or_outsider_cannot(world):
+    trial = record(world.athlete, world.coach)
+    url = f"/api/v1/sprints/{trial.pk}/void/"
+    assert (
+        client_for(world.athlete.user).post(url, {"reason": "no"}, format="json").status_code == 403
+    )
+    assert (
+        client_for(world.outsider_coach).post(url, {"reason": "no"}, format="json").status_code
+        == 404
+    )
+    missing = client_for(world.coach).post(url, {}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.json()
+    done = client_for(world.coach).post(url, {"reason": "Wrong athlete"}, format="json")
+    assert done.status_code == 200 and done.json()["void_reason"] == "Wrong athlete"
+    again = client_for(world.coach).post(url, {"reason": "Wrong athlete"}, format="json")
+    assert again.status_code == 409
+    listed = client_for(world.coach).get("/api/v1/sprints/").json()["results"]
+    assert trial.pk not in [t["id"] for t in listed]
+
+
+def test_the_trial_page_voids_it_with_a_reason(client, world):
+    from django.urls import reverse
+
+    trial = record(world.athlete, world.coach)
+    client.force_login(world.coach)
+    detail = reverse("coach:sprint", args=[world.athlete.pk, trial.pk])
+    void = reverse("coach:sprint-void", args=[world.athlete.pk, trial.pk])
+    assert void in client.get(detail).content.decode()
+    assert client.post(void, {"reason": ""}).status_code == 400
+    response = client.post(void, {"reason": "Timed the wrong athlete"})
+    assert response.status_code == 302
+    page = client.get(detail).content.decode()
+    assert "Timed the wrong athlete" in page and void not in page
+    client.force_login(world.outsider_coach)
+    assert client.get(void).status_code == 404
