@@ -459,3 +459,36 @@ def test_the_export_reads_a_fixed_number_of_queries_whatever_the_size(team, coac
     with CaptureQueriesContext(connection) as captured:
         export_document(large)
     assert len(captured.captured_queries) == 5  # protocol, phases, gates, their citations, rules'
+
+
+def test_a_citation_cannot_cite_another_protocols_gate(client, team, coach):
+    mine = copy_protocol(template(), team=team, by=coach)
+    elsewhere = GateCriterion.objects.filter(phase__protocol=template("calf")).first()
+    client.force_login(coach)
+    url = reverse("coach:protocol-edit", args=[mine.pk])
+    data = form_data(client.get(url))
+    new = f"citations-{data['citations-TOTAL_FORMS']}"
+    data["citations-TOTAL_FORMS"] = int(data["citations-TOTAL_FORMS"]) + 1
+    data.update(
+        {
+            f"{new}-target": f"gate:{elsewhere.pk}",
+            f"{new}-note": "Tampered",
+            f"{new}-strength": "no_primary_source",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert not Citation.objects.filter(note="Tampered").exists()
+
+
+def test_the_protocol_page_reads_a_fixed_number_of_queries_whatever_the_size(client, team, coach):
+    small = copy_protocol(template(), team=team, by=coach, name="Small")
+    GateCriterion.objects.filter(phase__protocol=small, phase__order__gt=0).delete()
+    large = copy_protocol(template("calf"), team=team, by=coach, name="Large")
+    client.force_login(coach)
+    counts = []
+    for protocol in (small, large):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("coach:protocol", args=[protocol.pk])).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
