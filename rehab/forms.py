@@ -485,8 +485,10 @@ class CitationForm(CitationFieldsForm):
 
     def __init__(self, *args, protocol=None, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        protocol = protocol or (self.instance.protocol if self.instance.protocol_id else None)
-        self.fields["target"].choices = citation_targets(protocol) if targets is None else targets
+        if targets is None:  # the formset reads them once for all its rows
+            protocol = protocol or (self.instance.protocol if self.instance.protocol_id else None)
+            targets = citation_targets(protocol)
+        self.fields["target"].choices = targets
         if self.instance.pk:
             self.initial["target"] = (
                 f"gate:{self.instance.gate_id}"
@@ -517,9 +519,6 @@ class ProtocolCitationFormSet(forms.BaseInlineFormSet):
         stored = len(self.get_queryset())
         self.max_num = self.absolute_max = max(MAX_CITATIONS, stored + self.extra)
         self.form_kwargs = {**self.form_kwargs, "targets": citation_targets(self.instance)}
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("gate__phase")
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

@@ -492,3 +492,22 @@ def test_the_protocol_page_reads_a_fixed_number_of_queries_whatever_the_size(cli
             assert client.get(reverse("coach:protocol", args=[protocol.pk])).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_editors_citation_rows_cost_no_query_each(client, team, coach):
+    mine = copy_protocol(template(), team=team, by=coach)
+    client.force_login(coach)
+    url = reverse("coach:protocol-edit", args=[mine.pk])
+    client.get(url)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+        Citation.objects.bulk_create(
+            Citation(
+                protocol=mine, rule="pain_threshold", note=f"n{n}", strength="no_primary_source"
+            )
+            for n in range(10)
+        )
+    assert counts[0] == counts[1], counts
