@@ -2,9 +2,11 @@
 clinicians: the same services as the pages)."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -12,10 +14,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped
-from athletes.models import Athlete, Injury
+from athletes.access import IsStaffOrReadOnlyAthlete, protocols_for, scoped, teams_for
+from athletes.models import Athlete, Injury, Role
 from core.api import Conflict, django_errors
 from core.serializers import DateTimeField, IdField, ModelSerializer, PersonNameField
 from core.viewsets import CreateListRetrieveViewSet
@@ -27,6 +30,7 @@ from .checkin_feedback import checkin_feedback
 from .models import (
     PHASE_CHANGE_FIELDS,
     PHASE_FIELDS,
+    Citation,
     GateCriterion,
     Phase,
     PhaseChange,
@@ -35,15 +39,26 @@ from .models import (
     SignOffDecision,
     SignOffRequest,
 )
+from .protocol_format import DocumentError, ProtocolDocument, export_document, import_protocol
 from .signoff import SignOffConflict, decide_signoff, request_signoff
+
+
+class CitationSerializer(ModelSerializer):
+    link = serializers.CharField(read_only=True, help_text="The DOI's resolver or the address.")
+
+    class Meta:
+        model = Citation
+        fields = ["id", "rule", "doi", "url", "link", "note", "strength"]
+        read_only_fields = fields
 
 
 class GateSerializer(ModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
         model = GateCriterion
-        fields = ["id", "kind", "metric", "threshold", "window", "description"]
+        fields = ["id", "kind", "metric", "threshold", "window", "description", "citations"]
 
 
 class PhaseSerializer(ModelSerializer):
@@ -56,6 +71,9 @@ class PhaseSerializer(ModelSerializer):
 
 class ProtocolSerializer(ModelSerializer):
     phases = PhaseSerializer(many=True, read_only=True)
+    rule_citations = serializers.SerializerMethodField(
+        help_text="Where the rule thresholds (pain_threshold, …) come from."
+    )
 
     class Meta:
         model = Protocol
@@ -70,22 +88,95 @@ class ProtocolSerializer(ModelSerializer):
             "pain_threshold",
             "pain_persist_hours",
             "missed_checkin_days",
+            "rule_citations",
             "phases",
         ]
+
+    @extend_schema_field(CitationSerializer(many=True))
+    def get_rule_citations(self, protocol):
+        cited = [c for c in protocol.citations.all() if not c.gate_id]
+        return CitationSerializer(cited, many=True).data
+
+
+TEAM_PARAMETER = OpenApiParameter(
+    "team", int, description="The team to import into (needed when you coach several)."
+)
+NAME_PARAMETER = OpenApiParameter(
+    "name", str, description="A name for the new protocol instead of the file's."
+)
 
 
 class ProtocolViewSet(viewsets.ReadOnlyModelViewSet):
     """The shipped templates, your teams' own protocols (an athlete: their own plan's), with
-    phases and gate criteria."""
+    phases, gate criteria and the citations of their thresholds. A protocol exports to a
+    versioned JSON file (`export/`), and a file imports as a new protocol of your team
+    (`import/`): docs/protocol-format.md."""
 
     serializer_class = ProtocolSerializer
     filterset_fields = ["muscle_group", "is_template"]
     ordering = ["muscle_group", "name"]
 
     def get_queryset(self):
-        return protocols_for(self.request.user, Protocol.objects.all()).prefetch_related(
-            "phases__gates__metric"
+        readable = protocols_for(self.request.user, Protocol.objects.all())
+        if self.action == "export":  # export_document reads the rest itself
+            return readable
+        return readable.prefetch_related(
+            "phases__gates__metric", "phases__gates__citations", "citations"
         )
+
+    @extend_schema(responses={200: ProtocolDocument}, summary="Export a protocol as a file")
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None, format=None):
+        """The protocol as a version-1 protocol file, citations included."""
+        protocol = self.get_object()
+        return Response(export_document(protocol))
+
+    @extend_schema(
+        request=ProtocolDocument,
+        parameters=[TEAM_PARAMETER, NAME_PARAMETER],
+        responses={201: ProtocolSerializer, 400: OpenApiResponse(description="The file's errors.")},
+        summary="Import a protocol file as a new team protocol (coaches)",
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_file(self, request, format=None):
+        """A protocol file (as `export/` gives it) becomes a new protocol of your team. A
+        malformed file answers 400 with the errors in the file's shape and under `paths`
+        by JSON path; a file of a newer format version is refused; nothing is stored."""
+        team = importing_team(request.user, request.query_params.get("team"))
+        name = request.query_params.get("name", "")[:120].strip()
+        try:
+            protocol = import_protocol(request.data, team=team, by=request.user, name=name)
+        except DocumentError as exc:
+            body = exc.errors if isinstance(exc.errors, dict) else {"non_field_errors": exc.errors}
+            return Response({**body, "paths": exc.paths}, status=400)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        fresh = self.get_queryset().get(pk=protocol.pk)
+        return Response(ProtocolSerializer(fresh).data, status=201)
+
+
+def importing_team(user, given):
+    """The team a file is imported into: the one named by `team` among those the user
+    coaches, or their only one. 403 for someone who coaches no team; 400 when it is unclear."""
+    coached = teams_for(user, [Role.COACH])
+    if given not in (None, ""):
+        team = coached.filter(pk=positive_id(given)).first()
+        if team is None:
+            raise serializers.ValidationError({"team": ["Choose one of the teams you coach."]})
+        return team
+    teams = list(coached[:2])
+    if not teams:
+        raise PermissionDenied("Only a coach of a team can import a protocol for it.")
+    if len(teams) > 1:
+        raise serializers.ValidationError(
+            {"team": ["You coach several teams: say which one with ?team=<id>."]}
+        )
+    return teams[0]
+
+
+def positive_id(value) -> int:
+    text = str(value).strip()
+    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 class PhaseChangeSerializer(ModelSerializer):
@@ -179,7 +270,9 @@ class PlanViewSet(CreateListRetrieveViewSet):
 
     def get_queryset(self):
         return scoped(Plan.objects.all(), self.request.user).prefetch_related(
-            "current_phase__gates__metric", "phase_changes__changed_by"
+            "current_phase__gates__metric",
+            "current_phase__gates__citations",
+            "phase_changes__changed_by",
         )
 
     def _call(self, fn, *args, **kwargs):

@@ -3,6 +3,7 @@
 Just over 400 lines: one declaration per form of the coach pages (phase actions, logging,
 the protocol editor's formsets, the roster filter), no logic to split out."""
 
+import json
 import math
 
 from django import forms
@@ -12,11 +13,12 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.parsers import MAX_JSON_DEPTH, nests_deeper_than
 from core.plausibility import validate_log_time
 from monitoring.corrections import REASON_MAX, SESSION_FIELDS
 from monitoring.models import Measurement, MetricKind, SprintStart, TrainingSession
 
-from .models import PHASE_FIELDS, GateCriterion, Phase, Protocol
+from .models import PHASE_FIELDS, RULE_THRESHOLDS, Citation, GateCriterion, Phase, Protocol
 from .selectors import ROSTER_SORTS, SORT_DIRECTIONS
 
 
@@ -438,6 +440,168 @@ GateFormSet = forms.inlineformset_factory(
     can_delete=True,
     validate_max=True,
 )
+
+
+CITATION_FIELDS = ["doi", "url", "note", "strength"]
+DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
+
+
+class CitationFieldsForm(forms.ModelForm):
+    """A citation's own fields: a DOI or a web address, a one-line note, the strength of the
+    evidence (the rules are the model's: rehab.models.Citation). The protocol editor's rows
+    and an imported file's citations (rehab.protocol_format) are both read with it."""
+
+    class Meta:
+        model = Citation
+        fields = CITATION_FIELDS
+
+    def clean_doi(self):
+        doi = self.cleaned_data["doi"].strip()
+        # A DOI pasted as its link is the same DOI.
+        for prefix in DOI_PREFIXES:
+            if doi.lower().startswith(prefix):
+                return doi[len(prefix) :].strip()
+        return doi
+
+
+def rule_label(rule: str) -> str:
+    return str(Protocol._meta.get_field(rule).verbose_name).capitalize()
+
+
+def gate_label(gate) -> str:
+    return gettext("Phase %(order)s: %(gate)s") % {"order": gate.phase.order, "gate": gate}
+
+
+def citation_targets(protocol) -> list[tuple[str, str]]:
+    """What a citation of `protocol` may cite: its rule thresholds, then its gates by phase."""
+    choices = [(f"rule:{r}", rule_label(r)) for r in RULE_THRESHOLDS]
+    if protocol is not None and protocol.pk:
+        gates = GateCriterion.objects.filter(phase__protocol=protocol).select_related("phase")
+        choices += [
+            (f"gate:{g.pk}", gate_label(g)) for g in gates.order_by("phase__order", "order", "id")
+        ]
+    return choices
+
+
+class CitationForm(CitationFieldsForm):
+    """One citation of the protocol editor: what it cites (a rule threshold or one of the
+    protocol's gates) and its source."""
+
+    target = forms.ChoiceField(label=_("Cites"))
+
+    class Meta(CitationFieldsForm.Meta):
+        fields = ["target", *CITATION_FIELDS, "order"]
+
+    def __init__(self, *args, protocol=None, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if targets is None:  # the formset reads them once for all its rows
+            protocol = protocol or (self.instance.protocol if self.instance.protocol_id else None)
+            targets = citation_targets(protocol)
+        self.fields["target"].choices = targets
+        if self.instance.pk:
+            self.initial["target"] = (
+                f"gate:{self.instance.gate_id}"
+                if self.instance.gate_id
+                else f"rule:{self.instance.rule}"
+            )
+
+    def clean_target(self):
+        kind, _, value = self.cleaned_data["target"].partition(":")
+        if kind == "gate":
+            self.instance.rule, self.instance.gate_id = "", int(value)
+        else:
+            self.instance.rule, self.instance.gate = value, None
+        return self.cleaned_data["target"]
+
+
+MAX_CITATIONS = 100  # per protocol: the shipped ones have 40
+
+
+class ProtocolCitationFormSet(forms.BaseInlineFormSet):
+    """The protocol's citations: edit, delete, add one. Every row offers the protocol's own
+    gates and rule thresholds to cite."""
+
+    default_error_messages = FORMSET_ERRORS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = len(self.get_queryset())
+        self.max_num = self.absolute_max = max(MAX_CITATIONS, stored + self.extra)
+        self.form_kwargs = {**self.form_kwargs, "targets": citation_targets(self.instance)}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            name = (
+                gettext("%(field)s, new citation") % {"field": field.label}
+                if index is None
+                else gettext("%(field)s, citation %(number)d")
+                % {"field": field.label, "number": index + 1}
+            )
+            field.widget.attrs.setdefault("aria-label", name)
+
+
+CitationFormSet = forms.inlineformset_factory(
+    Protocol,
+    Citation,
+    form=CitationForm,
+    formset=ProtocolCitationFormSet,
+    extra=1,
+    can_delete=True,
+    validate_max=True,
+)
+
+
+MAX_PROTOCOL_FILE = 1_000_000  # bytes; a shipped template's file is about 25 kB
+
+
+def _no_constant(name):
+    raise ValueError(gettext("%(name)s is not a number JSON allows.") % {"name": name})
+
+
+class ProtocolImportForm(forms.Form):
+    """A protocol file to upload, the team it becomes a protocol of, and a name instead of the
+    file's (optional). The file is read here as JSON; what it says is checked by
+    rehab.protocol_format.import_protocol."""
+
+    file = forms.FileField(label=_("Protocol file (.json)"))
+    team = forms.TypedChoiceField(coerce=int, label=_("For team"))
+    name = forms.CharField(
+        required=False,
+        max_length=120,
+        label=_("Name (optional)"),
+        help_text=_("Leave empty to keep the name in the file."),
+    )
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = {t.pk: t for t in teams}
+        self.fields["team"].choices = [(t.pk, t.name) for t in teams]
+
+    def clean_team(self):
+        return self.teams[self.cleaned_data["team"]]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_PROTOCOL_FILE:
+            raise forms.ValidationError(
+                gettext("The file is too large: a protocol file is at most 1 MB.")
+            )
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(gettext("The file is not UTF-8 text.")) from None
+        if nests_deeper_than(text, MAX_JSON_DEPTH):
+            raise forms.ValidationError(
+                gettext("The file nests deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
+            )
+        try:
+            self.cleaned_data["document"] = json.loads(text, parse_constant=_no_constant)
+        except ValueError as error:
+            raise forms.ValidationError(
+                gettext("The file is not valid JSON: %(error)s") % {"error": error}
+            ) from None
+        return upload
 
 
 class DecisionForm(forms.Form):

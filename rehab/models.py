@@ -7,6 +7,8 @@ the rules live in gates/, transitions.py, services.py and signoff.py."""
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
@@ -211,6 +213,125 @@ class GateCriterion(models.Model):
 
     def __str__(self):
         return self.description or self.get_kind_display()
+
+
+# The protocol's rule thresholds (the monitoring rules read them): each may carry citations.
+RULE_THRESHOLDS = ("pain_threshold", "pain_persist_hours", "missed_checkin_days")
+
+
+class EvidenceStrength(models.TextChoices):
+    """How strong the evidence behind a number is, as the citation's author judged it."""
+
+    SYSTEMATIC_REVIEW = "systematic_review", _("Systematic review")
+    RCT = "rct", _("Randomised controlled trial")
+    COHORT = "cohort", _("Cohort or cross-sectional study")
+    EXPERT_CONSENSUS = "expert_consensus", _("Expert consensus or opinion")
+    NO_PRIMARY_SOURCE = "no_primary_source", _("No primary source found")
+
+
+DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
+validate_doi = RegexValidator(
+    DOI_PATTERN,
+    _("Enter a DOI as 10.NNNN/…, for example 10.2519/jospt.2020.8895."),
+    code="invalid_doi",
+)
+validate_web_address = URLValidator(
+    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+)
+
+
+def validate_one_line(value: str):
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("Keep the note to one line."), code="one_line")
+
+
+class Citation(models.Model):
+    """Where a threshold comes from: a rule threshold of the protocol (`rule`) or one gate
+    criterion (`gate`), never both. A DOI or a web address, a one-line note on the evidence
+    and its strength; "no primary source" needs neither and says so (rehab.protocol_format
+    exports them; the protocol page shows them beside the numbers)."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="citations")
+    rule = models.CharField(
+        max_length=24, blank=True, choices=[(f, f) for f in RULE_THRESHOLDS], default=""
+    )
+    gate = models.ForeignKey(
+        GateCriterion, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    doi = models.CharField(
+        max_length=200, blank=True, validators=[validate_doi], verbose_name="DOI"
+    )
+    url = models.CharField(
+        max_length=500, blank=True, validators=[validate_web_address], verbose_name="web address"
+    )
+    note = models.CharField(max_length=200, validators=[validate_one_line])
+    strength = models.CharField(max_length=20, choices=EvidenceStrength.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["protocol", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(rule="") & Q(gate__isnull=False))
+                | (~Q(rule="") & Q(gate__isnull=True)),
+                name="citation_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength="no_primary_source") | ~Q(doi="") | ~Q(url=""),
+                name="citation_source_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__in=EvidenceStrength.values), name="citation_strength_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.note
+
+    def clean(self):
+        super().clean()
+        unsourced = not self.doi and not self.url
+        if unsourced and self.strength and self.strength != EvidenceStrength.NO_PRIMARY_SOURCE:
+            raise ValidationError(
+                {"doi": _("Give a DOI or a web address, or choose “No primary source found”.")}
+            )
+
+    @property
+    def link(self) -> str:
+        """Where the source can be read: the DOI's resolver, else the web address."""
+        return f"https://doi.org/{self.doi}" if self.doi else self.url
+
+
+class ProtocolChange(AppendOnlyModel):
+    """One change to a protocol, kept for good: who, when, how (the editor, an import, a
+    copy, the admin) and what changed, as a list of {"what", "before", "after"} entries
+    (rehab.protocol_log makes them)."""
+
+    class Kind(models.TextChoices):
+        COPY = "copy", _("Copied")
+        IMPORT = "import", _("Imported from a file")
+        EDIT = "edit", _("Edited in the protocol editor")
+        ADMIN = "admin", _("Edited in the admin")
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["copy", "import", "edit", "admin"]),
+                name="protocol_change_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.protocol}: {self.get_kind_display()}"
 
 
 def monitored_from_expression(prefix: str = ""):

@@ -309,3 +309,239 @@ def add_new_gates(Protocol, GateCriterion, kinds):
                 gate = dict(zip(GATE_COLUMNS, gate_row, strict=True))
                 if gate["kind"] in kinds:
                     GateCriterion.objects.create(phase=phase, order=position, **gate)
+
+
+# --- where the numbers come from ----------------------------------------------------------------
+# Each source below was looked up (its DOI resolves to the paper named); a number with no
+# source found says so ("no_primary_source") rather than borrowing a citation that does not
+# support it. Tuples: (doi, url, note, strength); the note is one line, in our own words.
+
+_HICKEY_2020 = "10.2519/jospt.2020.8895"  # Hickey et al., JOSPT 2020;50(2):91-103 (RCT)
+_POLLOCK_2022 = "10.1136/bjsports-2020-103791"  # Pollock et al., BJSM 2022;56:257-263
+_ASKLING_2010 = "10.1007/s00167-010-1265-3"  # Askling et al., KSSTA 2010;18:1798-1803
+_SHRIER_2015 = "10.1136/bjsports-2014-094569"  # Shrier, BJSM 2015;49:1311-1315 (StARRT)
+_VAN_DER_HORST_2017 = "10.1136/bjsports-2016-097206"  # van der Horst et al., BJSM 2017 (Delphi)
+_MANIAR_2016 = "10.1136/bjsports-2015-095311"  # Maniar et al., BJSM 2016 (systematic review)
+_GREEN_2022 = "10.1186/s40798-021-00364-0"  # Green et al., Sports Med Open 2022;8:10
+_SILBERNAGEL_2010 = "10.1007/s00167-009-0889-7"  # Silbernagel et al., KSSTA 2010;18:258-264
+
+CITATION_COLUMNS = ("doi", "url", "note", "strength")
+
+RULE_CITATIONS = {
+    "pain_threshold": [
+        (
+            _HICKEY_2020,
+            "",
+            "Rehab allowed up to a pain threshold was no slower to return than pain-free rehab; "
+            "the 3/10 flag line itself is this template's choice.",
+            "rct",
+        )
+    ],
+    "pain_persist_hours": [
+        (
+            "",
+            "",
+            "The 48 h rule is coaching guidance (the seed articles); no study testing it was "
+            "found.",
+            "no_primary_source",
+        )
+    ],
+    "missed_checkin_days": [
+        (
+            "",
+            "",
+            "A follow-up default of this product, not drawn from a study.",
+            "no_primary_source",
+        )
+    ],
+}
+
+_PALPATION_DELPHI = (
+    _VAN_DER_HORST_2017,
+    "",
+    "No pain on palpation is among the return-to-play criteria 58 experts agreed on (Delphi).",
+    "expert_consensus",
+)
+_CALF_CHECKLIST = "Experts' return-to-play checklist for calf strains:"
+
+# By a gate's kind and metric code; a muscle group's own entry wins over the shared one.
+GATE_CITATIONS = {
+    ("pain", None): [
+        (
+            _HICKEY_2020,
+            "",
+            "Pain-free and pain-threshold rehab returned equally fast; ≤ 2/10 over 3 sessions "
+            "is a cautious choice between the two.",
+            "rct",
+        )
+    ],
+    ("no_next_day_soreness", None): [
+        (
+            "",
+            "",
+            "Watching the next-day response to load is common practice; no study of this exact "
+            "rule was found.",
+            "no_primary_source",
+        )
+    ],
+    ("min_days", None): [
+        (
+            _POLLOCK_2022,
+            "",
+            "70 injuries: mean 18.6 days to full training, longer when the tendon is involved; "
+            "the minimum per phase is a choice.",
+            "cohort",
+        )
+    ],
+    ("test_passed", "palpation"): [_PALPATION_DELPHI],
+    ("test_passed", "h_test"): [
+        (
+            _ASKLING_2010,
+            "",
+            "A reliable test that found insecurity after hamstring strain when the usual "
+            "examination found nothing (11 athletes).",
+            "cohort",
+        )
+    ],
+    ("lsi", "knee_flexor_strength"): [
+        (
+            _MANIAR_2016,
+            "",
+            "Strength deficits can outlast return to play; the review sets no pass mark, so "
+            "80–90 % is a convention.",
+            "systematic_review",
+        )
+    ],
+    ("lsi", "single_leg_hop"): [
+        (
+            "",
+            "",
+            "A 90 % hop symmetry comes from knee-ligament testing; no study of it after muscle "
+            "strain was found.",
+            "no_primary_source",
+        )
+    ],
+    ("vs_baseline", "split_30m"): [
+        (
+            "",
+            "",
+            "Comparing sprint times to the athlete's own baseline is advised; no study sets "
+            "103–110 %.",
+            "no_primary_source",
+        )
+    ],
+    ("vs_baseline", "peak_velocity"): [
+        (
+            "",
+            "",
+            "No primary source was found for ≥ 95 % of pre-injury top speed before return: "
+            "a convention.",
+            "no_primary_source",
+        )
+    ],
+    ("speed_exposures", None): [
+        (
+            "",
+            "",
+            "The ladder of shares of top speed per phase is coaching guidance (the seed "
+            "articles); no study setting these shares was found.",
+            "no_primary_source",
+        )
+    ],
+    ("confidence", None): [
+        (
+            _SHRIER_2015,
+            "",
+            "The StARRT framework weighs the athlete's own risk tolerance in the return "
+            "decision; it sets no confidence score.",
+            "expert_consensus",
+        )
+    ],
+}
+
+CALF_GATE_CITATIONS = {
+    ("min_days", None): [
+        (
+            _GREEN_2022,
+            "",
+            "20 experts progress calf rehab by capacity and response to load, not by fixed "
+            "days; the minimum per phase is a choice.",
+            "expert_consensus",
+        )
+    ],
+    ("test_passed", "palpation"): [
+        (_GREEN_2022, "", f"{_CALF_CHECKLIST} no tenderness on palpation.", "expert_consensus")
+    ],
+    ("lsi", "knee_to_wall"): [
+        (
+            _GREEN_2022,
+            "",
+            f"{_CALF_CHECKLIST} knee-to-wall lunge asymmetry ≤ 10 %.",
+            "expert_consensus",
+        )
+    ],
+    ("lsi", "calf_raises"): [
+        (
+            _GREEN_2022,
+            "",
+            f"{_CALF_CHECKLIST} single-leg calf raise asymmetry ≤ 10 %.",
+            "expert_consensus",
+        ),
+        (
+            _SILBERNAGEL_2010,
+            "",
+            "Heel-rise symmetry as a measure of recovery, studied after Achilles rupture (not "
+            "calf strain).",
+            "cohort",
+        ),
+    ],
+    ("metric_threshold", "calf_raises"): [
+        (
+            _GREEN_2022,
+            "",
+            f"{_CALF_CHECKLIST} at least 30 single-leg calf raises from the floor.",
+            "expert_consensus",
+        )
+    ],
+    ("lsi", "single_leg_hop"): [
+        (_GREEN_2022, "", f"{_CALF_CHECKLIST} hop asymmetries ≤ 10 %.", "expert_consensus")
+    ],
+    ("lsi", "triple_hop"): [
+        (_GREEN_2022, "", f"{_CALF_CHECKLIST} hop asymmetries ≤ 10 %.", "expert_consensus")
+    ],
+}
+
+
+def citations_for_gate(muscle_group: str, kind: str, metric_code: str | None) -> list[dict]:
+    """The shipped citations of a template's gate (dicts of CITATION_COLUMNS)."""
+    own = CALF_GATE_CITATIONS if muscle_group == "calf" else {}
+    rows = own.get((kind, metric_code)) or GATE_CITATIONS.get((kind, metric_code), [])
+    return [dict(zip(CITATION_COLUMNS, row, strict=True)) for row in rows]
+
+
+def load_citations(Protocol, GateCriterion, Citation):
+    """Give the shipped templates their citations (idempotent: a template that has any is
+    left alone, as an edited one would be)."""
+    names = [spec["name"] for spec in TEMPLATES]
+    for protocol in Protocol.objects.filter(team=None, name__in=names):
+        if Citation.objects.filter(protocol=protocol).exists():
+            continue
+        rows = []
+        for rule, cited in RULE_CITATIONS.items():
+            for position, row in enumerate(cited):
+                rows.append(
+                    Citation(
+                        protocol=protocol,
+                        rule=rule,
+                        order=position,
+                        **dict(zip(CITATION_COLUMNS, row, strict=True)),
+                    )
+                )
+        gates = GateCriterion.objects.filter(phase__protocol=protocol).select_related("metric")
+        for gate in gates:
+            code = gate.metric.code if gate.metric_id else None
+            for position, cited in enumerate(
+                citations_for_gate(protocol.muscle_group, gate.kind, code)
+            ):
+                rows.append(Citation(protocol=protocol, gate=gate, order=position, **cited))
+        Citation.objects.bulk_create(rows)

@@ -4,16 +4,27 @@ team's own (thresholds, phases, each phase's gate criteria)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from athletes.access import editable_protocols, protocols_for, staff_required, teams_for
 from athletes.models import Role
 
-from . import gate_summary, services
-from .forms import GateFormSet, PhaseFormSet, ProtocolForm
-from .models import Protocol
+from . import gate_summary, protocol_log, services
+from .forms import (
+    CitationFormSet,
+    GateFormSet,
+    PhaseFormSet,
+    ProtocolForm,
+    ProtocolImportForm,
+    rule_label,
+)
+from .models import RULE_THRESHOLDS, GateCriterion, Protocol, ProtocolChange
+from .protocol_format import DocumentError, export_document, import_protocol
 from .views import positive_int
 
 
@@ -26,7 +37,13 @@ def protocol_list(request):
         .order_by("team__name", "muscle_group", "name")
     )
     return render(
-        request, "coach/protocols.html", {"protocols": protocols, "coach_teams": coach_teams}
+        request,
+        "coach/protocols.html",
+        {
+            "protocols": protocols,
+            "coach_teams": coach_teams,
+            "coach_team_ids": {t.pk for t in coach_teams},
+        },
     )
 
 
@@ -63,21 +80,34 @@ def protocol_edit(request, protocol_pk):
         editable_protocols(request.user, Protocol.objects.all()), pk=protocol_pk
     )
     data = request.POST if request.method == "POST" else None
+    # As stored, before the forms touch the instance: the change log compares with it.
+    before = protocol_log.snapshot(protocol.pk) if data is not None else None
     form = ProtocolForm(data, instance=protocol, prefix="protocol")
     phases = list(protocol.phases.order_by("order"))
     phase_forms = PhaseFormSet(data, queryset=protocol.phases.order_by("order"), prefix="phases")
     gate_sets = [GateFormSet(data, instance=p, prefix=f"gates-{p.order}") for p in phases]
+    citation_forms = CitationFormSet(data, instance=protocol, prefix="citations")
     # Validate every part (no short-circuit), so all errors show at once.
     valid = data is not None and all(
-        [form.is_valid(), phase_forms.is_valid(), *[g.is_valid() for g in gate_sets]]
+        [
+            form.is_valid(),
+            phase_forms.is_valid(),
+            *[g.is_valid() for g in gate_sets],
+            citation_forms.is_valid(),
+        ]
     )
     if valid:
         try:
             with transaction.atomic():
                 form.save()
                 phase_forms.save()
+                # Citations before gates: one citing a gate deleted here goes with it.
+                citation_forms.save()
                 for gates in gate_sets:
                     gates.save()
+                protocol_log.record_edit(
+                    protocol, before, by=request.user, kind=ProtocolChange.Kind.EDIT
+                )
                 gate_summary.queue_protocol(protocol.pk)
         except IntegrityError:
             # Another coach took the name between validation and saving.
@@ -104,6 +134,91 @@ def protocol_edit(request, protocol_pk):
             "phase_forms": phase_forms,
             "phase_errors": phase_errors,
             "sections": sections,
+            "citation_forms": citation_forms,
         },
         status=400 if data is not None else 200,
+    )
+
+
+@staff_required
+def protocol_detail(request, protocol_pk):
+    """A protocol as it reads: its rule thresholds and every phase's gates, each with the
+    citations of its number beside it, and (for a team's own) its change log."""
+    protocol = get_object_or_404(
+        protocols_for(request.user, Protocol.objects.select_related("team", "based_on")),
+        pk=protocol_pk,
+    )
+    phases = list(
+        protocol.phases.order_by("order").prefetch_related(
+            Prefetch(
+                "gates",
+                queryset=GateCriterion.objects.select_related("metric").prefetch_related(
+                    "citations"
+                ),
+            )
+        )
+    )
+    cited = {}
+    for citation in protocol.citations.filter(gate=None):
+        cited.setdefault(citation.rule, []).append(citation)
+    rules = [
+        (rule_label(rule), getattr(protocol, rule), cited.get(rule, [])) for rule in RULE_THRESHOLDS
+    ]
+    changes = protocol.changes.select_related("changed_by")[:50]
+    editable = editable_protocols(request.user, Protocol.objects.filter(pk=protocol.pk)).exists()
+    return render(
+        request,
+        "coach/protocol_detail.html",
+        {
+            "protocol": protocol,
+            "rules": rules,
+            "phases": phases,
+            "changes": changes,
+            "editable": editable,
+        },
+    )
+
+
+@staff_required
+def protocol_export(request, protocol_pk):
+    """The protocol file to download (the same as GET /api/v1/protocols/{id}/export/)."""
+    protocol = get_object_or_404(
+        protocols_for(request.user, Protocol.objects.all()), pk=protocol_pk
+    )
+    response = JsonResponse(export_document(protocol), json_dumps_params={"indent": 2})
+    filename = slugify(protocol.name) or "protocol"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.sprintback.json"'
+    return response
+
+
+@staff_required
+def protocol_import(request):
+    """Upload a protocol file: it becomes a new protocol of a team the user coaches
+    (rehab.protocol_format.import_protocol; its errors listed by JSON path)."""
+    coach_teams = list(teams_for(request.user, [Role.COACH]))
+    if not coach_teams:
+        raise PermissionDenied(_("Only a coach of a team can import a protocol for it."))
+    form = ProtocolImportForm(request.POST or None, request.FILES or None, teams=coach_teams)
+    paths = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            protocol = import_protocol(
+                form.cleaned_data["document"],
+                team=form.cleaned_data["team"],
+                by=request.user,
+                name=form.cleaned_data["name"],
+            )
+        except DocumentError as error:
+            paths = error.paths
+            form.add_error(
+                "file", _("The file was not imported: see its errors below. Nothing was saved.")
+            )
+        else:
+            messages.success(request, _("Imported as “%(name)s”.") % {"name": protocol.name})
+            return redirect("coach:protocol", protocol.pk)
+    return render(
+        request,
+        "coach/protocol_import.html",
+        {"form": form, "paths": sorted(paths.items())},
+        status=400 if request.method == "POST" else 200,
     )

@@ -30,7 +30,17 @@ from core.serializers import display_name
 
 from .audit import phase_state
 from .gates import MET, GateStatus, evaluate_plan
-from .models import GateCriterion, Phase, PhaseChange, Plan, Protocol, SignOffRequest
+from .models import (
+    Citation,
+    GateCriterion,
+    Phase,
+    PhaseChange,
+    Plan,
+    Protocol,
+    ProtocolChange,
+    SignOffRequest,
+)
+from .protocol_log import record_change
 from .signoff import build_evidence
 from .transitions import (
     Actor,
@@ -466,14 +476,14 @@ def copy_protocol(protocol: Protocol, *, team, by, name: str = "") -> Protocol:
         if Protocol.name_taken(team.pk, candidate):
             continue
         try:
-            return _copy_as(protocol, team=team, name=candidate)
+            return _copy_as(protocol, team=team, name=candidate, by=by)
         except IntegrityError:
             # A concurrent copy took this name first (the team-and-name constraint): next one.
             if not Protocol.name_taken(team.pk, candidate):
                 raise
 
 
-def _copy_as(protocol: Protocol, *, team, name: str) -> Protocol:
+def _copy_as(protocol: Protocol, *, team, name: str, by) -> Protocol:
     with transaction.atomic():
         copy = Protocol.objects.create(
             name=name,
@@ -486,13 +496,32 @@ def _copy_as(protocol: Protocol, *, team, name: str) -> Protocol:
             pain_persist_hours=protocol.pain_persist_hours,
             missed_checkin_days=protocol.missed_checkin_days,
         )
+        citations = list(protocol.citations.all())
+        new_gates = {}  # the original gate's id → its copy
         for phase in protocol.phases.prefetch_related("gates"):
             gates = list(phase.gates.all())
             phase.pk, phase.protocol = None, copy
             phase._state.adding = True
             phase.save()
             for gate in gates:
+                original = gate.pk
                 gate.pk, gate.phase = None, phase
                 gate._state.adding = True
+                new_gates[original] = gate
             GateCriterion.objects.bulk_create(gates)
+        # The citations come along: each one's gate is the copy of the gate it cited.
+        for citation in citations:
+            if citation.gate_id and citation.gate_id not in new_gates:
+                continue  # cites a gate of another protocol (only the admin could do that)
+            citation.pk, citation.protocol = None, copy
+            citation._state.adding = True
+            if citation.gate_id:
+                citation.gate = new_gates[citation.gate_id]
+        Citation.objects.bulk_create([c for c in citations if c.protocol_id == copy.pk])
+        record_change(
+            copy,
+            by=by,
+            kind=ProtocolChange.Kind.COPY,
+            changes=[{"what": f"Copied from “{protocol.name}”", "before": None, "after": None}],
+        )
     return copy

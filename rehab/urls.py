@@ -56,6 +56,9 @@ athlete_patterns = [
 # Under /coach/protocols/: the protocol editor.
 protocol_patterns = [
     path("", protocol_views.protocol_list, name="protocols"),
+    path("import/", protocol_views.protocol_import, name="protocol-import"),
+    path("<int:protocol_pk>/", protocol_views.protocol_detail, name="protocol"),
+    path("<int:protocol_pk>/export.json", protocol_views.protocol_export, name="protocol-export"),
     path("<int:protocol_pk>/copy/", protocol_views.protocol_copy, name="protocol-copy"),
     path("<int:protocol_pk>/edit/", protocol_views.protocol_edit, name="protocol-edit"),
 ]

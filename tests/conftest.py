@@ -126,8 +126,8 @@ def shipped_templates(transactional_db):
     restores them for transactional (live_server) tests; load them here should it not have."""
     from monitoring.metric_registry import METRICS, PLAUSIBLE
     from monitoring.models import MetricKind
-    from rehab.models import GateCriterion, Phase, Protocol
-    from rehab.protocol_templates import load_templates
+    from rehab.models import Citation, GateCriterion, Phase, Protocol
+    from rehab.protocol_templates import load_citations, load_templates
 
     if not Protocol.objects.filter(is_template=True).exists():
         for code, name, unit, direction, category, bilateral, swc_pct, description in METRICS:
@@ -149,6 +149,7 @@ def shipped_templates(transactional_db):
                 ),
             )
         load_templates(Protocol, Phase, GateCriterion, MetricKind)
+        load_citations(Protocol, GateCriterion, Citation)
 
 
 @pytest.fixture

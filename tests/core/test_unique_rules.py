@@ -31,6 +31,7 @@ from monitoring.models import (
     RecoveryActivity,
 )
 from rehab.models import Plan, Protocol, SignOffRequest
+from rehab.protocol_format import export_document
 from rehab.services import copy_protocol
 from tests.factories import (
     AthleteFactory,
@@ -99,7 +100,8 @@ def protocol_editor_rename(w: World, client):
     url = reverse("coach:protocol-edit", args=[mine.pk])
     page = client.get(url)
     data = {}
-    for formset in [page.context["phase_forms"], *[g for _, g in page.context["sections"]]]:
+    formsets = [page.context["phase_forms"], *[g for _, g in page.context["sections"]]]
+    for formset in [*formsets, page.context["citation_forms"]]:
         for name in formset.management_form.fields:
             data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
         for f in formset.forms:
@@ -111,6 +113,17 @@ def protocol_editor_rename(w: World, client):
     assert response.status_code == 400
     assert "name" in response.context["form"].errors
     assert Protocol.objects.get(pk=mine.pk).name != taken.name
+
+
+def protocols_api_import_with_a_taken_name(w: World, client):
+    taken = copy_protocol(template(), team=w.team, by=w.coach)
+    before = Protocol.objects.count()
+    response = _api(w.coach).post(
+        "/api/v1/protocols/import/", export_document(taken), format="json"
+    )
+    assert response.status_code == 400
+    assert "protocol.name" in response.json()["paths"]
+    assert Protocol.objects.count() == before
 
 
 def _second_injury(w: World):
@@ -246,9 +259,9 @@ RULES: dict[str, Rule] = {
         admin_row=lambda: template(),
     ),
     "rehab.Protocol.protocol_team_name_unique": Rule(
-        proofs=(protocol_editor_rename,),
+        proofs=(protocol_editor_rename, protocols_api_import_with_a_taken_name),
         service="copy_protocol picks the next free name (“… 2”), also when a concurrent copy "
-        "takes one first.",
+        "takes one first; import_protocol answers a taken name at protocol.name.",
         admin_error="__all__",
     ),
     "rehab.Phase.phase_order_unique": Rule(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehab.forms import GateFormSet, PhaseFormSet, ProtocolForm
+from rehab.forms import CitationFormSet, GateFormSet, PhaseFormSet, ProtocolForm
 from tests.rehab.test_protocol_editor import form_data as editor_post
 
 from .strategies import GARBAGE, bodies, examples
@@ -70,6 +70,7 @@ def editor_base(w, client):
             "sections": [
                 (None, GateFormSet(instance=p, prefix=f"gates-{p.order}")) for p in phases
             ],
+            "citation_forms": CitationFormSet(instance=protocol, prefix="citations"),
         }
     )
     return editor_post(page)
@@ -156,6 +157,17 @@ VIEWS: dict[str, list[Page]] = {
         Page(editor, coach, prefix="gates-0-1", base=editor_base, name="existing"),
         Page(editor, coach, prefix="gates-1-2", base=editor_base, name="new"),
     ],
+    # A citation row of the editor (a new one: the small protocol has none), and the same
+    # fields as an imported file's citations are read.
+    "CitationForm": [Page(editor, coach, prefix="citations-0", base=editor_base)],
+    "CitationFieldsForm": [Page(editor, coach, prefix="citations-0", base=editor_base)],
+    "ProtocolImportForm": [
+        Page(
+            lambda w: reverse("coach:protocol-import"),
+            coach,
+            kwargs=lambda w: {"teams": [w.home.team]},
+        )
+    ],
     "DecisionForm": [
         Page(lambda w: reverse("clinic:decision", args=[w.home.signoff.pk]), clinician)
     ],
@@ -213,6 +225,7 @@ VIEWS["AcceptInvitationForm"] = [
 MANAGEMENT = [
     Page(editor, coach, prefix="phases", base=editor_base, name="phases"),
     Page(editor, coach, prefix="gates-0", base=editor_base, name="gates"),
+    Page(editor, coach, prefix="citations", base=editor_base, name="citations"),
 ]
 
 

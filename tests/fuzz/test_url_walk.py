@@ -47,6 +47,8 @@ PARAMETER_KINDS = {
     "coach:injury-close": {"pk": "athlete", "injury_pk": "injury"},
     "coach:protocol-copy": {"protocol_pk": "protocol"},
     "coach:protocol-edit": {"protocol_pk": "protocol"},
+    "coach:protocol": {"protocol_pk": "protocol"},
+    "coach:protocol-export": {"protocol_pk": "protocol"},
     "clinic:flag-resolve": {"pk": "signoff", "flag_pk": "signoff_flag"},
     "me:checkin-edit": {"pk": "checkin"},
     "accounts-token-revoke": {"pk": "token"},

@@ -115,6 +115,8 @@ def pages(role: str) -> list[Page]:
             Page("measurement import", reverse("coach:measurement-import")),
             Page("protocols", reverse("coach:protocols")),
             Page("protocol editor", reverse("coach:protocol-edit", args=[protocol.pk])),
+            Page("protocol page", reverse("coach:protocol", args=[protocol.pk])),
+            Page("protocol import", reverse("coach:protocol-import")),
             Page("erase request", reverse("privacy:athlete-erase", args=[at])),
             Page("people", reverse("people:list")),
             Page("invite", reverse("people:invite")),

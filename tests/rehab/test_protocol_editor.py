@@ -16,6 +16,7 @@ def form_data(response) -> dict:
     data = {}
     forms = [response.context["form"]]
     formsets = [response.context["phase_forms"]] + [g for _, g in response.context["sections"]]
+    formsets.append(response.context["citation_forms"])
     for formset in formsets:
         mgmt = formset.management_form
         for name in mgmt.fields:
