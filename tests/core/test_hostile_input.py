@@ -148,7 +148,8 @@ def world(world):
             me,
             by=world.coach,
             measured_at=None,
-            splits=[{"distance_m": 10, "time_s": 1.9}, {"distance_m": 30, "time_s": 4.2}],
+            # A poor fit: a trial of its own, and no derived measurements in the counts here.
+            splits=[{"distance_m": 10, "time_s": 1.0}, {"distance_m": 30, "time_s": 9.0}],
             start="crouch",
         ).pk,
     }

@@ -86,7 +86,7 @@ def test_gates_not_met_and_missing_are_listed_in_the_athletes_words(athlete):
     nxt = feedback_of(athlete).next_phase
     assert nxt.order == 4 and (nxt.met, nxt.total) == (1, 7)  # only the minimum days
     assert nxt.text == (
-        "Before phase 4 (High speed and reactive): 1 of 6 criteria met. Still to show:"
+        "Before phase 4 (High speed and reactive): 1 of 7 criteria met. Still to show:"
     )
     remaining = {g.text: g.status for g in nxt.remaining}
     assert remaining == {
@@ -95,6 +95,7 @@ def test_gates_not_met_and_missing_are_listed_in_the_athletes_words(athlete):
         "Strength of your injured leg: 75\u00a0% of the other leg — the target is 90\u00a0%": "not_met",
         "No single-leg hop test logged in this phase yet": "missing",
         "30 m sprint time: no value from before the injury on record": "missing",
+        "Fast sprints: no top speed from before your injury on record": "missing",
     }
 
 
