@@ -90,7 +90,7 @@ class ColumnMapForm(forms.Form):
             self.fields[name] = forms.FloatField(
                 label=_("“%(column)s” holds a split time at (m)") % {"column": column},
                 required=False,
-                min_value=0.1,
+                min_value=1,
                 max_value=400,
             )
             self.fields[name].column = column
