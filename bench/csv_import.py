@@ -7,9 +7,9 @@ and a coach; writes a 10,000-row export in a device's layout (athletes named by 
 id, day-first dates, a metric column of four metrics and a unit column in ms, km/h, kgf and
 N, so every row is converted), and runs it through a column map: preview (every row checked,
 duplicates looked up), then import (one transaction). Then a second file of 250 sprint
-runs (one row per run, split times in columns at 10/20/30 m) becomes 250 sprint trials (the most a file may hold)
-through monitoring.sprints.record_sprint_trial. Then the baseline, in the same process: the
-old per-row path (monitoring.services.record_measurement for each of the 10,000 rows, in
+runs (one row per run, split times in columns at 10/20/30 m; the most a file may hold)
+becomes 250 sprint trials through monitoring.sprints.record_sprint_trial. Then the
+baseline, in the same process: the old per-row path (monitoring.services.record_measurement for each of the 10,000 rows, in
 one transaction, rolled back). Prints seconds, rows per second and queries.
 """
 

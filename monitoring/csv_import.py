@@ -70,6 +70,7 @@ MAX_ROWS = 10_000
 # bench/csv_import.py): this many keep an import inside a request's time.
 MAX_SPRINT_ROWS = 250
 MAX_BYTES = 4 * 1024 * 1024
+MAX_COLUMNS = 200
 SIDES = {"": "", "left": "left", "l": "left", "right": "right", "r": "right"}
 ALIASES = {
     "athlete_id": "athlete",
@@ -302,7 +303,7 @@ def _clean_measure_columns(mapping, cleaned, column, spec_of, metrics, errors) -
             errors.setdefault("metric", _("The metric names must map to metric codes."))
         else:
             for raw, target in values.items():
-                if not _short_text(raw) or target not in metrics:
+                if not _short_text(raw) or not isinstance(target, str) or target not in metrics:
                     errors.setdefault(
                         "metric",
                         _("“%(name)s” must map to a metric code.") % {"name": str(raw)[:40]},
@@ -434,6 +435,8 @@ def _read(data: bytes):
         return _("The file is empty.")
     if not any(h.strip() for h in header):
         return _("The file is empty.")
+    if len(header) > MAX_COLUMNS:
+        return _("The file has more than %(count)d columns.") % {"count": MAX_COLUMNS}
     return header, reader
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from athletes.access import teams_for
+from athletes.access import team_scoped, teams_for
 from athletes.models import STAFF_ROLES
 from core.db import insert_unless_exists
 
@@ -89,7 +89,7 @@ def signature(header) -> list[str]:
 
 def team_profiles(user):
     """The import profiles of the user's teams (staff only): the only ones they may use."""
-    return ImportProfile.objects.filter(team__in=teams_for(user, STAFF_ROLES))
+    return team_scoped(ImportProfile.objects.all(), user, roles=STAFF_ROLES)
 
 
 def find_layout(header, *, user) -> Layout | None:
