@@ -6,9 +6,9 @@ Creates a throwaway database (sb_bench_csv), a team of 60 athletes, each with a 
 and a coach; writes a 10,000-row export in a device's layout (athletes named by their device
 id, day-first dates, a metric column of four metrics and a unit column in ms, km/h, kgf and
 N, so every row is converted), and runs it through a column map: preview (every row checked,
-duplicates looked up), then import (one transaction). Then a second file of 250 sprint
+duplicates looked up), then import (one transaction). Then a second file of 100 sprint
 runs (one row per run, split times in columns at 10/20/30 m; the most a file may hold)
-becomes 250 sprint trials through monitoring.sprints.record_sprint_trial. Then the
+becomes 100 sprint trials through monitoring.sprints.record_sprint_trial. Then the
 baseline, in the same process: the old per-row path (monitoring.services.record_measurement for each of the 10,000 rows, in
 one transaction, rolled back). Prints seconds, rows per second and queries.
 """
@@ -27,7 +27,7 @@ from common import recreate_database  # noqa: E402 (bench/ is on sys.path as the
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_bench_csv")
 ROWS = int(os.environ.get("BENCH_ROWS", 10_000))
-SPRINTS = int(os.environ.get("BENCH_SPRINTS", 250))  # csv_import.MAX_SPRINT_ROWS
+SPRINTS = int(os.environ.get("BENCH_SPRINTS", 100))  # csv_import.MAX_SPRINT_ROWS
 ATHLETES = 60
 ENV = {
     "DATABASE_URL": DB_URL,

@@ -66,9 +66,9 @@ from .services import CLOCK_SKEW
 from .sprints import clean_splits, record_sprint_trial
 
 MAX_ROWS = 10_000
-# A sprint run is fitted when stored (monitoring.sprint_profile, about 65 ms a run on 2 cores,
+# A sprint run is fitted when stored (monitoring.sprint_profile: 65–115 ms a run on 2 cores,
 # bench/csv_import.py): this many keep an import inside a request's time.
-MAX_SPRINT_ROWS = 250
+MAX_SPRINT_ROWS = 100
 MAX_BYTES = 4 * 1024 * 1024
 MAX_COLUMNS = 200
 SIDES = {"": "", "left": "left", "l": "left", "right": "right", "r": "right"}

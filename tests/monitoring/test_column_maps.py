@@ -485,3 +485,22 @@ def test_preview_and_import_of_200_rows_take_a_bounded_number_of_queries(
         assert preview.ok, preview.error_rows[:1]
         csv_import.import_measurements(preview, by=coach, key=uuid.uuid4())
     assert Measurement.objects.count() == 200
+
+
+def test_a_sprint_file_holds_at_most_max_sprint_rows_runs(world):
+    """Each run is fitted when stored: a file of more runs than a request has time for is
+    refused whole, before anything is written."""
+    rows = "".join(
+        f"Maya Okafor,{day()} 09:{n % 60:02d}:{n // 60:02d},1.85,3.08\n"
+        for n in range(csv_import.MAX_SPRINT_ROWS + 1)
+    )
+    mapping = {
+        "athlete": {"column": "who", "by": "name"},
+        "time": {"column": "when"},
+        "splits": {"10 m": 10, "20 m": 20},
+    }
+    preview = csv_import.parse_measurements_csv(
+        ("who,when,10 m,20 m\n" + rows).encode(), athletes=[world.athlete], mapping=mapping
+    )
+    assert not preview.ok
+    assert preview.file_errors == [f"More than {csv_import.MAX_SPRINT_ROWS} rows; split the file."]
