@@ -96,6 +96,9 @@ class ColumnMapForm(forms.Form):
             self.fields[name].column = column
             self.split_names.append(name)
         self.fields["team"].queryset = teams_for(user, STAFF_ROLES)
+        # The split columns next to the start they were run from; saving the map comes last.
+        self.order_fields([*(f for f in self.fields if f not in ("start", "name", "team")),
+                           "start", "name", "team"])  # fmt: skip
 
     def set_initial(self, mapping: dict) -> None:
         """Prefill the form from a (partial) map, e.g. a shipped vendor layout's."""
