@@ -71,6 +71,7 @@ MAX_ROWS = 10_000
 MAX_SPRINT_ROWS = 100
 MAX_BYTES = 4 * 1024 * 1024
 MAX_COLUMNS = 200
+SHOWN_ROWS = 200  # valid rows a preview lists (rows with errors or duplicates: all)
 SIDES = {"": "", "left": "left", "l": "left", "right": "right", "r": "right"}
 ALIASES = {
     "athlete_id": "athlete",
@@ -384,6 +385,26 @@ class ImportPreview:
     @property
     def is_sprint(self) -> bool:
         return bool(self.rows) and self.rows[0].is_sprint
+
+    @property
+    def shown_rows(self) -> list:
+        """The rows the preview lists: all of a small file; of a large one, every row with an
+        error or marked as a duplicate (it can be ticked) and the first SHOWN_ROWS others."""
+        if len(self.rows) <= SHOWN_ROWS:
+            return self.rows
+        plain = 0
+        shown = []
+        for row in self.rows:
+            if row.errors or row.duplicate:
+                shown.append(row)
+            elif plain < SHOWN_ROWS:
+                shown.append(row)
+                plain += 1
+        return shown
+
+    @property
+    def hidden_count(self) -> int:
+        return len(self.rows) - len(self.shown_rows)
 
     @property
     def ok(self) -> bool:

@@ -504,3 +504,22 @@ def test_a_sprint_file_holds_at_most_max_sprint_rows_runs(world):
     )
     assert not preview.ok
     assert preview.file_errors == [f"More than {csv_import.MAX_SPRINT_ROWS} rows; split the file."]
+
+
+def test_a_large_preview_lists_its_errors_and_duplicates_and_the_first_valid_rows(
+    client, coach, world
+):
+    client.force_login(coach)
+    count = csv_import.SHOWN_ROWS + 50
+    lines = [f"{world.athlete.pk},split_30m,4.{n % 90 + 10},,{day(1 + n // 100)} 09:{n % 60:02d}"
+             for n in range(count)]  # fmt: skip
+    lines[-1] = f"{world.athlete.pk},split_30m,99,,{day()} 10:00"  # implausible: an error
+    text = "athlete_id,metric,value,side,measured_at\n" + "\n".join(lines) + "\n"
+    page = upload(client, text)
+    preview = page.context["preview"]
+    shown = preview.shown_rows
+    assert preview.rows[-1] in shown and preview.rows[-1].errors
+    assert len(shown) == csv_import.SHOWN_ROWS + len(preview.error_rows) + len(
+        [r for r in preview.rows if r.duplicate and not r.errors]
+    )
+    assert f"And {preview.hidden_count} more valid rows, not listed.".encode() in page.content
