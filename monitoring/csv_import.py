@@ -92,7 +92,9 @@ BUILT_IN_ROLES = {"athlete", "metric", "value", "measured_at"}
 ATHLETE_BY = ("auto", "id", "name", "external")
 TIME_FORMATS = ("iso", "dmy", "mdy")
 SPLIT_STARTS = (SprintStart.STANDING, SprintStart.CROUCH)
-MAPPING_KEYS = {"athlete", "time", "metric", "value", "side", "unit", "splits", "start"}
+MAPPING_KEYS = {
+    "athlete", "time", "metric", "value", "side", "unit", "splits", "split_distance", "start"
+}  # fmt: skip
 MAX_NAME = 200  # longest column name or text a map may hold
 
 
@@ -121,11 +123,12 @@ class ColumnMap:
     unit: str = ""
     unit_column: int | None = None
     splits: list = field(default_factory=list)  # [(column index, distance in m)]
+    split_distance: int | None = None  # one split a row: its distance (m); `value` its time
     start: str = SprintStart.STANDING
 
     @property
     def is_sprint(self) -> bool:
-        return bool(self.splits)
+        return bool(self.splits) or self.split_distance is not None
 
 
 def _short_text(value) -> bool:
@@ -223,7 +226,9 @@ def clean_mapping(mapping, header, *, metrics=None) -> ColumnMap:
 
     splits = mapping.get("splits")
     has_measure = mapping.get("metric") is not None or mapping.get("value") is not None
-    if splits is not None and has_measure:
+    if mapping.get("split_distance") is not None:
+        _clean_split_rows(mapping, cleaned, column, spec_of, errors)
+    elif splits is not None and has_measure:
         errors.setdefault(
             "splits",
             _("A file holds measurements (metric and value) or sprint splits, not both."),
@@ -275,6 +280,29 @@ def _clean_split_columns(splits, start, cleaned, column, errors) -> None:
         return
     cleaned.splits = sorted(pairs, key=lambda pair: pair[1])
     cleaned.start = start
+
+
+def _clean_split_rows(mapping, cleaned, column, spec_of, errors) -> None:
+    """One split a row: a distance column (m) and the time in the value column; the rows of
+    one athlete at one time make one trial."""
+    if mapping.get("metric") is not None or mapping.get("splits") is not None:
+        errors.setdefault(
+            "split_distance",
+            _("A file of one split a row has no metric and no split columns."),
+        )
+        return
+    cleaned.split_distance = column("split_distance", spec_of("split_distance") or {})
+    cleaned.value = column("value", spec_of("value") or {})
+    start = mapping.get("start", SprintStart.STANDING)
+    if start not in SPLIT_STARTS:
+        errors.setdefault("start", _("Choose a standing or crouch start."))
+    else:
+        cleaned.start = start
+    if cleaned.unit and not units.convertible(cleaned.unit, "s"):
+        errors.setdefault(
+            "unit",
+            _("Split times need a unit of time (s or ms), not %(unit)s.") % {"unit": cleaned.unit},
+        )
 
 
 def _clean_measure_columns(mapping, cleaned, column, spec_of, metrics, errors) -> None:
@@ -550,7 +578,7 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None, mapping=None) -> 
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
                 continue
-            limit = MAX_SPRINT_ROWS if columns.is_sprint else MAX_ROWS
+            limit = MAX_SPRINT_ROWS if columns.splits else MAX_ROWS
             if len(preview.rows) >= limit:
                 preview.file_errors.append(
                     _("More than %(rows)d rows; split the file.") % {"rows": limit}
@@ -561,6 +589,12 @@ def parse_measurements_csv(data: bytes, *, athletes, now=None, mapping=None) -> 
         preview.file_errors.append(
             _("The file could not be read as CSV: %(error)s") % {"error": error}
         )
+    if columns.split_distance is not None:
+        preview.rows = _group_split_rows(preview.rows)
+        if len([r for r in preview.rows if not r.errors]) > MAX_SPRINT_ROWS:
+            preview.file_errors.append(
+                _("More than %(rows)d sprint runs; split the file.") % {"rows": MAX_SPRINT_ROWS}
+            )
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append(_("The file has a header but no rows."))
     _mark_duplicates(preview.rows)
@@ -642,6 +676,9 @@ def _check_row(number, values, columns: ColumnMap, lookup, metrics, now) -> Impo
     except ValueError as error:
         row.errors["measured_at"] = str(error)
     unit = columns.unit or _cell(values, columns.unit_column)
+    if columns.split_distance is not None:
+        _check_split_row(row, values, columns, unit)
+        return row
     if columns.is_sprint:
         _check_splits(row, values, columns, unit)
         return row
@@ -705,6 +742,61 @@ def _check_splits(row, values, columns: ColumnMap, unit: str) -> None:
     except ValidationError as error:
         row.errors["splits"] = " ".join(error.messages)
         row.splits = splits
+
+
+def _check_split_row(row, values, columns: ColumnMap, unit: str) -> None:
+    """One split of a run: its distance (m) and time; _group_split_rows makes the runs."""
+    distance_text, time_text = _cell(values, columns.split_distance), _cell(values, columns.value)
+    row.raw["value"] = f"{distance_text} m: {time_text}"
+    try:
+        distance = _number(distance_text)
+    except ValueError:
+        row.errors["splits"] = _("“%(text)s” is not a distance.") % {"text": distance_text}
+        return
+    try:
+        time = _number(time_text)
+        if unit:
+            time = units.convert(time, unit, "s")
+    except units.UnitError as error:
+        row.errors["splits"] = str(error)
+        return
+    except ValueError:
+        row.errors["splits"] = _("“%(text)s” is not a number.") % {"text": time_text}
+        return
+    row.splits = [{"distance_m": distance, "time_s": time}]
+
+
+def _group_split_rows(rows: list) -> list:
+    """The rows of one athlete at one time, one split each, as one trial row (at the line of
+    its first split), checked as any trial's splits are. Rows with errors stay as they are."""
+    grouped: list = []
+    runs: dict[tuple, ImportRow] = {}
+    for row in rows:
+        if row.errors:
+            grouped.append(row)
+            continue
+        key = (row.athlete.pk, row.measured_at)
+        if key not in runs:
+            runs[key] = row
+            row.raw["lines"] = [row.line]
+            grouped.append(row)
+        else:
+            run = runs[key]
+            run.splits = [*run.splits, *row.splits]
+            run.raw["lines"].append(row.line)
+            run.raw["value"] += f"; {row.raw['value']}"
+    for row in runs.values():
+        splits = sorted(row.splits, key=lambda s: s["distance_m"])
+        try:
+            row.splits = clean_splits(splits)
+        except ValidationError as error:
+            row.errors["splits"] = " ".join(error.messages)
+            row.splits = splits
+        if len(row.raw["lines"]) > 1:
+            row.raw["value"] += " " + _("(lines %(lines)s)") % {
+                "lines": ", ".join(str(n) for n in row.raw["lines"])
+            }
+    return grouped
 
 
 def _mark_duplicates(rows) -> None:

@@ -36,6 +36,7 @@ ERROR_FIELDS = {
     "side": "side_column",
     "start": "start",
     "splits": None,
+    "split_distance": "split_distance_column",
     "mapping": None,
 }
 
@@ -60,6 +61,12 @@ class ColumnMapForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit of the values"), required=False)
     unit_column = forms.ChoiceField(label=_("…or a unit column"), required=False)
     side_column = forms.ChoiceField(label=_("Side column (optional)"), required=False)
+    split_distance_column = forms.ChoiceField(
+        label=_("…or one split a row: the split's distance column (m)"),
+        required=False,
+        help_text=_("The value column then holds the split's time; rows of one athlete at one "
+                    "time make one sprint trial."),
+    )  # fmt: skip
     start = forms.ChoiceField(label=_("Sprint start"), choices=START_CHOICES, required=False)
     name = forms.CharField(
         label=_("Save this map as the team's profile named"),
@@ -76,7 +83,9 @@ class ColumnMapForm(forms.Form):
         optional = [("", "—"), *columns]
         self.fields["athlete_column"].choices = columns
         self.fields["time_column"].choices = columns
-        for name in ("metric_column", "value_column", "unit_column", "side_column"):
+        for name in (
+            "metric_column", "value_column", "unit_column", "side_column", "split_distance_column"
+        ):  # fmt: skip
             self.fields[name].choices = optional
         self.fields["metric_code"].choices = [("", "—")] + [
             (m.code, f"{m.name} ({m.unit})") for m in MetricKind.objects.order_by("name")
@@ -97,8 +106,8 @@ class ColumnMapForm(forms.Form):
             self.split_names.append(name)
         self.fields["team"].queryset = teams_for(user, STAFF_ROLES)
         # The split columns next to the start they were run from; saving the map comes last.
-        self.order_fields([*(f for f in self.fields if f not in ("start", "name", "team")),
-                           "start", "name", "team"])  # fmt: skip
+        last = ("split_distance_column", "start", "name", "team")
+        self.order_fields([*(f for f in self.fields if f not in last), *last])
 
     def set_initial(self, mapping: dict) -> None:
         """Prefill the form from a (partial) map, e.g. a shipped vendor layout's."""
@@ -117,6 +126,7 @@ class ColumnMapForm(forms.Form):
             unit=units.normalise((mapping.get("unit") or {}).get("unit") or "") or "",
             unit_column=column("unit"),
             side_column=column("side"),
+            split_distance_column=column("split_distance"),
         )
         for name, distance in (mapping.get("splits") or {}).items():
             for field_name in self.split_names:
@@ -136,7 +146,11 @@ class ColumnMapForm(forms.Form):
             for name in self.split_names
             if data.get(name) is not None
         }
-        if splits:
+        if data.get("split_distance_column"):
+            mapping["split_distance"] = {"column": data["split_distance_column"]}
+            mapping["value"] = {"column": data.get("value_column", "")}
+            mapping["start"] = data.get("start") or SprintStart.STANDING
+        elif splits:
             mapping["splits"] = splits
             mapping["start"] = data.get("start") or SprintStart.STANDING
         else:

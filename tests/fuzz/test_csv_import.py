@@ -209,7 +209,7 @@ JSON = st.recursive(
     max_leaves=12,
 )
 PARTS = st.sampled_from(
-    ["athlete", "time", "metric", "value", "side", "unit", "splits", "start", "column", "by",
+    ["athlete", "time", "metric", "value", "side", "unit", "splits", "split_distance", "start", "column", "by",
      "system", "format", "code", "values", "a", "10 m"]
 )  # fmt: skip
 MAP_PARTS = st.dictionaries(PARTS, st.one_of(JSON, st.dictionaries(PARTS, JSON, max_size=4)))

@@ -523,3 +523,66 @@ def test_a_large_preview_lists_its_errors_and_duplicates_and_the_first_valid_row
         [r for r in preview.rows if r.duplicate and not r.errors]
     )
     assert f"And {preview.hidden_count} more valid rows, not listed.".encode() in page.content
+
+
+def test_one_split_a_row_makes_one_trial_per_athlete_and_time(client, coach, world):
+    """A timing system exporting one split a row (distance, time): the rows of one athlete at
+    one time are one trial, checked and stored as any trial."""
+    client.force_login(coach)
+    text = (
+        "Athlete;Time;Gate (m);Split (ms)\n"
+        f"Maya Okafor;{day()} 09:00;20;3080\n"
+        f"Maya Okafor;{day()} 09:00;10;1850\n"
+        f"Maya Okafor;{day()} 09:00;30;4210\n"
+        f"Theo Banks;{day()} 09:05;10;1900\n"
+        f"Theo Banks;{day()} 09:05;20;3150\n"
+    )
+    page = upload(client, text)
+    mapped = map_post(
+        client,
+        page,
+        athlete_column="Athlete",
+        athlete_by="name",
+        time_column="Time",
+        time_format="iso",
+        split_distance_column="Gate (m)",
+        value_column="Split (ms)",
+        unit="ms",
+        start="crouch",
+    )
+    assert mapped.status_code == 200, mapped.context["map_form"].errors
+    preview = mapped.context["preview"]
+    assert [r.line for r in preview.rows] == [2, 5] and preview.is_sprint
+    assert [s["distance_m"] for s in preview.rows[0].splits] == [10, 20, 30]
+    done = confirm(client, mapped)
+    assert len(done.context["trials"]) == 2
+    trial = SprintTrial.objects.get(athlete=world.athlete)
+    assert trial.start == "crouch" and [s["time_s"] for s in trial.splits] == [1.85, 3.08, 4.21]
+
+
+def test_one_split_a_row_with_a_bad_run_stores_nothing(coach, world):
+    text = (
+        "who,when,gate,time\n"
+        f"Maya Okafor,{day()} 09:00,10,1.85\n"
+        f"Maya Okafor,{day()} 09:00,20,1.70\n"  # faster at 20 m than at 10 m
+        f"Theo Banks,{day()} 09:05,10,fast\n"
+    )
+    mapping = {
+        "athlete": {"column": "who", "by": "name"},
+        "time": {"column": "when"},
+        "split_distance": {"column": "gate"},
+        "value": {"column": "time"},
+    }
+    preview = csv_import.parse_measurements_csv(
+        text.encode(), athletes=[world.athlete, world.teammate], mapping=mapping
+    )
+    assert not preview.ok
+    assert "splits" in preview.rows[0].errors and "splits" in preview.rows[1].errors
+    with pytest.raises(ValidationError):
+        csv_import.import_measurements(preview, by=coach, key=preview.key)
+    assert not SprintTrial.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        csv_import.clean_mapping(
+            {**mapping, "metric": {"code": "split_30m"}}, ["who", "when", "gate", "time"]
+        )
+    assert "split_distance" in refused.value.message_dict
