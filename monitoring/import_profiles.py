@@ -21,7 +21,7 @@ from athletes.access import team_scoped, teams_for
 from athletes.models import STAFF_ROLES
 from core.db import insert_unless_exists
 
-from .csv_import import built_in_mapping, clean_mapping, normalise_header
+from .column_maps import built_in_mapping, clean_mapping, normalise_header
 from .models import ImportProfile
 
 

@@ -613,7 +613,7 @@ class ImportBatch(models.Model):
 class ImportProfile(models.Model):
     """A team's saved column map for one layout of device export (monitoring.csv_import):
     the file's header, normalised (`signature`), recognises the layout; `mapping` says which
-    column is what (monitoring.csv_import.clean_mapping checks it)."""
+    column is what (monitoring.column_maps.clean_mapping checks it)."""
 
     team = models.ForeignKey("athletes.Team", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=80)

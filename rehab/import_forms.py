@@ -1,5 +1,5 @@
 """Forms of the CSV import's column mapping and of an athlete's device ids: they parse input;
-the rules are monitoring.csv_import.clean_mapping, monitoring.import_profiles.save_profile and
+the rules are monitoring.column_maps.clean_mapping, monitoring.import_profiles.save_profile and
 athletes.services.set_external_id."""
 
 import json
@@ -12,7 +12,7 @@ from athletes.access import teams_for
 from athletes.models import STAFF_ROLES
 from core.forms import add_service_errors
 from monitoring import units
-from monitoring.csv_import import MAX_NAME, clean_mapping, normalise_header
+from monitoring.column_maps import MAX_NAME, clean_mapping, normalise_header
 from monitoring.models import MetricKind, SprintStart
 
 ATHLETE_BY_CHOICES = [
