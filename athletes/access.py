@@ -113,6 +113,12 @@ def scoped(queryset: QuerySet, user, *, via="athlete", roles=None) -> QuerySet:
     return queryset.filter(**{f"{via}__in": visible_athletes(user, roles, archived=None)})
 
 
+def team_scoped(queryset: QuerySet, user, *, via="team", roles=None) -> QuerySet:
+    """The rows of `queryset` that belong (through the lookup `via`) to one of the teams the
+    user holds one of `roles` in: a team's own settings, such as its CSV import profiles."""
+    return queryset.filter(**{f"{via}__in": teams_for(user, roles)})
+
+
 # --- who manages the athlete records ---------------------------------------------------------
 # Adding, editing and archiving athletes: the coaches of the team today. The one place to
 # widen when a team admin role arrives.

@@ -241,6 +241,32 @@ class Injury(models.Model):
 INJURY_SUMMARY_FIELDS = ("athlete", "muscle_group", "muscle", "side", "grade", "occurred_on")
 
 
+class ExternalId(models.Model):
+    """The athlete's id in a device's software ("1080 Motion", "Freelap"…): a CSV export that
+    names athletes by that id finds them. One id per athlete and system; within a team an id
+    of a system names one athlete. `team` is the athlete's (kept with it when they move)."""
+
+    athlete = models.ForeignKey(Athlete, on_delete=models.CASCADE, related_name="external_ids")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    system = models.CharField(max_length=60, help_text="The device or its software.")
+    external_id = models.CharField(max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["system"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["athlete", "system"], name="external_id_one_per_system"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "system", "external_id"], name="external_id_unique_in_team"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.athlete} {self.system}: {self.external_id}"
+
+
 class Baseline(models.Model):
     """The athlete's own pre-injury value of a metric (per side for bilateral tests)."""
 

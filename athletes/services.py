@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +24,7 @@ from .access import (
 )
 from .audit import record_event
 from .evaluation import request_evaluation
-from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, AuditAction, Injury
+from .models import CALF_MUSCLES, HAMSTRING_MUSCLES, Athlete, AuditAction, ExternalId, Injury
 
 ATHLETE_FIELDS = ("first_name", "last_name", "date_of_birth", "sex", "events", "dominant_leg")
 INJURY_FIELDS = (
@@ -69,7 +69,66 @@ def update_athlete(athlete: Athlete, *, by, values: dict) -> Athlete:
     for name in ATHLETE_FIELDS:
         if name in values:
             setattr(athlete, name, values[name])
-    return _save(athlete, exclude=["user", "archived_by"])
+    ids = ExternalId.objects.filter(athlete=athlete).exclude(team_id=athlete.team_id)
+    clash = ExternalId.objects.filter(
+        team_id=athlete.team_id,
+        system__in=ids.values("system"),
+        external_id__in=ids.values("external_id"),
+    ).exclude(athlete=athlete)
+    if ids.exists() and clash.exists():
+        raise ValidationError(
+            {"team": _("An athlete of that team has the same device id: change one of them first.")}
+        )
+    with transaction.atomic():
+        _save(athlete, exclude=["user", "archived_by"])
+        ids.update(team_id=athlete.team_id)  # a device id stays the athlete's in the new team
+    return athlete
+
+
+MAX_EXTERNAL_IDS = 20
+
+
+def set_external_id(athlete: Athlete, *, by, system: str, external_id: str) -> ExternalId | None:
+    """The athlete's id in a device system (what a CSV export names them by); an empty id
+    removes it. Within a team an id of a system names one athlete (`external_id` error)."""
+    require_athlete_manager(by, athlete)
+    system = " ".join((system or "").split())
+    external_id = (external_id or "").strip()
+    if not system or len(system) > 60:
+        raise ValidationError({"system": _("Name the device system (60 characters at most).")})
+    existing = ExternalId.objects.filter(athlete=athlete, system__iexact=system).first()
+    if not external_id:
+        if existing is not None:
+            existing.delete()
+        return None
+    if len(external_id) > 80:
+        raise ValidationError({"external_id": _("An id has 80 characters at most.")})
+    taken = ExternalId.objects.filter(
+        team_id=athlete.team_id, system__iexact=system, external_id=external_id
+    ).exclude(athlete=athlete)
+    if taken.exists():
+        raise ValidationError(
+            {
+                "external_id": _("Another athlete of the team has this %(system)s id.")
+                % {"system": system}
+            }
+        )
+    if existing is None and athlete.external_ids.count() >= MAX_EXTERNAL_IDS:
+        raise ValidationError({"system": _("An athlete has at most 20 device ids.")})
+    row = existing or ExternalId(athlete=athlete, team_id=athlete.team_id, system=system)
+    row.external_id = external_id
+    row.system = system
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # the same id, given to another athlete a moment ago
+        raise ValidationError(
+            {
+                "external_id": _("Another athlete of the team has this %(system)s id.")
+                % {"system": system}
+            }
+        ) from None
+    return row
 
 
 def set_archived(

@@ -610,6 +610,30 @@ class ImportBatch(models.Model):
         return f"{self.file_name or 'CSV import'} ({self.rows} rows, {self.created_at:%Y-%m-%d})"
 
 
+class ImportProfile(models.Model):
+    """A team's saved column map for one layout of device export (monitoring.csv_import):
+    the file's header, normalised (`signature`), recognises the layout; `mapping` says which
+    column is what (monitoring.column_maps.clean_mapping checks it)."""
+
+    team = models.ForeignKey("athletes.Team", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    signature = models.JSONField(help_text="The header's column names, normalised, in order.")
+    mapping = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="import_profile_name_once"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Measurement(Voidable):
     class MeasuredSide(models.TextChoices):
         NONE = "", _("Both / not sided")

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from athletes.access import revoke_athlete_role, role_for_athlete
-from athletes.models import Athlete, Baseline, DominantLeg, Injury, Invitation
+from athletes.models import Athlete, Baseline, DominantLeg, ExternalId, Injury, Invitation
 from core.models import IdempotencyRecord
 from monitoring.models import (
     CheckIn,
@@ -131,6 +131,7 @@ def erase_athlete(athlete: Athlete, *, by) -> dict:
             RecoveryActivity,
             CheckIn,
             Baseline,
+            ExternalId,  # the athlete's ids in device systems
             Invitation,  # an athlete invitation holds the athlete's e-mail
             CheckinReminder,
         ):

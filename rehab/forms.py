@@ -247,6 +247,18 @@ class MeasurementImportForm(forms.Form):
     file_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     # The preview's one-time key: confirming twice stores the file once.
     key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The column map the preview read the file with (checked again: it is input like any).
+    mapping = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
+    layout_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def clean_mapping(self):
+        text = self.cleaned_data.get("mapping") or ""
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            raise forms.ValidationError(gettext("The column map is not valid JSON.")) from None
 
     def include_lines(self) -> set[int]:
         """Duplicate rows the coach ticked to import anyway (line numbers; others ignored)."""

@@ -2,6 +2,8 @@
 measurements for the coach's athletes. The rules (ranges, dates, duplicates) are
 monitoring.services' and monitoring.csv_import's."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,13 +13,14 @@ from django.utils.translation import gettext as _
 from athletes.access import get_athlete_for, staff_required, visible_athletes
 from athletes.models import STAFF_ROLES
 from core.forms import service_errors_on
-from monitoring import csv_import
+from monitoring import csv_import, import_profiles
 from monitoring.models import SprintTrial
 from monitoring.services import record_measurement, record_session
 from monitoring.sprint_profile import QUALITY_TEXTS
 from monitoring.sprints import RECORDED_BY, pre_injury_top_speed, record_sprint_trial
 
 from .forms import MeasurementForm, MeasurementImportForm, SessionForm, SprintTrialForm
+from .import_forms import ColumnMapForm
 from .views import back_to_athlete
 
 
@@ -111,14 +114,16 @@ def sprint_detail(request, pk, sprint_pk):
 
 @staff_required
 def measurement_import(request):
-    """Upload → preview with row errors and duplicates → confirm: all rows stored, or none,
-    and only once (the preview's one-time key)."""
+    """Upload → (map the columns of an unknown layout, optionally saving the map as the team's
+    import profile) → preview with row errors and duplicates → confirm: all rows stored, or
+    none, and only once (the preview's one-time key). A layout the page knows — the built-in
+    one, a team profile, a complete shipped vendor layout — needs no mapping step."""
     bound = request.method == "POST"
     form = MeasurementImportForm(request.POST if bound else None, request.FILES if bound else None)
     context = {"form": form}
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if bound and form.is_valid():
         upload = form.cleaned_data.get("file")
-        confirming = "confirm" in request.POST
         if upload is not None:
             data = upload.read(csv_import.MAX_BYTES + 1)
             file_name = upload.name
@@ -128,45 +133,110 @@ def measurement_import(request):
         if not data:
             form.add_error("file", _("Choose a CSV file."))
         else:
-            preview = csv_import.parse_measurements_csv(
-                data, athletes=visible_athletes(request.user, STAFF_ROLES)
-            )
-            context["preview"] = preview
-            if confirming and preview.ok and form.cleaned_data.get("key"):
-                try:
-                    result = csv_import.import_measurements(
-                        preview,
-                        by=request.user,
-                        key=form.cleaned_data["key"],
-                        include_lines=form.include_lines(),
-                        file_name=file_name,
-                    )
-                    context.update(
-                        imported=result.created,
-                        skipped=result.skipped,
-                        preview=None,
-                        report=_import_report(result.created),
-                    )
-                except csv_import.AlreadyImported as already:
-                    context.update(already=already.existing, preview=None)
-                except ValidationError as error:
-                    form.add_error(None, error.messages)
-            if context.get("preview") is not None and preview.ok:
-                context["content"] = data.decode("utf-8-sig", errors="replace")
-                context["file_name"] = file_name
-                context["key"] = form.cleaned_data.get("key") or preview.key
-    status = 400 if form.errors or (context.get("preview") and not context["preview"].ok) else 200
+            context.update(file_name=file_name, content=data.decode("utf-8-sig", errors="replace"))
+            mapping, layout_name = _column_map(request, form, data, context)
+            if mapping is not None or context.get("map_form") is None:
+                _preview_and_import(request, form, data, file_name, mapping, context)
+                context["layout_name"] = layout_name
+            elif context["map_form"].is_bound:
+                status = 400
+    preview = context.get("preview")
+    if form.errors or (preview is not None and not preview.ok):
+        status = 400
     return render(request, "coach/import.html", context, status=status)
 
 
-def _import_report(created) -> list[dict]:
+def _column_map(request, form, data, context):
+    """The column map to read the file with, and the name of its layout; or (None, "") with
+    `map_form` in the context when the coach has to map the columns (again)."""
+    header = csv_import.read_header(data)
+    if header is None:
+        return None, ""  # not a CSV file at all: the preview says why
+    if "map" in request.POST:  # the mapping form, sent
+        map_form = ColumnMapForm(request.POST, header=header, user=request.user)
+        context["map_form"] = map_form
+        if not map_form.is_valid():
+            return None, ""
+        mapping = map_form.mapping()
+        name = map_form.cleaned_data.get("name")
+        if name:
+            try:
+                profile = import_profiles.save_profile(
+                    by=request.user,
+                    team=map_form.cleaned_data.get("team"),
+                    name=name,
+                    header=header,
+                    mapping=mapping,
+                )
+            except ValidationError as error:
+                map_form.show_service_errors(error)
+                return None, ""
+            messages.success(
+                request,
+                _(
+                    "Saved as the profile “%(name)s”: the next file with these columns needs no mapping."
+                )
+                % {"name": profile.name},
+            )
+            return mapping, profile.name
+        return mapping, ""
+    carried = form.cleaned_data.get("mapping")
+    if carried:  # the preview's map, sent back with the confirmation (checked again)
+        return carried, form.cleaned_data.get("layout_name", "")
+    layout = import_profiles.find_layout(header, user=request.user)
+    if layout is not None and not layout.needs_mapping:
+        return layout.mapping, layout.name
+    map_form = ColumnMapForm(header=header, user=request.user)
+    if layout is not None:
+        map_form.set_initial(layout.mapping)
+        context["shipped"] = layout.shipped
+    context["map_form"] = map_form
+    return None, ""
+
+
+def _preview_and_import(request, form, data, file_name, mapping, context):
+    preview = csv_import.parse_measurements_csv(
+        data, athletes=visible_athletes(request.user, STAFF_ROLES), mapping=mapping
+    )
+    context["preview"] = preview
+    confirming = "confirm" in request.POST
+    if confirming and preview.ok and form.cleaned_data.get("key"):
+        try:
+            result = csv_import.import_measurements(
+                preview,
+                by=request.user,
+                key=form.cleaned_data["key"],
+                include_lines=form.include_lines(),
+                file_name=file_name,
+            )
+            context.update(
+                imported=result.created + result.trials,
+                trials=result.trials,
+                skipped=result.skipped,
+                preview=None,
+                report=_import_report(result.created, result.trials),
+            )
+        except csv_import.AlreadyImported as already:
+            context.update(already=already.existing, preview=None)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+    if context.get("preview") is not None and preview.ok:
+        context["key"] = form.cleaned_data.get("key") or preview.key
+        context["mapping_json"] = json.dumps(preview.mapping)
+
+
+def _import_report(created, trials=()) -> list[dict]:
     summary: dict = {}
-    for m in created:
-        key = (m.athlete_id, m.metric_id)
+    for m in [*created, *trials]:
+        metric = getattr(m, "metric", None)
+        key = (m.athlete_id, metric.pk if metric else "sprint")
         entry = summary.setdefault(
-            key, {"athlete": m.athlete, "metric": m.metric, "count": 0, "latest": m}
+            key, {"athlete": m.athlete, "metric": metric, "count": 0, "latest": m}
         )
         entry["count"] += 1
         if m.measured_at >= entry["latest"].measured_at:
             entry["latest"] = m
-    return sorted(summary.values(), key=lambda e: (e["athlete"].last_name, e["metric"].name))
+    return sorted(
+        summary.values(),
+        key=lambda e: (e["athlete"].last_name, e["metric"].name if e["metric"] else ""),
+    )

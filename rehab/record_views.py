@@ -29,6 +29,7 @@ from core.forms import service_errors_on
 from monitoring.baselines import BaselineCell, baseline_table, save_baselines
 
 from . import services
+from .import_forms import ExternalIdForm
 from .record_forms import ArchiveForm, AthleteForm, InjuryCloseForm, InjuryForm
 from .views import back_to_athlete
 
@@ -68,12 +69,35 @@ def athlete_edit(request, pk):
                 values={**form.values(), "team": form.cleaned_data["team"]},
             )
             return back_to_athlete(request, athlete, _("Athlete record saved."))
-    context = {
+    return _render(request, "coach/athlete_form.html", _edit_context(athlete, form), form)
+
+
+def _edit_context(athlete, form, id_form=None) -> dict:
+    return {
         "form": form,
         "title": _("Edit %(name)s") % {"name": athlete.full_name},
         "athlete": athlete,
+        "id_form": id_form or ExternalIdForm(),
+        "external_ids": athlete.external_ids.all(),
     }
-    return _render(request, "coach/athlete_form.html", context, form)
+
+
+@athlete_manager_required
+@require_POST
+def athlete_external_id(request, pk):
+    """Set (or, with an empty id, remove) the athlete's id in a device system: CSV exports
+    naming athletes by that id find them (monitoring.csv_import)."""
+    athlete = get_athlete_for(request.user, pk, STAFF_ROLES)
+    require_athlete_manager(request.user, athlete)
+    id_form = ExternalIdForm(request.POST)
+    if id_form.is_valid():
+        with service_errors_on(id_form):
+            athlete_services.set_external_id(athlete, by=request.user, **id_form.cleaned_data)
+            messages.success(request, _("Device ids saved."))
+            return redirect("coach:athlete-edit", athlete.pk)
+    form = AthleteForm(instance=athlete, user=request.user)
+    context = _edit_context(athlete, form, id_form)
+    return render(request, "coach/athlete_form.html", context, status=400)
 
 
 @athlete_manager_required

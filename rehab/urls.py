@@ -27,6 +27,7 @@ athlete_patterns = [
     # The athlete's record: the athlete, injuries, baselines.
     path("edit/", record_views.athlete_edit, name="athlete-edit"),
     path("archive/", record_views.athlete_archive, name="athlete-archive"),
+    path("device-ids/", record_views.athlete_external_id, name="athlete-external-id"),
     path("injuries/new/", record_views.injury_new, name="injury-new"),
     path("injuries/<int:injury_pk>/edit/", record_views.injury_edit, name="injury-edit"),
     path("injuries/<int:injury_pk>/close/", record_views.injury_close, name="injury-close"),

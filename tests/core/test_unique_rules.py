@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from athletes.models import Baseline, Role
+from athletes.models import Baseline, ExternalId, Role
 from monitoring.models import (
     CheckIn,
+    ImportProfile,
     Notification,
     RecoveryActivity,
 )
@@ -221,6 +222,45 @@ def recovery_page_same_client_key_twice(w: World, client):
     assert RecoveryActivity.objects.filter(athlete=w.athlete).count() == 1
 
 
+def device_id_page_with_a_teammates_id(w: World, client):
+    other = AthleteFactory(team=w.team)
+    client.force_login(w.coach)
+    body = {"system": "1080 Motion", "external_id": "C-17"}
+    assert (
+        client.post(reverse("coach:athlete-external-id", args=[w.athlete.pk]), body).status_code
+        == 302
+    )
+    response = client.post(reverse("coach:athlete-external-id", args=[other.pk]), body)
+    assert response.status_code == 400
+    assert "external_id" in response.context["id_form"].errors
+    assert ExternalId.objects.count() == 1
+
+
+def import_page_saving_a_profile_name_taken(w: World, client):
+    ImportProfile.objects.create(team=w.team, name="Gates", signature=["x"], mapping={})
+    client.force_login(w.coach)
+    day = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    text = f"Runner,When,Time\n{w.athlete.pk},{day},4.21\n"
+    response = client.post(
+        reverse("coach:measurement-import"),
+        {
+            "content": text,
+            "map": "1",
+            "athlete_column": "Runner",
+            "athlete_by": "id",
+            "time_column": "When",
+            "time_format": "iso",
+            "metric_code": "split_30m",
+            "value_column": "Time",
+            "name": "Gates",
+            "team": w.team.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "name" in response.context["map_form"].errors
+    assert ImportProfile.objects.count() == 1
+
+
 @dataclass
 class Rule:
     proofs: tuple[Callable, ...] = ()
@@ -330,6 +370,22 @@ RULES: dict[str, Rule] = {
         service="No page or API sends a sprint trial's client key (the API's Idempotency-Key "
         "is the core record's); record_sprint_trial replays a key it has seen, and inserts with "
         "ON CONFLICT DO NOTHING when two requests race. Not added in the admin.",
+    ),
+    "athletes.ExternalId.external_id_one_per_system": Rule(
+        service="athletes.services.set_external_id is the only writer: it finds the athlete's "
+        "id in that system (case aside) and changes it, or removes it when the id is empty. "
+        "Not in the admin.",
+    ),
+    "athletes.ExternalId.external_id_unique_in_team": Rule(
+        proofs=(device_id_page_with_a_teammates_id,),
+        service="athletes.services.set_external_id checks the team first and turns a racing "
+        "IntegrityError into the same external_id error; moving an athlete to a team where "
+        "the id is taken is a team error (update_athlete).",
+    ),
+    "monitoring.ImportProfile.import_profile_name_once": Rule(
+        proofs=(import_page_saving_a_profile_name_taken,),
+        service="monitoring.import_profiles.save_profile checks the name (case aside) and "
+        "inserts with ON CONFLICT DO NOTHING, answering a name error. Not in the admin.",
     ),
     "monitoring.ImportBatch.import_key_once": Rule(
         service="The CSV import's one-time key: import_measurements inserts the batch with "

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -200,3 +201,29 @@ def test_a_time_outside_the_plausible_range_is_a_row_error_at_preview_and_confir
     assert confirm.status_code == 400 and message in confirm.content.decode()
     assert Measurement.objects.count() == before
     assert not ImportBatch.objects.exists()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+PARTS = st.sampled_from(
+    ["athlete", "time", "metric", "value", "side", "unit", "splits", "split_distance", "start", "column", "by",
+     "system", "format", "code", "values", "a", "10 m"]
+)  # fmt: skip
+MAP_PARTS = st.dictionaries(PARTS, st.one_of(JSON, st.dictionaries(PARTS, JSON, max_size=4)))
+
+
+@pytest.mark.django_db
+@given(mapping=st.one_of(JSON, MAP_PARTS))
+@examples(200)
+def test_a_column_map_of_any_shape_is_refused_with_a_validation_error_or_accepted(mapping):
+    """Whatever JSON the confirmation carries as its map: a ValidationError, never a crash."""
+    header = ["a", "10 m", "20 m", "athlete", "time", "value"]
+    try:
+        cleaned = csv_import.clean_mapping(mapping, header, metrics={})
+    except ValidationError as refused:
+        assert set(refused.message_dict) <= {*csv_import.MAPPING_KEYS, "mapping"}
+    else:  # with no metrics known, only a map of split columns can be accepted
+        assert cleaned.is_sprint and all(0 <= i < len(header) for i, _d in cleaned.splits)

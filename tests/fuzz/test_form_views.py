@@ -5,6 +5,7 @@ role the page is for, over plain HTTP and over htmx.
 VIEWS names the page(s) of every form class found by tests/fuzz/test_forms.py; a new form
 without a page here fails `test_every_form_has_the_page_that_posts_it`."""
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ import pytest
 from django.forms.formsets import ManagementForm
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -209,6 +211,28 @@ VIEWS: dict[str, list[Page]] = {
     ],
 }
 
+# The column map of a device export the built-in layout does not know (the import page's
+# mapping step), and an athlete's device ids (the athlete's edit page).
+MAP_HEADER = ["Runner", "Datum", "Zeit (ms)", "10 m", "20 m"]
+
+
+def map_base(w, client):
+    day = (timezone.localdate() - dt.timedelta(days=1)).strftime("%d.%m.%Y")
+    return {
+        "content": f"{';'.join(MAP_HEADER)}\n{w.home.athlete.pk};{day};4210;1850;3080\n",
+        "map": "1",
+    }
+
+
+VIEWS["ColumnMapForm"] = [
+    Page(
+        lambda w: reverse("coach:measurement-import"),
+        coach,
+        kwargs=lambda w: {"header": MAP_HEADER, "user": w.home.coach},
+        base=map_base,
+    )
+]
+VIEWS["ExternalIdForm"] = [Page(on_athlete("athlete-external-id"), coach)]
 VIEWS["ReminderForm"] = [Page(lambda w: reverse("me:reminders"), athlete)]
 VIEWS["SuggestionForm"] = [
     Page(lambda w: reverse("reminders:suggest", args=[w.home.athlete.pk]), coach)

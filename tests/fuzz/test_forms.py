@@ -50,6 +50,7 @@ FORM_KWARGS = {
     "metric": lambda w: list(MetricKind.objects.filter(code__in=["split_30m", "h_test", "cmj"])),
     "teams": lambda w: [[w.home.team], []],
     "user": lambda w: [w.home.coach, w.home.clinician, w.away.coach],
+    "header": lambda w: [["Runner", "Datum", "Zeit (ms)", "10 m"], ["a", "a", ""], []],
 }
 # A ModelForm is drawn unbound to an instance, or editing one of these.
 INSTANCES = {

@@ -1,4 +1,4 @@
-"""In a desktop browser: confirming a CSV import twice (back button, Import again) stores the
+"""In a desktop browser: mapping an unknown device layout once; confirming a CSV import twice (back button, Import again) stores the
 rows once and says the file was already imported."""
 
 import datetime as dt
@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from athletes.models import Role
-from monitoring.models import Measurement
+from monitoring.models import ImportProfile, Measurement
 from tests.factories import AthleteFactory, TeamFactory, staff
 
 pytestmark = [
@@ -47,4 +47,65 @@ def test_confirming_an_import_twice_stores_the_rows_once(live_server, browser, s
     page.click("text=Import 2 measurements")
     expect(page.get_by_text("This file was already imported")).to_be_visible()
     assert Measurement.objects.count() == 2
+    context.close()
+
+
+def test_an_unknown_layout_is_mapped_once_and_the_next_file_needs_no_mapping(
+    live_server, browser, shipped_templates
+):
+    """Issue 18 item 6: upload a device export of an unknown layout, map its columns, save the
+    map as the team's profile, import; a second file of that layout imports with no mapping."""
+    team = TeamFactory()
+    staff(team, Role.COACH, username="headcoach")
+    AthleteFactory(team=team, first_name="Maya", last_name="Okafor")
+    AthleteFactory(team=team, first_name="Theo", last_name="Banks")
+    day = timezone.localdate() - dt.timedelta(days=1)
+
+    def export(*rows):
+        lines = ["Runner;Datum;Zeit 30m (ms)"]
+        lines += [f"{who};{day:%d.%m.%Y} 09:{n:02d};{ms}" for n, (who, ms) in enumerate(rows)]
+        return ("\n".join(lines) + "\n").encode()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "headcoach")
+    page.fill("#id_password", "sprintback")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/coach/")
+    page.goto(f"{live_server.url}/coach/measurements/import/")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "gates-1.csv", "mimeType": "text/csv",
+                "buffer": export(("Maya Okafor", 4210), ("Theo Banks", 4480))}],
+    )  # fmt: skip
+    page.click("text=Check the file")
+    expect(page.get_by_role("heading", name="Map the file's columns")).to_be_visible()
+    page.select_option("#id_athlete_column", "Runner")
+    page.select_option("#id_athlete_by", "name")
+    page.select_option("#id_time_column", "Datum")
+    page.select_option("#id_time_format", "dmy")
+    page.select_option("#id_metric_code", "split_30m")
+    page.select_option("#id_value_column", "Zeit 30m (ms)")
+    page.select_option("#id_unit", "ms")
+    page.fill("#id_name", "Brower gates")
+    page.click("text=Check the file with this map")
+    expect(page.get_by_text("Read with the import profile “Brower gates”")).to_be_visible()
+    page.click("text=Import 2 measurements")
+    expect(page.get_by_text("Imported 2 measurements")).to_be_visible()
+    assert ImportProfile.objects.get().name == "Brower gates"
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [4.21, 4.48]
+
+    page.goto(f"{live_server.url}/coach/measurements/import/")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "gates-2.csv", "mimeType": "text/csv",
+                "buffer": export(("Maya Okafor", 4150))}],
+    )  # fmt: skip
+    page.click("text=Check the file")
+    expect(page.get_by_text("Read with the import profile “Brower gates”")).to_be_visible()
+    expect(page.locator("#column-map")).to_have_count(0)  # no mapping step
+    page.click("text=Import 1 measurement")
+    expect(page.get_by_text("Imported 1 measurement")).to_be_visible()
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [4.15, 4.21, 4.48]
     context.close()

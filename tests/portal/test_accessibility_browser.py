@@ -58,6 +58,16 @@ def check_in(page):
     page.wait_for_selector(".messages li")  # saved, or today's check-in changed
 
 
+def upload_unknown_layout(page):
+    """A device export the page does not know: the column-mapping step."""
+    text = "Runner;Datum;Zeit 30m (ms)\nMaya Okafor;20.11.2026 09:00;4210\n"
+    page.set_input_files(
+        "#id_file", files=[{"name": "gates.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+    )
+    page.click("text=Check the file")
+    page.wait_for_selector("#column-map")
+
+
 def wrong_password(page):
     page.fill("#id_username", "nobody")
     page.fill("#id_password", "not the password")
@@ -113,6 +123,11 @@ def pages(role: str) -> list[Page]:
             Page("session correction", coach_page("session-edit", entry_pk=session.pk)),
             Page("measurement correction", coach_page("measurement-edit", entry_pk=measurement.pk)),
             Page("measurement import", reverse("coach:measurement-import")),
+            Page(
+                "measurement import (column map)",
+                reverse("coach:measurement-import"),
+                then=upload_unknown_layout,
+            ),
             Page("protocols", reverse("coach:protocols")),
             Page("protocol editor", reverse("coach:protocol-edit", args=[protocol.pk])),
             Page("protocol page", reverse("coach:protocol", args=[protocol.pk])),

@@ -13,6 +13,7 @@ from athletes.models import (
     AuditEvent,
     Baseline,
     EvaluationRequest,
+    ExternalId,
     Injury,
     Invitation,
     Role,
@@ -54,6 +55,7 @@ PERSONAL = (
     Notification,
     Baseline,
     CheckinReminder,
+    ExternalId,
 )
 KEPT = (Plan, PhaseChange, SignOffRequest, SignOffDecision, AuditEvent, Injury)
 
@@ -109,6 +111,7 @@ def athlete_with_everything(team, coach, clinician, name):
     )  # fmt: skip
     EvaluationRequest.objects.create(athlete=athlete)  # queued for the monitoring job
     CheckinReminder.objects.create(athlete=athlete, time=dt.time(7, 30))
+    ExternalId.objects.create(athlete=athlete, team=team, system="1080 Motion", external_id=name)
     PushSubscription.objects.create(
         user=athlete.user, endpoint=f"https://push.example.net/{name}", p256dh="B", auth="A"
     )
