@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('athletes', '0009_athlete_external_ids'),
-        ('monitoring', '0016_sprint_trials'),
+        ('athletes', '0010_athlete_external_ids'),
+        ('monitoring', '0017_flag_intensity_above_phase'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

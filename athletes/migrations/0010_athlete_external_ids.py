@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('athletes', '0008_team_admin_invitations'),
+        ('athletes', '0009_audit_sprint_void'),
     ]
 
     operations = [
