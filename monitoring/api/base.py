@@ -219,11 +219,12 @@ class TopSpeedSerializer(serializers.Serializer):
 # A viewset whose serializer reads pre-injury top speeds (`top_speeds` in its context): a page
 # of rows reads them for all its athletes at once (two queries), one row for its own athlete.
 class TopSpeedContext:
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "top_speeds": sprints.TopSpeeds()}
+
     def get_serializer(self, *args, **kwargs):
         context = kwargs.setdefault("context", self.get_serializer_context())
         rows = args[0] if args else None
         if kwargs.get("many") and rows is not None:
             context["top_speeds"] = sprints.TopSpeeds({row.athlete_id for row in rows})
-        else:
-            context.setdefault("top_speeds", sprints.TopSpeeds())
         return super().get_serializer(*args, **kwargs)
