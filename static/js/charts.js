@@ -154,7 +154,7 @@
     var low = Math.min(40, Math.min.apply(null, known));
     opts.scales.y = { range: [Math.floor(low / 10) * 10, Math.ceil((high + 5) / 10) * 10] };
     // The unit rides on each tick ("80 %"); the card's heading and aria-label name the axis.
-    opts.axes = [timeAxis(), { scale: "y", size: 50, values: function (u, splits) { return splits.map(function (v) { return v + " %"; }); } }];
+    opts.axes = [timeAxis(), { scale: "y", size: 60, values: function (u, splits) { return splits.map(function (v) { return v + " %"; }); } }];
     var pct = legendValue(function (v) { return v + " %"; });
     opts.series = [
       DAY,

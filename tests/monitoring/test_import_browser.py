@@ -1,15 +1,20 @@
-"""In a desktop browser: mapping an unknown device layout once; confirming a CSV import twice (back button, Import again) stores the
-rows once and says the file was already imported."""
+"""In a desktop browser: mapping an unknown device layout once (and a split export, seen on the
+athlete's velocity ladder); confirming a CSV import twice (back button, Import again) stores
+the rows once and says the file was already imported."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from athletes.models import Role
-from monitoring.models import ImportProfile, Measurement
-from tests.factories import AthleteFactory, TeamFactory, staff
+from athletes.models import Baseline, Role
+from monitoring.models import ImportProfile, Measurement, MetricKind, SprintTrial
+from monitoring.sprint_profile import model_times
+from tests.factories import AthleteFactory, TeamFactory, staff, start_plan
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,8 +62,15 @@ def test_an_unknown_layout_is_mapped_once_and_the_next_file_needs_no_mapping(
     map as the team's profile, import; a second file of that layout imports with no mapping."""
     team = TeamFactory()
     staff(team, Role.COACH, username="headcoach")
-    AthleteFactory(team=team, first_name="Maya", last_name="Okafor")
+    maya = AthleteFactory(team=team, first_name="Maya", last_name="Okafor")
     AthleteFactory(team=team, first_name="Theo", last_name="Banks")
+    start_plan(maya, phase_order=2, entered_days_ago=5)  # phase 2 allows 80 %
+    Baseline.objects.create(
+        athlete=maya,
+        metric=MetricKind.objects.get(code="sprint_mss"),
+        value=10.0,
+        measured_on=timezone.localdate() - dt.timedelta(days=90),
+    )
     day = timezone.localdate() - dt.timedelta(days=1)
 
     def export(*rows):
@@ -108,4 +120,40 @@ def test_an_unknown_layout_is_mapped_once_and_the_next_file_needs_no_mapping(
     page.click("text=Import 1 measurement")
     expect(page.get_by_text("Imported 1 measurement")).to_be_visible()
     assert sorted(Measurement.objects.values_list("value", flat=True)) == [4.15, 4.21, 4.48]
+
+    # The gates' split export, mapped once too: each row a sprint trial, and Maya's page draws
+    # it on her velocity ladder against her phase's ceiling.
+    splits = "\n".join(
+        ["Runner;Datum;10 m;20 m;30 m;40 m"]
+        + [
+            f"Maya Okafor;{day:%d.%m.%Y} 10:0{n};" + ";".join(f"{t:.3f}" for t in times)
+            for n, times in enumerate([model_times([10, 20, 30, 40], 7.8, 1.2)] * 2)
+        ]
+    )
+    page.goto(f"{live_server.url}/coach/measurements/import/")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "splits.csv", "mimeType": "text/csv", "buffer": splits.encode()}],
+    )
+    page.click("text=Check the file")
+    page.select_option("#id_athlete_column", "Runner")
+    page.select_option("#id_athlete_by", "name")
+    page.select_option("#id_time_column", "Datum")
+    page.select_option("#id_time_format", "dmy")
+    for index, metres in ((2, "10"), (3, "20"), (4, "30"), (5, "40")):
+        page.fill(f"#id_split_{index}", metres)
+    page.select_option("#id_start", "crouch")
+    page.fill("#id_name", "Brower splits")
+    page.click("text=Check the file with this map")
+    page.click("text=Import 2 sprint trials")
+    expect(page.get_by_text("Imported 2 sprint trials")).to_be_visible()
+    assert SprintTrial.objects.filter(athlete=maya).count() == 2
+
+    page.goto(f"{live_server.url}/coach/athletes/{maya.pk}/")
+    ladder = page.locator("#velocity-ladder")
+    expect(ladder.get_by_text("Pre-injury top speed 10.00 m/s (baseline).")).to_be_visible()
+    expect(ladder.get_by_text("2 sprint trials in this plan")).to_be_visible()
+    expect(ladder.locator("[data-chart=ladder] canvas")).to_have_count(1)
+    expect(page.locator("#sprints").get_by_text("78.0 %").first).to_be_visible()
+    ladder.screenshot(path=str(SCREENSHOTS / "velocity-ladder.png"))
     context.close()
