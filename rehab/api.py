@@ -30,6 +30,7 @@ from .checkin_feedback import checkin_feedback
 from .models import (
     PHASE_CHANGE_FIELDS,
     PHASE_FIELDS,
+    RULE_THRESHOLDS,
     Citation,
     GateCriterion,
     Phase,
@@ -45,6 +46,13 @@ from .signoff import SignOffConflict, decide_signoff, request_signoff
 
 class CitationSerializer(ModelSerializer):
     link = serializers.CharField(read_only=True, help_text="The DOI's resolver or the address.")
+    # Blank for a gate's citation: the schema says so (a plain enum would refuse "").
+    rule = serializers.ChoiceField(
+        choices=[(f, f) for f in RULE_THRESHOLDS],
+        allow_blank=True,
+        read_only=True,
+        help_text="The rule threshold cited (pain_threshold, …); empty for a gate's citation.",
+    )
 
     class Meta:
         model = Citation
