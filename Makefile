@@ -22,6 +22,7 @@ install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 
 migrate: install
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
