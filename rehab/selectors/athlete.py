@@ -31,6 +31,7 @@ from ..evidence_text import describe_report
 from ..gates import evaluate_plan
 from ..ladder import velocity_ladder
 from ..models import Plan, SignOffDecision, SignOffRequest
+from ..timelines import timeline_position
 
 AUDIT_TIMELINE_SIZE = 30  # the newest events; the CSV export has them all
 
@@ -83,6 +84,10 @@ def athlete_overview(
         phases = list(active.protocol.phases.all())
     context["report"] = report
     context["day_in_phase"] = active.day_in_phase(now) if active else None
+    # The expected time to full training for the plan's injury grade, where one is published.
+    context["timeline"] = (
+        timeline_position(active.injury, today=timezone.localdate(now)) if active else None
+    )
     context["phases"] = phases
     context["next_phase"] = active.next_phase(phases) if active else None
     context["earlier_phases"] = [
