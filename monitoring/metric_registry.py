@@ -151,6 +151,17 @@ METRICS = [
         "1 = performed without insecurity, 0 = insecurity or pain.",
     ),
     (
+        "h_test_insecurity",
+        "Askling H-test insecurity (0–100)",
+        "",
+        "lower",
+        "clinical",
+        True,
+        10.0,
+        "The athlete's rated insecurity in the H-test, 0 (none) to 100 (worst imaginable), per "
+        "leg (Askling et al. 2010, doi:10.1007/s00167-010-1265-3).",
+    ),
+    (
         "palpation",
         "Palpation without pain",
         "pass",
@@ -260,6 +271,7 @@ PLAUSIBLE = {
     "cmj": ("number", 5, 100, 1),
     "knee_to_wall": ("number", 0, 25, 1),
     "h_test": ("pass_fail", 0, 1, 0),
+    "h_test_insecurity": ("number", 0, 100, 0),
     "palpation": ("pass_fail", 0, 1, 0),
     # Fitted sprint profile: from a rehab run-through to world-class (MSS about 12.4 m/s,
     # τ about 0.9–1.4 s; F0 up to about 11 N/kg, Pmax up to about 30 W/kg).

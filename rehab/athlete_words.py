@@ -44,6 +44,7 @@ TEST_WORDS = {
     "split_20m": gettext_lazy("20 m sprint time"),
     "split_30m": gettext_lazy("30 m sprint time"),
     "split_40m": gettext_lazy("40 m sprint time"),
+    "h_test_insecurity": gettext_lazy("H-test insecurity score"),
 }
 
 
