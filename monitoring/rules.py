@@ -386,3 +386,64 @@ def intensity_above_phase(
     if len(above) > 1:
         summary += f" ({len(above)} above it)"
     return Finding("intensity_above_phase", summary, evidence)
+
+
+@dataclass(frozen=True)
+class Retest:
+    """A scheduled test of the current phase: its metric, interval and the last time it was
+    logged in the phase (None: not yet)."""
+
+    metric: str
+    name: str
+    every_days: int
+    last_at: dt.datetime | None
+
+
+def retest_overdue(
+    retests: Sequence[Retest],
+    *,
+    phase_entered_at: dt.datetime,
+    now: dt.datetime,
+    resolved_at: dt.datetime | None = None,
+) -> Finding | None:
+    """A scheduled re-test not logged within its interval (issue 19): due `every_days` after
+    the later of its last test in the phase and entering the phase; overdue once `now` is past
+    that moment (at the moment itself it is still on time). After a resolution the interval
+    counts from the resolution too. The evidence lists every overdue test, the most overdue
+    first."""
+    overdue = []
+    for retest in retests:
+        since = max(filter(None, [retest.last_at, phase_entered_at]))
+        if resolved_at is not None:
+            since = max(since, resolved_at)
+        due_at = since + dt.timedelta(days=retest.every_days)
+        if now > due_at:
+            overdue.append((now - due_at, retest, due_at))
+    if not overdue:
+        return None
+    overdue.sort(key=lambda item: item[0], reverse=True)
+    late, top, due_at = overdue[0]
+    evidence = {
+        "metric": top.metric,
+        "metric_name": top.name,
+        "every_days": top.every_days,
+        "last_at": top.last_at.isoformat() if top.last_at else None,
+        "due_at": due_at.isoformat(),
+        "days_overdue": late.days,
+        "phase_entered_at": phase_entered_at.isoformat(),
+        "overdue": [
+            {
+                "metric": r.metric,
+                "every_days": r.every_days,
+                "last_at": r.last_at.isoformat() if r.last_at else None,
+                "due_at": due.isoformat(),
+            }
+            for _, r, due in overdue
+        ],
+    }
+    if resolved_at is not None:
+        evidence["resolved_at"] = resolved_at.isoformat()
+    summary = f"{top.name} re-test overdue: due every {top.every_days} days, due {due_at:%Y-%m-%d}"
+    if len(overdue) > 1:
+        summary += f" ({len(overdue)} tests overdue)"
+    return Finding("retest_overdue", summary, evidence)

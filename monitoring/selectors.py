@@ -271,6 +271,15 @@ def flag_summary(flag, *, now=None) -> str:
         return _("%(name)s worse than the 28-day best") % {"name": name}
     if flag.kind == FlagKind.INTENSITY_ABOVE_PHASE:
         return _intensity_text(evidence) or flag.summary or flag.get_kind_display()
+    if flag.kind == FlagKind.RETEST_OVERDUE:
+        name, every = evidence.get("metric_name"), evidence.get("every_days")
+        if name and isinstance(every, int):
+            return ngettext(
+                "%(test)s re-test overdue (due every %(days)s day)",
+                "%(test)s re-test overdue (due every %(days)s days)",
+                every,
+            ) % {"test": name, "days": every}
+        return _("a scheduled re-test is overdue")
     return flag.summary or flag.get_kind_display()
 
 
@@ -351,6 +360,10 @@ def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSE
                 ) % {"days": days}
             else:
                 text = _("Check-ins have stopped")
+        elif flag.kind == FlagKind.RETEST_OVERDUE:
+            name = evidence.get("metric_name") or _("test")
+            name = name[:1].lower() + name[1:]  # mid-sentence: "your knee-flexor strength"
+            text = _("Your %(test)s re-test is due") % {"test": name}
         elif flag.kind == FlagKind.INTENSITY_ABOVE_PHASE:
             pct, ceiling = evidence.get("percent"), evidence.get("ceiling_pct")
             if isinstance(pct, int | float) and isinstance(ceiling, int | float):

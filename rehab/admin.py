@@ -14,6 +14,7 @@ from .models import (
     Plan,
     Protocol,
     ProtocolChange,
+    RetestSchedule,
     SignOffDecision,
     SignOffRequest,
 )
@@ -112,12 +113,16 @@ class GateInline(MetricRowInline):
     model = GateCriterion
 
 
+class RetestInline(MetricRowInline):
+    model = RetestSchedule
+
+
 @admin.register(Phase)
 class PhaseAdmin(JudgedByProtocol, admin.ModelAdmin):
     list_display = ["__str__", "protocol", "max_velocity_pct", "needs_clinical_review"]
     list_filter = ["protocol", "needs_clinical_review"]
     search_fields = ["name", "protocol__name"]
-    inlines = [GateInline]
+    inlines = [GateInline, RetestInline]
 
     @staticmethod
     def protocol_id(obj):

@@ -24,6 +24,7 @@ FLAG_SEVERITY = {
     FlagKind.METRIC_REGRESSION: 1,
     FlagKind.INTENSITY_ABOVE_PHASE: 1,
     FlagKind.MISSED_CHECKINS: 2,
+    FlagKind.RETEST_OVERDUE: 2,
 }
 
 

@@ -334,6 +334,31 @@ class ProtocolChange(AppendOnlyModel):
         return f"{self.protocol}: {self.get_kind_display()}"
 
 
+class RetestSchedule(models.Model):
+    """A test to repeat every `every_days` while the athlete is in `phase` (the maintenance
+    phase's surveillance: knee-flexor strength every two weeks). A test not logged within its
+    interval, counted from the last one in the phase or from entering it, raises a flag of
+    kind retest_overdue (monitoring.rules.retest_overdue)."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="retests")
+    metric = models.ForeignKey(
+        "monitoring.MetricKind", on_delete=models.PROTECT, related_name="retest_schedules"
+    )
+    every_days = models.PositiveSmallIntegerField(help_text="Days between two tests.")
+
+    class Meta:
+        ordering = ["phase", "metric__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "metric"], name="retest_one_per_metric"),
+            models.CheckConstraint(
+                condition=Q(every_days__gte=1, every_days__lte=365), name="retest_every_1_365"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.metric_id} every {self.every_days} days"
+
+
 def monitored_from_expression(prefix: str = ""):
     """`Plan.monitored_from` in SQL, for a plan reached through `prefix` ("athlete__plans__")."""
     started = f"{prefix}started_at"

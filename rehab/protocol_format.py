@@ -26,6 +26,7 @@ from .models import (
     Phase,
     Protocol,
     ProtocolChange,
+    RetestSchedule,
 )
 from .protocol_log import record_change
 
@@ -48,9 +49,10 @@ def _citation(c: Citation) -> dict:
 
 
 def export_document(protocol: Protocol, *, now=None) -> dict:
-    """The protocol as a version-1 file: five queries, whatever its size."""
+    """The protocol as a version-1 file: six queries, whatever its size."""
     protocol = Protocol.objects.prefetch_related(
         "phases",
+        Prefetch("phases__retests", queryset=RetestSchedule.objects.select_related("metric")),
         Prefetch(
             "phases__gates",
             queryset=GateCriterion.objects.select_related("metric").prefetch_related("citations"),
@@ -78,6 +80,10 @@ def export_document(protocol: Protocol, *, now=None) -> dict:
                             "citations": [_citation(c) for c in gate.citations.all()],
                         }
                         for gate in phase.gates.all()
+                    ],
+                    "retests": [
+                        {"metric": r.metric.code, "every_days": r.every_days}
+                        for r in phase.retests.all()
                     ],
                 }
                 for phase in protocol.phases.all()
@@ -163,6 +169,20 @@ class RuleCitationDocument(CitationDocument):
     rule = serializers.ChoiceField(choices=RULE_THRESHOLDS)
 
 
+class RetestDocument(serializers.Serializer):
+    metric = serializers.CharField(max_length=40, help_text="A metric code.")
+    every_days = serializers.IntegerField(min_value=1, max_value=365)
+
+    def validate_metric(self, code):
+        metrics = self.context["metrics"]
+        if code not in metrics:
+            raise serializers.ValidationError(
+                _("No metric has the code “%(code)s” (GET /api/v1/metrics/ lists them).")
+                % {"code": code}
+            )
+        return metrics[code]
+
+
 class GateDocument(FormRules, serializers.Serializer):
     kind = serializers.CharField(max_length=24, help_text="A gate kind's value (GateKind).")
     metric = serializers.CharField(
@@ -213,6 +233,13 @@ class PhaseDocument(FormRules, serializers.Serializer):
     typical_days_max = serializers.IntegerField(min_value=0, max_value=SMALL)
     needs_clinical_review = serializers.BooleanField(required=False, default=False)
     gates = GateDocument(many=True, required=False, max_length=MAX_GATES, default=[])
+    retests = RetestDocument(many=True, required=False, max_length=MAX_GATES, default=[])
+
+    def validate_retests(self, retests):
+        codes = [r["metric"].code for r in retests]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError(_("Schedule each test once in a phase."))
+        return retests
 
     def form_for(self, data):
         fields = _fields(data, PHASE_FIELDS)
@@ -382,5 +409,9 @@ def _create(spec: dict, team) -> Protocol:
                 Citation(protocol=protocol, gate=gate, order=n, **c)
                 for n, c in enumerate(gate_spec["citations"])
             ]
+        RetestSchedule.objects.bulk_create(
+            RetestSchedule(phase=phase, metric=r["metric"], every_days=r["every_days"])
+            for r in phase_spec["retests"]
+        )
     Citation.objects.bulk_create(citations)
     return protocol

@@ -245,6 +245,10 @@ _CALF_GATES = {
     6: [],
 }
 
+# The maintenance phase's surveillance: (metric code, every N days) by phase order.
+_HAMSTRING_RETESTS = {6: [("knee_flexor_strength", 14)]}
+_CALF_RETESTS = {6: [("calf_raises", 14)]}
+
 TEMPLATES = [
     {
         "name": "Hamstring return to sprint",
@@ -252,6 +256,7 @@ TEMPLATES = [
         "description": "Seven phases from protection to maintenance for hamstring strain injuries.",
         "phases": _PHASES,
         "gates": _HAMSTRING_GATES,
+        "retests": _HAMSTRING_RETESTS,
     },
     {
         "name": "Calf return to sprint",
@@ -259,6 +264,7 @@ TEMPLATES = [
         "description": "Seven phases from protection to maintenance for calf (gastrocnemius/soleus) strain injuries.",
         "phases": _PHASES,
         "gates": _CALF_GATES,
+        "retests": _CALF_RETESTS,
     },
 ]
 
@@ -292,6 +298,21 @@ def load_templates(Protocol, Phase, GateCriterion, MetricKind):
                     continue
                 gate["metric"] = metrics[gate["metric"]] if gate["metric"] else None
                 GateCriterion.objects.create(phase=phase, order=position, **gate)
+
+
+def add_retests(Protocol, RetestSchedule, MetricKind):
+    """Give the shipped templates their re-test schedules (idempotent: a phase that has its
+    metric's schedule already is left alone)."""
+    metrics = {m.code: m for m in MetricKind.objects.all()}
+    for spec in TEMPLATES:
+        protocol = Protocol.objects.filter(name=spec["name"], team=None).first()
+        if protocol is None:
+            continue
+        for phase in protocol.phases.all():
+            for code, every_days in spec["retests"].get(phase.order, []):
+                RetestSchedule.objects.get_or_create(
+                    phase=phase, metric=metrics[code], defaults={"every_days": every_days}
+                )
 
 
 def add_new_gates(Protocol, GateCriterion, kinds):

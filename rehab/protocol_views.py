@@ -23,7 +23,7 @@ from .forms import (
     ProtocolImportForm,
     rule_label,
 )
-from .models import RULE_THRESHOLDS, GateCriterion, Protocol, ProtocolChange
+from .models import RULE_THRESHOLDS, GateCriterion, Protocol, ProtocolChange, RetestSchedule
 from .protocol_format import DocumentError, export_document, import_protocol
 from .views import positive_int
 
@@ -155,7 +155,8 @@ def protocol_detail(request, protocol_pk):
                 queryset=GateCriterion.objects.select_related("metric").prefetch_related(
                     "citations"
                 ),
-            )
+            ),
+            Prefetch("retests", queryset=RetestSchedule.objects.select_related("metric")),
         )
     )
     cited = {}

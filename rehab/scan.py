@@ -58,7 +58,7 @@ from monitoring.models import (
 from monitoring.notify import notify_pending
 from monitoring.sprints import USABLE_QUALITIES, pre_injury_top_speeds
 
-from .models import Phase, Plan, monitored_from_expression
+from .models import Phase, Plan, RetestSchedule, monitored_from_expression
 
 logger = logging.getLogger(__name__)
 
@@ -299,6 +299,52 @@ def phase_speeds(athlete_ids, now) -> dict[int, PhaseSpeeds]:
     return result
 
 
+def phase_retests(athlete_ids, now) -> dict[int, tuple[dt.datetime, list[rules.Retest]]]:
+    """Per athlete in an active plan whose current phase schedules re-tests: when the phase
+    was entered, and each scheduled test with the last time it was logged in the phase (three
+    queries whatever the number of athletes)."""
+    scope = {"athlete_id__in": athlete_ids} if athlete_ids is not None else {}
+    plans = list(
+        active_plans(athlete_ids)
+        .filter(current_phase__retests__isnull=False)
+        .values_list("athlete_id", "phase_entered_at", "current_phase_id")
+        .distinct()
+    )
+    if not plans:
+        return {}
+    schedules = defaultdict(list)
+    for retest in RetestSchedule.objects.filter(
+        phase_id__in={phase_id for _, _, phase_id in plans}
+    ).select_related("metric"):
+        schedules[retest.phase_id].append(retest)
+    last = {
+        (athlete_id, metric_id): at
+        for athlete_id, metric_id, at in Measurement.objects.filter(
+            athlete__plans__status=Plan.Status.ACTIVE,
+            athlete__plans__current_phase__retests__metric=F("metric_id"),
+            measured_at__gte=F("athlete__plans__phase_entered_at"),
+            measured_at__lte=now,
+            **scope,
+        )
+        .order_by()
+        .values("athlete_id", "metric_id")
+        .annotate(last=Max("measured_at"))
+        .values_list("athlete_id", "metric_id", "last")
+    }
+    return {
+        athlete_id: (
+            entered,
+            [
+                rules.Retest(
+                    r.metric.code, r.metric.name, r.every_days, last.get((athlete_id, r.metric_id))
+                )
+                for r in schedules[phase_id]
+            ],
+        )
+        for athlete_id, entered, phase_id in plans
+    }
+
+
 # --- 2. rules per athlete ----------------------------------------------------------------------
 
 
@@ -403,6 +449,16 @@ def evaluate(
             baseline=speeds.baseline,
             now=now,
             resolved_at=resolved_at(athlete_id, FlagKind.INTENSITY_ABOVE_PHASE),
+        )
+        found(athlete_id, finding)
+    for athlete_id, (entered, retests) in phase_retests(athlete_ids, now).items():
+        finding = apply(
+            athlete_id,
+            rules.retest_overdue,
+            retests,
+            phase_entered_at=entered,
+            now=now,
+            resolved_at=resolved_at(athlete_id, FlagKind.RETEST_OVERDUE),
         )
         found(athlete_id, finding)
     return findings, set(plans) - failed, sorted(failed)

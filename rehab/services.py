@@ -38,6 +38,7 @@ from .models import (
     Plan,
     Protocol,
     ProtocolChange,
+    RetestSchedule,
     SignOffRequest,
 )
 from .protocol_log import record_change
@@ -498,11 +499,16 @@ def _copy_as(protocol: Protocol, *, team, name: str, by) -> Protocol:
         )
         citations = list(protocol.citations.all())
         new_gates = {}  # the original gate's id → its copy
-        for phase in protocol.phases.prefetch_related("gates"):
+        for phase in protocol.phases.prefetch_related("gates", "retests"):
             gates = list(phase.gates.all())
+            retests = list(phase.retests.all())
             phase.pk, phase.protocol = None, copy
             phase._state.adding = True
             phase.save()
+            RetestSchedule.objects.bulk_create(
+                RetestSchedule(phase=phase, metric_id=r.metric_id, every_days=r.every_days)
+                for r in retests
+            )
             for gate in gates:
                 original = gate.pk
                 gate.pk, gate.phase = None, phase

@@ -310,6 +310,12 @@ RULES: dict[str, Rule] = {
         "copy_protocol copies the orders of a valid protocol.",
         admin_error="__all__",
     ),
+    "rehab.RetestSchedule.retest_one_per_metric": Rule(
+        service="Schedules are data: the shipped ones by migration (get_or_create), a team's by "
+        "copy_protocol from a valid protocol, a protocol file's by import_protocol, which "
+        "refuses a metric scheduled twice in a phase at the phase's retests; staff edit them "
+        "in the phase's admin page, whose inline formset refuses a duplicate row.",
+    ),
     "rehab.Plan.injury": Rule(
         proofs=(
             assign_page_with_an_injury_that_has_a_plan,

@@ -458,7 +458,9 @@ def test_the_export_reads_a_fixed_number_of_queries_whatever_the_size(team, coac
     assert counts[0] == counts[1] <= 10, counts
     with CaptureQueriesContext(connection) as captured:
         export_document(large)
-    assert len(captured.captured_queries) == 5  # protocol, phases, gates, their citations, rules'
+    assert (
+        len(captured.captured_queries) == 6
+    )  # protocol, phases, re-tests, gates, citations, rules
 
 
 def test_a_citation_cannot_cite_another_protocols_gate(client, team, coach):
