@@ -724,6 +724,7 @@ class FlagKind(models.TextChoices):
     METRIC_REGRESSION = "metric_regression", _("Metric regression")
     MISSED_CHECKINS = "missed_checkins", _("Missed check-ins")
     INTENSITY_ABOVE_PHASE = "intensity_above_phase", _("Faster than the phase allows")
+    PAIN_RESPONSE = "pain_response", _("Red 24-hour pain response")
 
 
 class FlagStatus(models.TextChoices):
@@ -874,6 +875,7 @@ class NotificationPreference(models.Model):
     email_metric_regression = models.BooleanField("metric regression", default=True)
     email_missed_checkins = models.BooleanField("missed check-ins", default=True)
     email_intensity_above_phase = models.BooleanField("faster than the phase allows", default=True)
+    email_pain_response = models.BooleanField("red 24-hour pain response", default=True)
     delivery = models.CharField(
         max_length=10, choices=EmailDelivery.choices, default=EmailDelivery.EACH
     )
@@ -918,6 +920,7 @@ class NotificationPreference(models.Model):
         FlagKind.METRIC_REGRESSION: "email_metric_regression",
         FlagKind.MISSED_CHECKINS: "email_missed_checkins",
         FlagKind.INTENSITY_ABOVE_PHASE: "email_intensity_above_phase",
+        FlagKind.PAIN_RESPONSE: "email_pain_response",
     }
 
     def emails_kind(self, kind: str) -> bool:

@@ -13,6 +13,7 @@ EMAIL_FIELDS = (
     "email_metric_regression",
     "email_missed_checkins",
     "email_intensity_above_phase",
+    "email_pain_response",
 )
 
 
@@ -43,6 +44,7 @@ class NotificationPreferenceForm(forms.ModelForm):
             "email_metric_regression": gettext_lazy("Metric regression"),
             "email_missed_checkins": gettext_lazy("Missed check-ins"),
             "email_intensity_above_phase": gettext_lazy("Faster than the phase allows"),
+            "email_pain_response": gettext_lazy("Red 24-hour pain response"),
         }
 
     def __init__(self, *args, staff=True, **kwargs):

@@ -271,6 +271,16 @@ def flag_summary(flag, *, now=None) -> str:
         return _("%(name)s worse than the 28-day best") % {"name": name}
     if flag.kind == FlagKind.INTENSITY_ABOVE_PHASE:
         return _intensity_text(evidence) or flag.summary or flag.get_kind_display()
+    if flag.kind == FlagKind.PAIN_RESPONSE:
+        during, morning = evidence.get("pain_during"), evidence.get("next_morning_pain")
+        if isinstance(during, int) and isinstance(morning, int):
+            return _(
+                "red 24-hour pain response: %(during)s/10 during, %(morning)s/10 next morning"
+            ) % {
+                "during": during,
+                "morning": morning,
+            }
+        return flag.summary or flag.get_kind_display()
     return flag.summary or flag.get_kind_display()
 
 
@@ -359,6 +369,15 @@ def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSE
                 ) % {"pct": _share_above(pct, ceiling), "ceiling": _percent(ceiling)}
             else:
                 text = _("You ran faster than this phase goes up to")
+        elif flag.kind == FlagKind.PAIN_RESPONSE:
+            during, morning = evidence.get("pain_during"), evidence.get("next_morning_pain")
+            if isinstance(during, int) and isinstance(morning, int):
+                text = _(
+                    "Your pain after a session was more than this protocol allows "
+                    "(%(during)s out of 10 during it, %(morning)s out of 10 the next morning)"
+                ) % {"during": during, "morning": morning}
+            else:
+                text = _("Your pain after a session was more than this protocol allows")
         else:
             name = evidence.get("metric_name") or _("test")
             text = _("Your latest %(test)s result was worse than your recent level") % {
