@@ -241,3 +241,16 @@ def test_the_coach_page_and_the_athletes_history_show_the_response(world, plan, 
         page = client.get(reverse("me:history")).content.decode()
         assert 'class="response response-amber">Amber<' in page
         assert "at most 3 out of 10" in page
+
+
+def test_voiding_the_session_marks_the_flag_that_cites_it(world, plan):
+    from monitoring.corrections import void_session
+
+    checkin(world, SESSION_DAY, 1)
+    s = session(world, plan, SESSION_DAY, 7)
+    checkin(world, SESSION_DAY + dt.timedelta(days=1), 1)
+    scan.scan_all(now=NOW)
+    void_session(s, by=world.coach, reason="Logged twice", now=NOW + dt.timedelta(hours=1))
+    (flag,) = flags(world)
+    assert flag.evidence_voided_at is not None
+    assert "Logged twice" in flag.evidence_voided_note
