@@ -345,10 +345,15 @@ def cited_ids(flag: Flag) -> tuple[set[int], set[int]]:
 
 def _cites(flag: Flag, row) -> bool:
     """Whether a flag's evidence cites this check-in, measurement, sprint trial or session (an
-    intensity_above_phase flag cites the trials and sessions it found above the ceiling)."""
+    intensity_above_phase flag cites the trials and sessions it found above the ceiling, a
+    pain_response flag its session)."""
     if isinstance(row, CheckIn | Measurement):
         checkins, measurements = cited_ids(flag)
         return row.pk in (checkins if isinstance(row, CheckIn) else measurements)
+    if flag.kind == FlagKind.PAIN_RESPONSE:  # the session whose 24-hour response was red
+        return (
+            isinstance(row, TrainingSession) and (flag.evidence or {}).get("session_id") == row.pk
+        )
     if flag.kind != FlagKind.INTENSITY_ABOVE_PHASE:
         return False
     source = "trial" if isinstance(row, SprintTrial) else "session"

@@ -725,6 +725,7 @@ class FlagKind(models.TextChoices):
     MISSED_CHECKINS = "missed_checkins", _("Missed check-ins")
     INTENSITY_ABOVE_PHASE = "intensity_above_phase", _("Faster than the phase allows")
     RETEST_OVERDUE = "retest_overdue", _("Re-test overdue")
+    PAIN_RESPONSE = "pain_response", _("Red 24-hour pain response")
 
 
 class FlagStatus(models.TextChoices):
@@ -876,6 +877,7 @@ class NotificationPreference(models.Model):
     email_missed_checkins = models.BooleanField("missed check-ins", default=True)
     email_intensity_above_phase = models.BooleanField("faster than the phase allows", default=True)
     email_retest_overdue = models.BooleanField("re-test overdue", default=True)
+    email_pain_response = models.BooleanField("red 24-hour pain response", default=True)
     delivery = models.CharField(
         max_length=10, choices=EmailDelivery.choices, default=EmailDelivery.EACH
     )
@@ -921,6 +923,7 @@ class NotificationPreference(models.Model):
         FlagKind.MISSED_CHECKINS: "email_missed_checkins",
         FlagKind.INTENSITY_ABOVE_PHASE: "email_intensity_above_phase",
         FlagKind.RETEST_OVERDUE: "email_retest_overdue",
+        FlagKind.PAIN_RESPONSE: "email_pain_response",
     }
 
     def emails_kind(self, kind: str) -> bool:

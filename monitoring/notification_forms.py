@@ -14,6 +14,7 @@ EMAIL_FIELDS = (
     "email_missed_checkins",
     "email_intensity_above_phase",
     "email_retest_overdue",
+    "email_pain_response",
 )
 
 
@@ -45,6 +46,7 @@ class NotificationPreferenceForm(forms.ModelForm):
             "email_missed_checkins": gettext_lazy("Missed check-ins"),
             "email_intensity_above_phase": gettext_lazy("Faster than the phase allows"),
             "email_retest_overdue": gettext_lazy("Re-test overdue"),
+            "email_pain_response": gettext_lazy("Red 24-hour pain response"),
         }
 
     def __init__(self, *args, staff=True, **kwargs):

@@ -447,3 +447,121 @@ def retest_overdue(
     if len(overdue) > 1:
         summary += f" ({len(overdue)} tests overdue)"
     return Finding("retest_overdue", summary, evidence)
+
+
+# --- the 24-hour pain response (issue 19: Silbernagel's pain-monitoring model) ----------------
+
+# How far before a session the "morning before" reference may be looked for (the gate engine's
+# no_next_day_soreness criterion and the 24-hour response share it).
+SORENESS_LOOKBACK_DAYS = 7
+# Silbernagel's defaults: the protocol stores its own (Protocol.response_green_max/_amber_max).
+DEFAULT_RESPONSE_GREEN_MAX = 3
+DEFAULT_RESPONSE_AMBER_MAX = 5
+
+GREEN, AMBER, RED, WAITING = "green", "amber", "red", "waiting"
+PAIN_RESPONSES = (GREEN, AMBER, RED, WAITING)
+
+
+def next_morning(checkins_by_date: dict, day: dt.date):
+    """The check-in whose morning pain is the next-morning pain of a session on `day`: the
+    athlete's check-in of the following calendar day (None until it exists)."""
+    return checkins_by_date.get(day + dt.timedelta(days=1))
+
+
+def reference_morning(checkins_by_date: dict, day: dt.date):
+    """The morning pain before a session on `day`: the check-in of that day, else the latest
+    one in the SORENESS_LOOKBACK_DAYS before it (None when there is none)."""
+    for back in range(0, SORENESS_LOOKBACK_DAYS + 1):
+        checkin = checkins_by_date.get(day - dt.timedelta(days=back))
+        if checkin is not None:
+            return checkin
+    return None
+
+
+def pain_response(
+    *,
+    pain_during: int | None,
+    next_morning_pain: int | None,
+    reference_morning_pain: int | None,
+    green_max: int = DEFAULT_RESPONSE_GREEN_MAX,
+    amber_max: int = DEFAULT_RESPONSE_AMBER_MAX,
+) -> str | None:
+    """A session's 24-hour pain response: the worse of the pain during it and the next
+    morning's pain, ≤ green_max green, ≤ amber_max amber, above it red; and a next-morning pain
+    higher than the morning before the session is red whatever its value (the model's second
+    condition). "waiting" until the next morning's check-in exists; None when the session
+    recorded no pain during it (nothing to judge). Without a reference morning the rise is not
+    judged: the thresholds alone decide."""
+    if pain_during is None:
+        return None
+    if next_morning_pain is None:
+        return WAITING
+    worst = max(pain_during, next_morning_pain)
+    if worst > amber_max:
+        return RED
+    if reference_morning_pain is not None and next_morning_pain > reference_morning_pain:
+        return RED
+    return GREEN if worst <= green_max else AMBER
+
+
+@dataclass(frozen=True)
+class SessionPain:
+    """What the 24-hour response of one session looks at, with when its evidence arrived (the
+    later of the session's and the next-morning check-in's logging) for the resolution rule."""
+
+    session_id: int
+    date: dt.date
+    pain_during: int | None
+    next_morning_pain: int | None
+    reference_morning_pain: int | None
+    reference_date: dt.date | None
+    arrived_at: dt.datetime
+
+    def response(self, green_max: int, amber_max: int) -> str | None:
+        return pain_response(
+            pain_during=self.pain_during,
+            next_morning_pain=self.next_morning_pain,
+            reference_morning_pain=self.reference_morning_pain,
+            green_max=green_max,
+            amber_max=amber_max,
+        )
+
+
+def red_pain_response(
+    sessions: Sequence[SessionPain],
+    *,
+    green_max: int = DEFAULT_RESPONSE_GREEN_MAX,
+    amber_max: int = DEFAULT_RESPONSE_AMBER_MAX,
+    resolved_at: dt.datetime | None = None,
+) -> Finding | None:
+    """A session whose 24-hour pain response is red. The newest such session is the evidence;
+    after a resolution only a session whose response became known after it counts (a later
+    session, or an older one whose next-morning check-in arrived after it)."""
+    red = [
+        s
+        for s in sessions
+        if s.response(green_max, amber_max) == RED
+        and (resolved_at is None or s.arrived_at > resolved_at)
+    ]
+    if not red:
+        return None
+    newest = max(red, key=lambda s: (s.date, s.session_id))
+    evidence = {
+        "session_id": newest.session_id,
+        "date": newest.date.isoformat(),
+        "pain_during": newest.pain_during,
+        "next_morning_pain": newest.next_morning_pain,
+        "reference_morning_pain": newest.reference_morning_pain,
+        "reference_date": newest.reference_date.isoformat() if newest.reference_date else None,
+        "thresholds": {"green_max": green_max, "amber_max": amber_max},
+        "red_count": len(red),
+    }
+    if resolved_at is not None:
+        evidence["resolved_at"] = resolved_at.isoformat()
+    summary = (
+        f"Red 24-hour pain response to the session on {newest.date.isoformat()}: pain "
+        f"{newest.pain_during}/10 during, {newest.next_morning_pain}/10 next morning"
+    )
+    if newest.reference_morning_pain is not None:
+        summary += f" (morning before {newest.reference_morning_pain}/10)"
+    return Finding("pain_response", summary, evidence)

@@ -280,6 +280,16 @@ def flag_summary(flag, *, now=None) -> str:
                 every,
             ) % {"test": name, "days": every}
         return _("a scheduled re-test is overdue")
+    if flag.kind == FlagKind.PAIN_RESPONSE:
+        during, morning = evidence.get("pain_during"), evidence.get("next_morning_pain")
+        if isinstance(during, int) and isinstance(morning, int):
+            return _(
+                "red 24-hour pain response: %(during)s/10 during, %(morning)s/10 next morning"
+            ) % {
+                "during": during,
+                "morning": morning,
+            }
+        return flag.summary or flag.get_kind_display()
     return flag.summary or flag.get_kind_display()
 
 
@@ -372,6 +382,15 @@ def athlete_flag_messages(athlete, *, now=None, statuses=UNRESOLVED_FLAG_STATUSE
                 ) % {"pct": _share_above(pct, ceiling), "ceiling": _percent(ceiling)}
             else:
                 text = _("You ran faster than this phase goes up to")
+        elif flag.kind == FlagKind.PAIN_RESPONSE:
+            during, morning = evidence.get("pain_during"), evidence.get("next_morning_pain")
+            if isinstance(during, int) and isinstance(morning, int):
+                text = _(
+                    "Your pain after a session was more than this protocol allows "
+                    "(%(during)s out of 10 during it, %(morning)s out of 10 the next morning)"
+                ) % {"during": during, "morning": morning}
+            else:
+                text = _("Your pain after a session was more than this protocol allows")
         else:
             name = evidence.get("metric_name") or _("test")
             text = _("Your latest %(test)s result was worse than your recent level") % {

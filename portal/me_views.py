@@ -23,7 +23,9 @@ from athletes.models import MuscleGroup, Side
 from core.forms import add_service_errors
 from monitoring.athlete_forms import RECOVERY_MINUTES, CheckInForm, RecoveryForm
 from monitoring.corrections import correct_checkin
-from monitoring.models import CheckIn
+from monitoring.models import CheckIn, TrainingSession
+from monitoring.pain_response import annotate_responses
+from monitoring.rules import DEFAULT_RESPONSE_AMBER_MAX, DEFAULT_RESPONSE_GREEN_MAX
 from monitoring.selectors import (
     athlete_flag_messages,
     checkin_on,
@@ -32,10 +34,12 @@ from monitoring.selectors import (
 )
 from monitoring.services import CheckInConflict, record_checkin, record_recovery
 from rehab.checkin_feedback import checkin_feedback
+from rehab.models import Plan
 from rehab.plan_summary import athlete_plan_summary
 
 HISTORY_PAGE_SIZE = 10
 HISTORY_DAYS = 56
+HISTORY_SESSIONS = 10  # the latest sessions History shows with their 24-hour response
 NOT_YOURS = gettext_lazy("You can only log your own check-in and recovery.")
 SAVED_KEY = "checkin_saved"  # the session's mark: the next Today page shows the feedback
 
@@ -324,9 +328,22 @@ def history(request, athlete):
         HISTORY_PAGE_SIZE,
         allow_empty_first_page=True,
     ).get_page(request.GET.get("page"))
+    # The latest sessions with their 24-hour pain response (two queries for all of them).
+    sessions = list(
+        TrainingSession.objects.filter(athlete=athlete).order_by("-date", "-id")[:HISTORY_SESSIONS]
+    )
+    annotate_responses(sessions)
+    thresholds = (
+        Plan.objects.filter(athlete=athlete, status=Plan.Status.ACTIVE)
+        .values_list("protocol__response_green_max", "protocol__response_amber_max")
+        .first()
+    ) or (DEFAULT_RESPONSE_GREEN_MAX, DEFAULT_RESPONSE_AMBER_MAX)
     context = {
         "athlete": athlete,
         "page": page,
+        "sessions": sessions,
+        "protocol_green": thresholds[0],
+        "protocol_amber": thresholds[1],
         "series": pain_series(athlete, days=HISTORY_DAYS),
         "weeks": HISTORY_DAYS // 7,
         "nav": "history",

@@ -96,6 +96,8 @@ class ProtocolSerializer(ModelSerializer):
             "pain_threshold",
             "pain_persist_hours",
             "missed_checkin_days",
+            "response_green_max",
+            "response_amber_max",
             "rule_citations",
             "phases",
         ]

@@ -21,6 +21,7 @@ QUEUE_LIMIT = 50
 # Most severe first: pain that persists can mean re-injury; a missed check-in means no data.
 FLAG_SEVERITY = {
     FlagKind.PAIN_PERSISTING: 0,
+    FlagKind.PAIN_RESPONSE: 0,
     FlagKind.METRIC_REGRESSION: 1,
     FlagKind.INTENSITY_ABOVE_PHASE: 1,
     FlagKind.MISSED_CHECKINS: 2,

@@ -274,6 +274,8 @@ class ProtocolForm(forms.ModelForm):
             "pain_threshold",
             "pain_persist_hours",
             "missed_checkin_days",
+            "response_green_max",
+            "response_amber_max",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -282,6 +284,19 @@ class ProtocolForm(forms.ModelForm):
         self.fields["pain_threshold"].validators += [MinValueValidator(1), MaxValueValidator(10)]
         self.fields["pain_persist_hours"].validators += [MinValueValidator(1)]
         self.fields["missed_checkin_days"].validators += [MinValueValidator(1)]
+        for name in ("response_green_max", "response_amber_max"):
+            self.fields[name].validators += [MaxValueValidator(10)]
+
+    def clean(self):
+        cleaned = super().clean()
+        green, amber = cleaned.get("response_green_max"), cleaned.get("response_amber_max")
+        if green is not None and amber is not None and green > amber:
+            self.add_error(
+                "response_amber_max",
+                gettext("The amber limit cannot be below the green limit (%(green)s).")
+                % {"green": green},
+            )
+        return cleaned
 
     # The team is set by the view, not the form, so Django's ModelForm skips the (team, name)
     # constraint: checked here, at the field.

@@ -50,6 +50,13 @@ class Protocol(models.Model):
     missed_checkin_days = models.PositiveSmallIntegerField(
         default=3, help_text="Days without a check-in before a flag is raised."
     )
+    # The 24-hour pain response (Silbernagel's pain-monitoring model; monitoring.rules).
+    response_green_max = models.PositiveSmallIntegerField(
+        default=3, help_text="Highest pain (0–10) during or the next morning of a green response."
+    )
+    response_amber_max = models.PositiveSmallIntegerField(
+        default=5, help_text="Highest pain (0–10) of an amber response; above it is red."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +71,12 @@ class Protocol(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(missed_checkin_days__gte=1), name="protocol_missed_days_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    response_green_max__lte=F("response_amber_max"), response_amber_max__lte=10
+                ),
+                name="protocol_response_thresholds_0_10",
             ),
             models.UniqueConstraint(
                 fields=["name"],

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from athletes.access import teams_for
 from athletes.models import MuscleGroup, Role
 from monitoring.models import MetricKind
+from monitoring.rules import DEFAULT_RESPONSE_AMBER_MAX, DEFAULT_RESPONSE_GREEN_MAX
 
 from .forms import CITATION_FIELDS, CitationFieldsForm, GateForm, PhaseForm, ProtocolForm
 from .models import (
@@ -34,6 +35,9 @@ FORMAT = "sprintback.protocol"
 VERSION = 1  # the newest version this server reads and the one it writes
 
 RULE_FIELDS = ("pain_threshold", "pain_persist_hours", "missed_checkin_days")
+# The 24-hour pain response's thresholds: optional in a file (a file from before them imports
+# with Silbernagel's defaults).
+RESPONSE_FIELDS = ("response_green_max", "response_amber_max")
 GATE_FIELDS = ("kind", "metric", "threshold", "window", "description", "order")
 MAX_PHASES = 50
 MAX_GATES = 20  # per phase, as the editor (rehab.forms.MAX_GATES_PER_PHASE)
@@ -67,7 +71,7 @@ def export_document(protocol: Protocol, *, now=None) -> dict:
             "name": protocol.name,
             "muscle_group": protocol.muscle_group,
             "description": protocol.description,
-            **{f: getattr(protocol, f) for f in RULE_FIELDS},
+            **{f: getattr(protocol, f) for f in (*RULE_FIELDS, *RESPONSE_FIELDS)},
             "citations": [{"rule": c.rule, **_citation(c)} for c in protocol.citations.all()],
             "phases": [
                 {
@@ -257,6 +261,12 @@ class ProtocolBody(FormRules, serializers.Serializer):
     pain_threshold = serializers.IntegerField(min_value=0, max_value=SMALL)
     pain_persist_hours = serializers.IntegerField(min_value=0, max_value=SMALL)
     missed_checkin_days = serializers.IntegerField(min_value=0, max_value=SMALL)
+    response_green_max = serializers.IntegerField(
+        min_value=0, max_value=SMALL, required=False, default=DEFAULT_RESPONSE_GREEN_MAX
+    )
+    response_amber_max = serializers.IntegerField(
+        min_value=0, max_value=SMALL, required=False, default=DEFAULT_RESPONSE_AMBER_MAX
+    )
     citations = RuleCitationDocument(
         many=True, required=False, max_length=MAX_CITATIONS * len(RULE_THRESHOLDS), default=[]
     )
@@ -271,6 +281,9 @@ class ProtocolBody(FormRules, serializers.Serializer):
     def form_for(self, data):
         # The editor's protocol rules, the team's name clash among them.
         fields = _fields(data, ("name", "description", *RULE_FIELDS))
+        defaults = (DEFAULT_RESPONSE_GREEN_MAX, DEFAULT_RESPONSE_AMBER_MAX)
+        for name, default in zip(RESPONSE_FIELDS, defaults, strict=True):
+            fields[name] = _as_form_value(data.get(name, default))
         return ProtocolForm(data=fields, instance=Protocol(team=self.context["team"]))
 
 
@@ -392,7 +405,7 @@ def _create(spec: dict, team) -> Protocol:
         name=spec["name"],
         muscle_group=spec["muscle_group"],
         description=spec["description"],
-        **{f: spec[f] for f in RULE_FIELDS},
+        **{f: spec[f] for f in (*RULE_FIELDS, *RESPONSE_FIELDS)},
     )
     citations = [Citation(protocol=protocol, order=n, **c) for n, c in enumerate(spec["citations"])]
     for phase_spec in spec["phases"]:

@@ -18,6 +18,8 @@ PROTOCOL_FIELDS = (
     "pain_threshold",
     "pain_persist_hours",
     "missed_checkin_days",
+    "response_green_max",
+    "response_amber_max",
 )
 GATE_FIELDS = ("kind", "metric", "threshold", "window", "description", "order")
 CITATION_FIELDS = ("doi", "url", "note", "strength")

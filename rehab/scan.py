@@ -56,6 +56,7 @@ from monitoring.models import (
     worst_pain_expression,
 )
 from monitoring.notify import notify_pending
+from monitoring.pain_response import session_responses
 from monitoring.sprints import USABLE_QUALITIES, pre_injury_top_speeds
 
 from .models import Phase, Plan, RetestSchedule, monitored_from_expression
@@ -345,6 +346,36 @@ def phase_retests(athlete_ids, now) -> dict[int, tuple[dt.datetime, list[rules.R
     }
 
 
+# How far back the scan judges sessions' 24-hour pain response: a red response older than
+# this no longer holds a flag's condition (it clears; a person still resolves it).
+PAIN_RESPONSE_LOOKBACK = dt.timedelta(days=14)
+
+
+def pain_responses(athlete_ids, now) -> dict[int, list]:
+    """Per athlete in an active plan: the 24-hour pain response of their sessions of that plan
+    in the last PAIN_RESPONSE_LOOKBACK (monitoring.pain_response), as of `now`. Three queries
+    whatever the number of athletes."""
+    sessions = list(
+        TrainingSession.objects.filter(
+            plan__status=Plan.Status.ACTIVE,
+            date__gte=timezone.localdate(now) - PAIN_RESPONSE_LOOKBACK,
+            date__lte=timezone.localdate(now),
+            created_at__lte=now,
+            pain_during__isnull=False,
+            **({"athlete_id__in": athlete_ids} if athlete_ids is not None else {}),
+        )
+        .order_by()
+        .only("id", "athlete_id", "plan_id", "date", "pain_during", "created_at")
+    )
+    responses = session_responses(sessions)
+    by_athlete = defaultdict(list)
+    for session in sessions:
+        response = responses[session.id]
+        if response.pain.arrived_at <= now:  # a next-morning check-in logged after `now`
+            by_athlete[session.athlete_id].append(response)
+    return by_athlete
+
+
 # --- 2. rules per athlete ----------------------------------------------------------------------
 
 
@@ -459,6 +490,16 @@ def evaluate(
             phase_entered_at=entered,
             now=now,
             resolved_at=resolved_at(athlete_id, FlagKind.RETEST_OVERDUE),
+        )
+        found(athlete_id, finding)
+    for athlete_id, responses in pain_responses(athlete_ids, now).items():
+        finding = apply(
+            athlete_id,
+            rules.red_pain_response,
+            [r.pain for r in responses],
+            green_max=responses[0].green_max,
+            amber_max=responses[0].amber_max,
+            resolved_at=resolved_at(athlete_id, FlagKind.PAIN_RESPONSE),
         )
         found(athlete_id, finding)
     return findings, set(plans) - failed, sorted(failed)

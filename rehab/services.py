@@ -496,6 +496,8 @@ def _copy_as(protocol: Protocol, *, team, name: str, by) -> Protocol:
             pain_threshold=protocol.pain_threshold,
             pain_persist_hours=protocol.pain_persist_hours,
             missed_checkin_days=protocol.missed_checkin_days,
+            response_green_max=protocol.response_green_max,
+            response_amber_max=protocol.response_amber_max,
         )
         citations = list(protocol.citations.all())
         new_gates = {}  # the original gate's id → its copy

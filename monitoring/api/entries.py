@@ -11,7 +11,7 @@ from athletes.access import ScopedAthleteField
 from core.plausibility import validate_log_time
 from core.serializers import DateTimeField, ModelSerializer
 
-from .. import corrections, services, sprints
+from .. import corrections, pain_response, rules, services, sprints
 from ..models import Measurement, MetricKind, TrainingSession
 from .base import (
     VOID_FIELDS,
@@ -30,6 +30,11 @@ from .base import (
 class SessionSerializer(RecordedEntry, ModelSerializer):
     athlete = ScopedAthleteField()
     top_speed = serializers.SerializerMethodField()
+    pain_response = serializers.SerializerMethodField(
+        help_text="The 24-hour pain response (Silbernagel): green / amber / red by the plan's "
+        "protocol thresholds, waiting until the next morning's check-in exists, null when the "
+        "session recorded no pain during it."
+    )
 
     class Meta:
         model = TrainingSession
@@ -40,17 +45,29 @@ class SessionSerializer(RecordedEntry, ModelSerializer):
             *corrections.SESSION_FIELDS,
             "load",
             "top_speed",
+            "pain_response",
             "created_at",
             *VOID_FIELDS,
         ]
         read_only_fields = ["plan", "load", "created_at", *VOID_FIELDS]
 
+    @extend_schema_field(
+        serializers.ChoiceField(choices=rules.PAIN_RESPONSES, allow_null=True, read_only=True)
+    )
+    def get_pain_response(self, session):
+        responses = self.context.get("pain_responses")
+        if responses is not None and session.pk in responses:
+            return responses[session.pk].response
+        return pain_response.session_response(session)
+
     @extend_schema_field(TopSpeedSerializer)
     def get_top_speed(self, session):
         """The session's fastest sprint trial (good or flying-start fit) as % of the athlete's
         pre-injury top speed; every value null without such a trial."""
-        mss = getattr(session, "top_mss", None)
-        if mss is None:
+        # Annotated on a list or detail (None without a trial); read alone after a write.
+        if hasattr(session, "top_mss"):
+            mss = session.top_mss
+        else:
             mss = sprints.session_top_mss(session.pk)
         return sprints.top_speed_share(mss, self.context["top_speeds"].of(session.athlete_id))
 
@@ -85,6 +102,16 @@ class SessionViewSet(TopSpeedContext, CorrectableViewSet):
         if self.action in ("list", "retrieve"):  # a correction locks its row: no aggregate
             queryset = queryset.annotate(top_mss=sprints.SESSION_TOP_MSS)
         return queryset
+
+    def get_serializer(self, *args, **kwargs):
+        rows = args[0] if args else None
+        if kwargs.get("many") and rows is not None:
+            # The page's responses in two queries, not two per session.
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            rows = list(rows)
+            context["pain_responses"] = pain_response.session_responses(rows)
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
 
 # --- measurements ------------------------------------------------------------------------------

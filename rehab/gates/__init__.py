@@ -19,6 +19,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from monitoring.rules import SORENESS_LOOKBACK_DAYS
+
 from ..models import Plan
 from .facts import gates_by_phase, load_gate_facts
 from .rules import (
@@ -26,7 +28,6 @@ from .rules import (
     MISSING,
     NOT_MET,
     RULES,
-    SORENESS_LOOKBACK_DAYS,
     GateStatus,
     PlanFacts,
     evaluate,

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from athletes.models import Baseline
 from monitoring.models import CheckIn, Measurement, SprintTrial, TrainingSession
+from monitoring.rules import SORENESS_LOOKBACK_DAYS
 from monitoring.sprints import USABLE_QUALITIES, pre_injury_top_speeds
 
 from ..models import GateCriterion, GateKind, Plan
-from .rules import SORENESS_LOOKBACK_DAYS, PlanFacts
+from .rules import PlanFacts
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:

@@ -42,6 +42,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Measurement
+from monitoring.rules import next_morning, reference_morning
 
 from ..evidence_text import day_text, metric_info, metric_text, number_text
 from ..models import GateCriterion, GateKind, Plan
@@ -63,9 +64,6 @@ class GateStatus(models.TextChoices):
 
 
 MET, NOT_MET, MISSING = GateStatus.MET.value, GateStatus.NOT_MET.value, GateStatus.MISSING.value
-
-# How far before a session the soreness rule looks for a reference morning pain.
-SORENESS_LOOKBACK_DAYS = 7
 
 
 @dataclass
@@ -194,21 +192,13 @@ def _pain(gate, facts: PlanFacts, plan, now) -> dict:
     )
 
 
-def _reference_morning(facts: PlanFacts, day: dt.date):
-    for back in range(0, SORENESS_LOOKBACK_DAYS + 1):
-        checkin = facts.checkins_by_date.get(day - dt.timedelta(days=back))
-        if checkin is not None:
-            return checkin
-    return None
-
-
 def _soreness(gate, facts: PlanFacts, plan, now) -> dict:
     window = gate.window
     sessions = facts.sessions[:window]
     rows, missing, rises = [], [], []
     for session in sessions:
-        before = _reference_morning(facts, session.date)
-        after = facts.checkins_by_date.get(session.date + dt.timedelta(days=1))
+        before = reference_morning(facts.checkins_by_date, session.date)
+        after = next_morning(facts.checkins_by_date, session.date)
         row = {
             "session_id": session.id,
             "date": _d(session.date),

@@ -23,6 +23,7 @@ from monitoring.models import (
     SprintTrial,
     TrainingSession,
 )
+from monitoring.pain_response import annotate_responses
 from monitoring.selectors import pain_series
 from monitoring.sprints import SESSION_TOP_MSS, USABLE_QUALITIES, pre_injury_top_speed
 
@@ -195,6 +196,7 @@ def athlete_overview(
     )
     for session in context["sessions"]:
         session.top_speed_pct = top_speed.percent(session.top_mss) if top_speed else None
+    annotate_responses(context["sessions"])
     context["measurements"] = _page(
         Measurement.all_objects.filter(athlete=athlete)
         .select_related("metric", "voided_by")
