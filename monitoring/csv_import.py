@@ -444,15 +444,8 @@ def _check_splits(row, values, columns: ColumnMap, unit: str) -> None:
         if not text:
             continue
         shown.append(f"{distance:g} m: {text}")
-        try:
-            time = _number(text)
-            if unit:
-                time = units.convert(time, unit, "s")
-        except units.UnitError as error:
-            row.errors["splits"] = str(error)
-            return
-        except ValueError:
-            row.errors["splits"] = _("“%(text)s” is not a number.") % {"text": text}
+        time = _split_time(row, text, unit)
+        if time is None:
             return
         splits.append({"distance_m": distance, "time_s": time})
     row.raw["value"] = "; ".join(shown)
@@ -472,17 +465,23 @@ def _check_split_row(row, values, columns: ColumnMap, unit: str) -> None:
     except ValueError:
         row.errors["splits"] = _("“%(text)s” is not a distance.") % {"text": distance_text}
         return
-    try:
-        time = _number(time_text)
-        if unit:
-            time = units.convert(time, unit, "s")
-    except units.UnitError as error:
-        row.errors["splits"] = str(error)
-        return
-    except ValueError:
-        row.errors["splits"] = _("“%(text)s” is not a number.") % {"text": time_text}
+    time = _split_time(row, time_text, unit)
+    if time is None:
         return
     row.splits = [{"distance_m": distance, "time_s": time}]
+
+
+def _split_time(row, text: str, unit: str) -> float | None:
+    """A split's time in seconds from its cell (converted from `unit`), or None with the
+    reason on the row's splits."""
+    try:
+        time = _number(text)
+        return units.convert(time, unit, "s") if unit else time
+    except units.UnitError as error:
+        row.errors["splits"] = str(error)
+    except ValueError:
+        row.errors["splits"] = _("“%(text)s” is not a number.") % {"text": text}
+    return None
 
 
 def _group_split_rows(rows: list) -> list:
